@@ -1,0 +1,442 @@
+"""Annotated sources to one RDF dataset: a named graph per source, provenance, evidence selectors."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from sanctiongraph import __version__
+from sanctiongraph.checks import run_checks
+from sanctiongraph.errors import CheckError, SourceError
+from sanctiongraph.exports import write_exports
+from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SG, SKOS, TIME, WD, XSD
+from sanctiongraph.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
+from sanctiongraph.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
+from sanctiongraph.temporal import Day, TimeValue, parse_time
+
+ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")
+REGISTRY_GRAPH = ox.NamedNode(GRAPH + "registry")
+LINKS_GRAPH = ox.NamedNode(GRAPH + "links")
+PROVENANCE_GRAPH = ox.NamedNode(GRAPH + "provenance")
+_UNIT_TYPE = {"year": TIME + "unitYear", "month": TIME + "unitMonth", "day": TIME + "unitDay"}
+_XSD_OF = {"year": (TIME + "inXSDgYear", XSD + "gYear"), "month": (TIME + "inXSDgYearMonth", XSD + "gYearMonth"),
+           "day": (TIME + "inXSDDate", XSD + "date")}
+
+
+def iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def text(value: str, language: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=language) if language else ox.Literal(value)
+
+
+def source_iri(source_id: str) -> str:
+    return f"{ID}source/{source_id}"
+
+
+def source_graph(source_id: str) -> ox.NamedNode:
+    return iri(f"{GRAPH}source/{source_id}")
+
+
+@dataclass(frozen=True)
+class Local:
+    """What a reference can point to: the class and IRI of a statement or an entity."""
+
+    cls: str
+    iri: str
+
+
+@dataclass
+class Coverage:
+    """Which story sentences of a source carry at least one statement."""
+
+    source: str
+    story: int
+    covered: int
+    uncovered: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Dataset:
+    """The built dataset: its quads, where each minted IRI was declared, and the sentence coverage."""
+
+    quads: list[ox.Quad]
+    locations: dict[str, str]
+    coverage: list[Coverage]
+    sources: int
+    statements: int
+
+
+class _Emitter:
+    def __init__(self) -> None:
+        self.quads: list[ox.Quad] = []
+
+    def add(self, graph: ox.NamedNode, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(iri(subject), iri(predicate), obj, graph))
+
+    def time(self, graph: ox.NamedNode, node: str, value: TimeValue) -> None:
+        """An OWL-Time instant or interval, with its bounds, its words as written and its basis."""
+        if value.end is None:
+            self._instant(graph, node, value.start)
+        else:
+            self.add(graph, node, RDF + "type", iri(TIME + "ProperInterval"))
+            for suffix, day, link in (("start", value.start, "hasBeginning"), ("end", value.end, "hasEnd")):
+                self.add(graph, node, TIME + link, iri(f"{node}/{suffix}"))
+                self._instant(graph, f"{node}/{suffix}", day)
+        self.add(graph, node, SG + "earliest", typed(value.earliest.isoformat(), XSD + "date"))
+        self.add(graph, node, SG + "latest", typed(value.latest.isoformat(), XSD + "date"))
+        if value.as_written:
+            self.add(graph, node, SG + "asWritten", text(value.as_written))
+        if value.basis:
+            self.add(graph, node, SG + "basis", text(value.basis))
+
+    def _instant(self, graph: ox.NamedNode, node: str, day: Day) -> None:
+        predicate, datatype = _XSD_OF[day.precision]
+        self.add(graph, node, RDF + "type", iri(TIME + "Instant"))
+        self.add(graph, node, predicate, typed(day.text, datatype))
+        self.add(graph, node, TIME + "unitType", iri(_UNIT_TYPE[day.precision]))
+        if day.precision != "day":
+            self.add(graph, node, SG + "earliest", typed(day.earliest.isoformat(), XSD + "date"))
+            self.add(graph, node, SG + "latest", typed(day.latest.isoformat(), XSD + "date"))
+
+
+def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
+    """Read the ontology, the registry and every annotated source, and return the dataset."""
+    ontology = Ontology.load(ontology_folder)
+    registry = load_registry(sources_folder, ontology)
+    sources = [load_source(path, sources_folder, ontology) for path in source_files(sources_folder)]
+    emitter = _Emitter()
+    locations: dict[str, str] = {}
+    emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
+    resolver = _Resolver(ontology, registry, emitter)
+    for entity in registry.values():
+        resolver.entity(entity)
+        locations[ID + entity.id] = entity.where
+
+    seen: dict[str, str] = {}
+    build_node = f"{ID}build/{_input_digest(sources_folder, ontology_folder, sources)[7:23]}"
+    coverage = []
+    statements = 0
+    for source in sources:
+        if source.id in seen:
+            raise SourceError(source.where, f"duplicate source id {source.id!r} (also in {seen[source.id]})")
+        seen[source.id] = source.shown_as
+        coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
+        statements += len(source.statements)
+    _describe_build(emitter, build_node, sources_folder, ontology_folder, sources)
+    return Dataset(emitter.quads, locations, coverage, len(sources), statements)
+
+
+class _Resolver:
+    """Turns ontology-keyed fields into triples, checking keys against domains and values against ranges."""
+
+    def __init__(self, ontology: Ontology, registry: dict[str, Item], emitter: _Emitter) -> None:
+        self.ontology = ontology
+        self.registry = registry
+        self.emitter = emitter
+
+    def entity(self, entity: Item) -> None:
+        node = ID + entity.id
+        add = self.emitter.add
+        add(REGISTRY_GRAPH, node, RDF + "type", iri(entity.cls))
+        for number, label in enumerate(entity.labels["label"]):
+            if number == 0:
+                add(REGISTRY_GRAPH, node, RDFS + "label", text(label, "en"))
+            add(REGISTRY_GRAPH, node, SKOS + ("prefLabel" if number == 0 else "altLabel"), text(label, "en"))
+        for alias in entity.labels["aliases"]:
+            add(REGISTRY_GRAPH, node, SKOS + "altLabel", text(alias, "en"))
+        self.fields(REGISTRY_GRAPH, node, entity, {})
+        if isinstance(entity.fields.get("wikidataId"), str):
+            add(LINKS_GRAPH, node, OWL + "sameAs", iri(WD + entity.fields["wikidataId"]))
+
+    def fields(self, graph: ox.NamedNode, node: str, item: Item, local: dict[str, Local], evidence: str = "") -> None:
+        """Emit every field of an item; local maps the statement ids of the item's source."""
+        for name, raw in item.fields.items():
+            where = item.field_where.get(name, item.where)
+            prop = self.ontology.properties.get(name)
+            if prop is None or not self.ontology.admits(prop, item.cls):
+                allowed = ", ".join(self.ontology.keys_for(item.cls))
+                kind = self.ontology.label(item.cls)
+                problem = "unknown property" if prop is None else f"property not allowed on a {kind}"
+                raise SourceError(where, f"{problem} {name!r}; a {kind} takes: {allowed}")
+            values = raw if isinstance(raw, list) else [raw]
+            for number, value in enumerate(values, start=1):
+                suffix = f"-{number}" if len(values) > 1 else ""
+                self.value(graph, node, prop, value, where, local, evidence, f"{node}/{name}{suffix}")
+
+    def value(self, graph: ox.NamedNode, node: str, prop: Property, value: Any, where: str,
+              local: dict[str, Local], evidence: str, time_node: str) -> None:
+        add = self.emitter.add
+        range_ = prop.range
+        if self.ontology.is_datatype(range_):
+            literal = _literal(value, range_, prop.name, where)  # type: ignore[arg-type]
+            if prop.verbatim and literal.value not in evidence:
+                raise SourceError(where, f"{prop.name} {literal.value!r} does not occur in the statement's evidence")
+            add(graph, node, prop.iri, literal)
+        elif range_ == TEMPORAL:
+            moment = parse_time(value, where)
+            if moment.as_written and moment.as_written not in evidence:
+                raise SourceError(where, f"as_written {moment.as_written!r} does not occur in the statement's evidence")
+            add(graph, node, prop.iri, iri(time_node))
+            self.emitter.time(graph, time_node, moment)
+        elif range_ in self.ontology.values:
+            allowed = self.ontology.values[range_]
+            if not isinstance(value, str) or value not in allowed:
+                raise SourceError(where, f"unknown {prop.name} {value!r}; allowed: {', '.join(sorted(allowed))}")
+            add(graph, node, prop.iri, iri(allowed[value]))
+        else:
+            add(graph, node, prop.iri, iri(self.reference(prop, value, where, local)))
+
+    def reference(self, prop: Property, value: Any, where: str, local: dict[str, Local]) -> str:
+        """The IRI of a statement of this source or of a registry entity, checked against the range."""
+        if not isinstance(value, str):
+            raise SourceError(where, f"{prop.name} must name an entity or a statement, not {value!r}")
+        target = local.get(value)
+        if target is None and value in self.registry:
+            target = Local(self.registry[value].cls, ID + value)
+        if target is None:
+            raise SourceError(where, f"unknown entity or statement {value!r} in {prop.name}{_suggest(value, [*local, *self.registry])}")
+        if prop.range and not self.ontology.is_a(target.cls, prop.range):
+            raise SourceError(
+                where, f"{prop.name} must be a {self.ontology.label(prop.range)}, but {value!r} is a {self.ontology.label(target.cls)}"
+            )
+        return target.iri
+
+
+class _SourceBuilder:
+    def __init__(self, source: Source, resolver: _Resolver, locations: dict[str, str]) -> None:
+        self.source = source
+        self.resolver = resolver
+        self.locations = locations
+        self.doc = source_iri(source.id)
+        self.graph = source_graph(source.id)
+        self.add = resolver.emitter.add
+
+    def build(self, build_node: str) -> Coverage:
+        source = self.source
+        registry = self.resolver.registry
+        local: dict[str, Local] = {}
+        for item in source.statements:
+            if item.id in registry:
+                raise SourceError(item.where, f"statement id {item.id!r} is also an entity of {REGISTRY_FILE}")
+            local[item.id] = Local(item.cls, f"{self.doc}/{item.id}")
+        publisher = self._publisher()
+        claimants: dict[str, list[str]] = defaultdict(list)
+        covered: set[int] = set()
+        for item in source.statements:
+            node = f"{self.doc}/{item.id}"
+            self.locations[node] = item.where
+            covered |= self._statement(item, node, local, publisher)
+            if item.cls == SG + "Claim":
+                contents = item.fields.get("claimContent", [])
+                for content in contents if isinstance(contents, list) else [contents]:
+                    claimant = item.fields.get("claimant")
+                    if isinstance(claimant, str) and claimant in registry:
+                        claimants[str(content)].append(ID + claimant)
+        for item in source.statements:
+            if item.cls != SG + "Claim":
+                for agent in sorted(set(claimants.get(item.id, [publisher]))):
+                    self.add(self.graph, f"{self.doc}/{item.id}", PROV + "wasAttributedTo", iri(agent))
+        self._describe(build_node)
+        return self._sentences(covered)
+
+    def _publisher(self) -> str:
+        entity = self.resolver.registry.get(self.source.publisher)
+        if entity is None or not self.resolver.ontology.is_a(entity.cls, SG + "Organization"):
+            raise SourceError(self.source.where, f"publisher {self.source.publisher!r} is not an organisation of {REGISTRY_FILE}")
+        return ID + entity.id
+
+    def _statement(self, item: Item, node: str, local: dict[str, Local], publisher: str) -> set[int]:
+        graph, add = self.graph, self.add
+        ontology = self.resolver.ontology
+        add(graph, node, RDF + "type", iri(item.cls))
+        add(graph, node, SG + "statedIn", iri(self.doc))
+        summary = item.fields.get("summary")
+        label = summary if isinstance(summary, str) else f"{ontology.label(item.cls)} {item.id}"
+        add(graph, node, RDFS + "label", text(label))
+        fields = {k: v for k, v in item.fields.items() if k != "via"}
+        evidence_text = "\n".join(quote.exact for quote in item.evidence)
+        self.resolver.fields(graph, node, Item(item.id, item.cls, fields, item.where, item.field_where), local, evidence_text)
+        if item.cls == SG + "Claim":
+            self._reporting(item, node, publisher)
+        elif "via" in item.fields:
+            raise SourceError(item.field_where["via"], "'via' is allowed on claims only")
+        covered: set[int] = set()
+        for number, quote in enumerate(item.evidence, start=1):
+            anchor = f"{node}/evidence" + (f"-{number}" if number > 1 else "")
+            add(graph, node, SG + "evidence", iri(anchor))
+            add(graph, anchor, RDF + "type", iri(SG + "Evidence"))
+            add(graph, anchor, RDF + "type", iri(OA + "SpecificResource"))
+            add(graph, anchor, OA + "hasSource", iri(self.doc))
+            add(graph, anchor, OA + "hasSelector", iri(anchor + "/quote"))
+            add(graph, anchor, OA + "hasSelector", iri(anchor + "/position"))
+            add(graph, anchor + "/quote", RDF + "type", iri(OA + "TextQuoteSelector"))
+            add(graph, anchor + "/quote", OA + "exact", text(quote.exact))
+            add(graph, anchor + "/quote", OA + "prefix", text(quote.prefix))
+            add(graph, anchor + "/quote", OA + "suffix", text(quote.suffix))
+            self._position(anchor + "/position", quote.span.start, quote.span.end)
+            for sentence in self.source.text.sentences_overlapping(quote.span):
+                add(graph, anchor, SG + "sentence", iri(f"{self.doc}/sentence/{sentence.index}"))
+                covered.add(sentence.index)
+        return covered
+
+    def _reporting(self, item: Item, node: str, publisher: str) -> None:
+        via = item.fields.get("via", [])
+        reporters = via if isinstance(via, list) else [via]
+        registry = self.resolver.registry
+        for reporter in reporters:
+            if not isinstance(reporter, str) or reporter not in registry or not self.resolver.ontology.is_a(registry[reporter].cls, SG + "Agent"):
+                raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {reporter!r} is not one")
+        for order, agent in enumerate([*(ID + r for r in reporters), publisher], start=1):
+            step = f"{node}/step-{order}"
+            self.add(self.graph, node, SG + "reportingStep", iri(step))
+            self.add(self.graph, step, RDF + "type", iri(SG + "ReportingStep"))
+            self.add(self.graph, step, SG + "reporter", iri(agent))
+            self.add(self.graph, step, SG + "stepOrder", typed(str(order), XSD + "integer"))
+
+    def _position(self, node: str, start: int, end: int) -> None:
+        self.add(self.graph, node, RDF + "type", iri(OA + "TextPositionSelector"))
+        self.add(self.graph, node, OA + "start", typed(str(start), XSD + "nonNegativeInteger"))
+        self.add(self.graph, node, OA + "end", typed(str(end), XSD + "nonNegativeInteger"))
+
+    def _sentences(self, covered: set[int]) -> Coverage:
+        text_ = self.source.text
+        not_story = {s.index for quote, _ in self.source.not_story for s in text_.sentences_overlapping(quote.span)}
+        coverage = Coverage(self.source.shown_as, 0, 0)
+        for sentence in text_.sentences:
+            node = f"{self.doc}/sentence/{sentence.index}"
+            story = sentence.index not in not_story
+            self.add(self.graph, node, RDF + "type", iri(SG + "Sentence"))
+            self.add(self.graph, node, RDF + "type", iri(OA + "SpecificResource"))
+            self.add(self.graph, node, OA + "hasSource", iri(self.doc))
+            self.add(self.graph, node, OA + "hasSelector", iri(node + "/position"))
+            self.add(self.graph, node, RDF + "value", text(sentence.text))
+            self.add(self.graph, node, SG + "sentenceIndex", typed(str(sentence.index), XSD + "integer"))
+            self.add(self.graph, node, SG + "storySentence", typed("true" if story else "false", XSD + "boolean"))
+            self._position(node + "/position", sentence.span.start, sentence.span.end)
+            if story:
+                coverage.story += 1
+                if sentence.index in covered:
+                    coverage.covered += 1
+                else:
+                    coverage.uncovered.append(f"{self.source.shown_as}: sentence {sentence.index} carries no statement: {sentence.text[:70]!r}")
+        return coverage
+
+    def _describe(self, build_node: str) -> None:
+        """The source document and its named graph, in the provenance graph."""
+        source, add, doc = self.source, self.add, self.doc
+        g = PROVENANCE_GRAPH
+        add(g, doc, RDF + "type", iri(source.cls))
+        add(g, doc, RDFS + "label", text(source.title, source.language))
+        add(g, doc, DCTERMS + "title", text(source.title, source.language))
+        add(g, doc, DCTERMS + "publisher", iri(ID + source.publisher))
+        add(g, doc, DCTERMS + "language", typed(source.language, XSD + "language"))
+        add(g, doc, SCHEMA + "creditText", text(source.attribution))
+        add(g, doc, SG + "textDigest", text(source.text.digest))
+        add(g, doc, SG + "publicationDate", iri(doc + "/published"))
+        self.resolver.emitter.time(g, doc + "/published", source.published)
+        if source.address:
+            add(g, doc, SCHEMA + "url", typed(source.address, XSD + "anyURI"))
+        for entity in sorted(self._mentions()):
+            add(g, doc, SCHEMA + "mentions", iri(entity))
+        graph = self.graph.value
+        add(g, graph, RDF + "type", iri(PROV + "Bundle"))
+        add(g, graph, PROV + "wasDerivedFrom", iri(doc))
+        add(g, graph, PROV + "wasGeneratedBy", iri(build_node))
+        add(g, graph, SG + "annotationFile", text(source.shown_as))
+
+    def _mentions(self) -> set[str]:
+        prefix = ID
+        return {
+            q.object.value for q in self.resolver.emitter.quads
+            if q.graph_name == self.graph and isinstance(q.object, ox.NamedNode)
+            and q.object.value.startswith(prefix) and q.object.value[len(prefix):] in self.resolver.registry
+        }
+
+
+def _describe_build(emitter: _Emitter, build_node: str, sources_folder: Path, ontology_folder: Path, sources: list[Source]) -> None:
+    g = PROVENANCE_GRAPH
+    software = f"{ID}software/sanctiongraph/{__version__}"
+    emitter.add(g, build_node, RDF + "type", iri(SG + "Build"))
+    emitter.add(g, build_node, RDF + "type", iri(PROV + "Activity"))
+    emitter.add(g, build_node, PROV + "wasAssociatedWith", iri(software))
+    emitter.add(g, build_node, SG + "inputDigest", text(_input_digest(sources_folder, ontology_folder, sources)))
+    for source in sources:
+        emitter.add(g, build_node, PROV + "used", iri(source_iri(source.id)))
+    emitter.add(g, software, RDF + "type", iri(PROV + "SoftwareAgent"))
+    emitter.add(g, software, RDFS + "label", text(f"sanctiongraph {__version__}"))
+    emitter.add(g, software, SCHEMA + "softwareVersion", text(__version__))
+
+
+def _input_digest(sources_folder: Path, ontology_folder: Path, sources: list[Source]) -> str:
+    digest = hashlib.sha256()
+    paths = [ontology_folder / name for name in ONTOLOGY_FILES] + [sources_folder / REGISTRY_FILE]
+    paths += [sources_folder / s.shown_as for s in sources]
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for source in sources:
+        digest.update(source.text.digest.encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _literal(value: Any, datatype: str, name: str, where: str) -> ox.Literal:
+    if datatype == XSD + "string":
+        if not isinstance(value, str) or not value.strip():
+            raise SourceError(where, f"{name} must be text")
+        return text(value)
+    if datatype == XSD + "boolean":
+        if not isinstance(value, bool):
+            raise SourceError(where, f"{name} must be true or false, not {value!r}")
+        return typed("true" if value else "false", datatype)
+    if datatype == XSD + "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise SourceError(where, f"{name} must be a whole number, not {value!r}")
+        return typed(str(value), datatype)
+    if datatype == XSD + "decimal":
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            number = Decimal(str(value))
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise SourceError(where, f"{name} must be a number, not {value!r}") from None
+        lexical = format(number.normalize() if number != number.to_integral_value() else number.to_integral_value(), "f")
+        return typed(lexical, datatype)
+    raise SourceError(where, f"{name}: the datatype {datatype} is not supported by the builder")
+
+
+def _suggest(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=3)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+@dataclass
+class BuildReport:
+    dataset: Dataset
+    written: list[Path]
+
+
+def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
+    """Build the dataset, validate it with the ontology's checks, and write the exports atomically.
+
+    Nothing is written unless the sources load and every check passes."""
+    dataset = build_dataset(sources_folder, ontology_folder)
+    store = ox.Store()
+    store.bulk_extend(dataset.quads)
+    violations = run_checks(store, ontology_folder, dataset.locations)
+    if violations:
+        raise CheckError(violations)
+    return BuildReport(dataset, write_exports(dataset.quads, output_folder))

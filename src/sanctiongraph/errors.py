@@ -1,0 +1,25 @@
+"""The exceptions sanctiongraph raises: one family, each a one-line message that says where and why."""
+
+from __future__ import annotations
+
+
+class SanctionGraphError(Exception):
+    """Root of every error sanctiongraph reports to its users."""
+
+
+class SourceError(SanctionGraphError):
+    """An annotated source or the entity registry is malformed or inconsistent."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+class CheckError(SanctionGraphError):
+    """The built graph violates one or more of the ontology's checks."""
+
+    def __init__(self, violations: list[str]) -> None:
+        count = len(violations)
+        super().__init__(f"{count} check violation{'s' if count != 1 else ''}:\n" + "\n".join(violations))
+        self.violations = violations

@@ -1,0 +1,43 @@
+"""The IRIs sanctiongraph mints and the prefixes its exports use."""
+
+from __future__ import annotations
+
+BASE = "https://w3id.org/sanctiongraph/"
+SG = BASE + "ontology#"
+VOCAB = BASE + "vocab/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+OA = "http://www.w3.org/ns/oa#"
+TIME = "http://www.w3.org/2006/time#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+WD = "http://www.wikidata.org/entity/"
+
+PREFIXES: dict[str, str] = {
+    "sg": SG,
+    "id": ID,
+    "graph": GRAPH,
+    "commodity": VOCAB + "commodity/",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
+    "oa": OA,
+    "time": TIME,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "void": VOID,
+    "dcat": DCAT,
+    "wd": WD,
+}

@@ -1,0 +1,112 @@
+"""The ontology as the schema of annotated sources: classes, properties, domains, ranges, vocabularies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.namespaces import OWL, RDF, RDFS, SG, TIME, XSD
+
+ONTOLOGY_FILES = ("sanctiongraph.ttl", "alignments.ttl", "vocabularies.ttl")
+TEMPORAL = TIME + "TemporalEntity"
+
+
+@dataclass(frozen=True)
+class Property:
+    """One sg: property, as a key of the annotation format."""
+
+    name: str
+    iri: str
+    domain: str | None
+    range: str | None
+    verbatim: bool
+
+
+class Ontology:
+    """The parsed ontology files, indexed for checking annotated sources against them."""
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self.triples = triples
+        parents: dict[str, set[str]] = defaultdict(set)
+        classes: set[str] = set()
+        types: dict[str, set[str]] = defaultdict(set)
+        facts: dict[tuple[str, str], list[ox.Term]] = defaultdict(list)
+        for triple in triples:
+            subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            facts[(subject.value, predicate)].append(obj)
+            if predicate == RDF + "type" and isinstance(obj, ox.NamedNode):
+                types[subject.value].add(obj.value)
+                if obj.value == OWL + "Class":
+                    classes.add(subject.value)
+            elif predicate == RDFS + "subClassOf" and isinstance(obj, ox.NamedNode):
+                parents[subject.value].add(obj.value)
+        self.classes = classes
+        self._ancestors = {cls: _closure(cls, parents) for cls in classes}
+        self.properties: dict[str, Property] = {}
+        for iri, kinds in types.items():
+            if iri.startswith(SG) and kinds & {OWL + "ObjectProperty", OWL + "DatatypeProperty"}:
+                domain = facts.get((iri, RDFS + "domain"), [None])[0]
+                range_ = facts.get((iri, RDFS + "range"), [None])[0]
+                verbatim = any(getattr(v, "value", "") == "true" for v in facts.get((iri, SG + "verbatim"), []))
+                name = iri[len(SG):]
+                self.properties[name] = Property(
+                    name, iri, getattr(domain, "value", None), getattr(range_, "value", None), verbatim
+                )
+        self.values: dict[str, dict[str, str]] = defaultdict(dict)
+        for iri, kinds in types.items():
+            for kind in kinds & classes:
+                self.values[kind][iri.rsplit("/", 1)[-1]] = iri
+        self.labels = {
+            iri: objs[0].value for (iri, predicate), objs in facts.items() if predicate == RDFS + "label"
+        }
+
+    @classmethod
+    def load(cls, folder: Path) -> Ontology:
+        """Parse the ontology files of a folder (ontology/ in a checkout)."""
+        triples: list[ox.Triple] = []
+        for name in ONTOLOGY_FILES:
+            path = folder / name
+            try:
+                triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            except (OSError, SyntaxError) as error:
+                raise SanctionGraphError(f"{path}: cannot read the ontology: {error}") from None
+        return cls(triples)
+
+    def is_a(self, cls: str, ancestor: str) -> bool:
+        """True when cls is ancestor or one of its subclasses."""
+        return ancestor in self._ancestors.get(cls, {cls})
+
+    def subclasses(self, ancestor: str) -> list[str]:
+        """The local names of the sg: classes under ancestor, sorted, for messages."""
+        return sorted(c[len(SG):] for c in self.classes if c.startswith(SG) and self.is_a(c, ancestor))
+
+    def admits(self, prop: Property, cls: str) -> bool:
+        """True when a thing of class cls may carry prop (its domain is cls or an ancestor, or it has none)."""
+        return prop.domain is None or self.is_a(cls, prop.domain)
+
+    def keys_for(self, cls: str) -> list[str]:
+        """The property names a thing of class cls may carry, sorted, for messages."""
+        return sorted(name for name, prop in self.properties.items() if self.admits(prop, cls))
+
+    def is_datatype(self, iri: str | None) -> bool:
+        return iri is not None and iri.startswith(XSD)
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri, iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+
+
+def _closure(start: str, parents: dict[str, set[str]]) -> frozenset[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return frozenset(seen)

@@ -1,0 +1,213 @@
+"""Annotated sources and the entity registry, read from YAML into typed records.
+
+This module checks the shape of the files (required keys, ids, evidence); the
+builder checks every property and value against the ontology."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctiongraph.errors import SourceError
+from sanctiongraph.namespaces import SG
+from sanctiongraph.ontology import Ontology
+from sanctiongraph.temporal import TimeValue, parse_time
+from sanctiongraph.text import Quote, SourceText
+from sanctiongraph.yamlfile import load_yaml, line_of
+
+REGISTRY_FILE = "entities.yaml"
+ARTICLES_FOLDER = "articles"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_IDS = {"source", "build", "software", "sentence"}
+SOURCE_KEYS = ("id", "text", "type", "title", "publisher", "language", "published", "address",
+               "attribution", "not-story", "statements")
+REQUIRED_SOURCE_KEYS = ("id", "text", "type", "title", "publisher", "language", "published", "address",
+                        "attribution", "statements")
+
+
+@dataclass
+class Item:
+    """A registry entity or a statement of a source: an id, a class and ontology-keyed fields."""
+
+    id: str
+    cls: str
+    fields: dict[str, Any]
+    where: str
+    field_where: dict[str, str]
+    labels: dict[str, list[str]] = field(default_factory=dict)  # registry only: "label"/"aliases" by language
+    evidence: list[Quote] = field(default_factory=list)  # statements only
+
+
+@dataclass
+class Source:
+    id: str
+    shown_as: str  # the annotation file, relative to the sources folder
+    text_file: str
+    text: SourceText
+    cls: str
+    title: str
+    publisher: str
+    language: str
+    published: TimeValue
+    address: str | None
+    attribution: str
+    not_story: list[tuple[Quote, str]]
+    statements: list[Item]
+    where: str
+
+
+def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
+    path = folder / REGISTRY_FILE
+    shown_as = REGISTRY_FILE
+    if not path.is_file():
+        raise SourceError(shown_as, "the entity registry is missing")
+    data = load_yaml(path, shown_as)
+    if not isinstance(data, dict):
+        raise SourceError(shown_as, "the registry must be a mapping of entity IDs to entities")
+    entities: dict[str, Item] = {}
+    for entity_id, body in data.items():
+        where = f"{shown_as}:{line_of(data, str(entity_id))}"
+        _check_id(entity_id, where)
+        if not isinstance(body, dict):
+            raise SourceError(where, f"entity {entity_id!r} must be a mapping with a type and a label")
+        cls = _class(body, where, ontology, SG + "Entity", "an entity")
+        fields = {k: v for k, v in body.items() if k not in ("type", "label", "aliases")}
+        if "label" not in body:
+            raise SourceError(where, f"entity {entity_id!r} has no label")
+        labels = {"label": _texts(body["label"], where, "label"), "aliases": _texts(body.get("aliases", []), where, "aliases")}
+        entities[entity_id] = Item(entity_id, cls, fields, where, _field_where(body, shown_as), labels)
+    return entities
+
+
+def source_files(folder: Path) -> list[Path]:
+    return sorted((folder / ARTICLES_FOLDER).glob("*.yaml"))
+
+
+def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
+    shown_as = path.relative_to(folder).as_posix()
+    data = load_yaml(path, shown_as)
+    if not isinstance(data, dict):
+        raise SourceError(shown_as, "an annotated source must be a mapping (id, text, title, ..., statements)")
+    where = f"{shown_as}:{line_of(data) or 1}"
+    for key in data:
+        if key not in SOURCE_KEYS:
+            raise SourceError(f"{shown_as}:{line_of(data, key)}", f"unknown key {key!r}; allowed: {', '.join(SOURCE_KEYS)}")
+    for key in REQUIRED_SOURCE_KEYS:
+        if key not in data:
+            raise SourceError(where, f"missing key {key!r}")
+
+    def at(key: str) -> str:
+        return f"{shown_as}:{line_of(data, key)}"
+
+    _check_id(data["id"], at("id"))
+    for key in ("text", "title", "publisher", "language", "address", "attribution"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise SourceError(at(key), f"{key!r} must be non-empty text")
+    text_path = path.parent / data["text"]
+    try:
+        content = text_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError(at("text"), f"cannot read the source text {data['text']!r}: {error}") from None
+    text = SourceText(content)
+    address = data["address"]
+    if address != "unknown" and not re.match(r"^https?://\S+$", address):
+        raise SourceError(at("address"), f"address must be an http(s) URL or 'unknown', not {address!r}")
+    cls = _class({"type": data["type"]}, at("type"), ontology, SG + "Document", "a document")
+    published = parse_time(data["published"], at("published"))
+
+    not_story = []
+    for entry in data.get("not-story") or []:
+        entry_where = f"{shown_as}:{line_of(entry) or line_of(data, 'not-story')}"
+        if not isinstance(entry, dict) or set(entry) != {"quote", "reason"}:
+            raise SourceError(entry_where, "a not-story entry needs exactly 'quote' and 'reason'")
+        not_story.append((_locate(text, entry["quote"], None, entry_where), str(entry["reason"])))
+
+    if not isinstance(data["statements"], list) or not data["statements"]:
+        raise SourceError(at("statements"), "'statements' must be a non-empty list")
+    statements: list[Item] = []
+    seen: dict[str, str] = {}
+    for raw in data["statements"]:
+        item_where = f"{shown_as}:{line_of(raw) or line_of(data, 'statements')}"
+        if not isinstance(raw, dict):
+            raise SourceError(item_where, "each statement must be a mapping with an id, a type and evidence")
+        if "id" not in raw:
+            raise SourceError(item_where, "statement without an 'id'")
+        _check_id(raw["id"], item_where)
+        if raw["id"] in seen:
+            raise SourceError(item_where, f"duplicate statement id {raw['id']!r} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
+        seen[raw["id"]] = item_where
+        cls = _statement_class(raw, item_where, ontology)
+        if "evidence" not in raw:
+            raise SourceError(item_where, f"statement {raw['id']!r} has no evidence")
+        evidence = [_locate(text, quote, occurrence, item_where) for quote, occurrence in _evidence(raw["evidence"], item_where)]
+        fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence")}
+        statements.append(Item(raw["id"], cls, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
+    return Source(
+        id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=cls, title=data["title"],
+        publisher=data["publisher"], language=data["language"], published=published,
+        address=None if address == "unknown" else address, attribution=data["attribution"],
+        not_story=not_story, statements=statements, where=where,
+    )
+
+
+def _check_id(value: Any, where: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise SourceError(where, f"invalid id {value!r}: use lower-case letters, digits and hyphens")
+    if value in RESERVED_IDS:
+        raise SourceError(where, f"id {value!r} is reserved")
+
+
+def _class(body: dict[str, Any], where: str, ontology: Ontology, root: str, what: str) -> str:
+    name = body.get("type")
+    allowed = ontology.subclasses(root)
+    if not isinstance(name, str) or name not in allowed:
+        raise SourceError(where, f"unknown type {name!r} for {what}; allowed: {', '.join(allowed)}")
+    return SG + name
+
+
+def _statement_class(raw: dict[str, Any], where: str, ontology: Ontology) -> str:
+    name = raw.get("type")
+    allowed = sorted(set(ontology.subclasses(SG + "Statement")) - {"Statement"} | {"Claim"})
+    if not isinstance(name, str) or name not in allowed:
+        raise SourceError(where, f"unknown statement type {name!r}; allowed: {', '.join(allowed)}")
+    return SG + name
+
+
+def _texts(value: Any, where: str, key: str) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise SourceError(where, f"{key!r} must be text or a list of texts")
+    return values
+
+
+def _field_where(body: dict[str, Any], shown_as: str) -> dict[str, str]:
+    return {str(key): f"{shown_as}:{line_of(body, str(key))}" for key in body}
+
+
+def _evidence(value: Any, where: str) -> list[tuple[Any, int | None]]:
+    entries = value if isinstance(value, list) else [value]
+    result: list[tuple[Any, int | None]] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            result.append((entry, None))
+        elif isinstance(entry, dict) and "quote" in entry and set(entry) <= {"quote", "occurrence"}:
+            occurrence = entry.get("occurrence")
+            if occurrence is not None and (not isinstance(occurrence, int) or isinstance(occurrence, bool)):
+                raise SourceError(where, "'occurrence' must be a whole number")
+            result.append((entry["quote"], occurrence))
+        else:
+            raise SourceError(where, "evidence must be a quote, {quote: ..., occurrence: N}, or a list of them")
+    if not result:
+        raise SourceError(where, "evidence must not be empty")
+    return result
+
+
+def _locate(text: SourceText, quote: Any, occurrence: int | None, where: str) -> Quote:
+    if not isinstance(quote, str):
+        raise SourceError(where, f"a quote must be text, not {quote!r}")
+    try:
+        return text.locate(quote, occurrence)
+    except ValueError as error:
+        raise SourceError(where, str(error)) from None
