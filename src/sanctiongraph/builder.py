@@ -269,6 +269,8 @@ class _SourceBuilder:
         fields = {k: v for k, v in item.fields.items() if k != "via"}
         evidence_text = "\n".join(quote.exact for quote in item.evidence)
         self.resolver.fields(graph, node, Item(item.id, item.cls, fields, item.where, item.field_where), local, evidence_text)
+        if ontology.is_a(item.cls, SG + "Observation") and "referencePeriod" not in item.fields:
+            add(graph, node, SG + "asOf", iri(self.doc + "/published"))
         if item.cls == SG + "Claim":
             self._reporting(item, node, publisher)
         elif "via" in item.fields:

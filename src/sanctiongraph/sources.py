@@ -114,7 +114,7 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     address = data["address"]
     if address != "unknown" and not re.match(r"^https?://\S+$", address):
         raise SourceError(at("address"), f"address must be an http(s) URL or 'unknown', not {address!r}")
-    cls = _class({"type": data["type"]}, at("type"), ontology, SG + "Document", "a document")
+    document_class = _class({"type": data["type"]}, at("type"), ontology, SG + "Document", "a document")
     published = parse_time(data["published"], at("published"))
 
     not_story = []
@@ -138,14 +138,14 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
         if raw["id"] in seen:
             raise SourceError(item_where, f"duplicate statement id {raw['id']!r} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
         seen[raw["id"]] = item_where
-        cls = _statement_class(raw, item_where, ontology)
+        item_class = _statement_class(raw, item_where, ontology)
         if "evidence" not in raw:
             raise SourceError(item_where, f"statement {raw['id']!r} has no evidence")
         evidence = [_locate(text, quote, occurrence, item_where) for quote, occurrence in _evidence(raw["evidence"], item_where)]
         fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence")}
-        statements.append(Item(raw["id"], cls, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
+        statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
     return Source(
-        id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=cls, title=data["title"],
+        id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=document_class, title=data["title"],
         publisher=data["publisher"], language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
         not_story=not_story, statements=statements, where=where,
