@@ -95,6 +95,8 @@ class _Emitter:
             for suffix, day, link in (("start", value.start, "hasBeginning"), ("end", value.end, "hasEnd")):
                 self.add(graph, node, TIME + link, iri(f"{node}/{suffix}"))
                 self._instant(graph, f"{node}/{suffix}", day)
+                self.add(graph, f"{node}/{suffix}", SG + "earliest", typed(day.earliest.isoformat(), XSD + "date"))
+                self.add(graph, f"{node}/{suffix}", SG + "latest", typed(day.latest.isoformat(), XSD + "date"))
         self.add(graph, node, SG + "earliest", typed(value.earliest.isoformat(), XSD + "date"))
         self.add(graph, node, SG + "latest", typed(value.latest.isoformat(), XSD + "date"))
         if value.as_written:
@@ -107,9 +109,6 @@ class _Emitter:
         self.add(graph, node, RDF + "type", iri(TIME + "Instant"))
         self.add(graph, node, predicate, typed(day.text, datatype))
         self.add(graph, node, TIME + "unitType", iri(_UNIT_TYPE[day.precision]))
-        if day.precision != "day":
-            self.add(graph, node, SG + "earliest", typed(day.earliest.isoformat(), XSD + "date"))
-            self.add(graph, node, SG + "latest", typed(day.latest.isoformat(), XSD + "date"))
 
 
 def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
