@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from sanctiongraph.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
 from sanctiongraph.temporal import Day, TimeValue, parse_time
 
+_QID = re.compile(r"Q[1-9][0-9]*")  # malformed IDs are reported by the identifiers check
 ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")
 REGISTRY_GRAPH = ox.NamedNode(GRAPH + "registry")
 LINKS_GRAPH = ox.NamedNode(GRAPH + "links")
@@ -157,7 +159,7 @@ class _Resolver:
         for alias in entity.labels["aliases"]:
             add(REGISTRY_GRAPH, node, SKOS + "altLabel", text(alias, "en"))
         self.fields(REGISTRY_GRAPH, node, entity, {})
-        if isinstance(entity.fields.get("wikidataId"), str):
+        if isinstance(entity.fields.get("wikidataId"), str) and _QID.fullmatch(entity.fields["wikidataId"]):
             add(LINKS_GRAPH, node, OWL + "sameAs", iri(WD + entity.fields["wikidataId"]))
 
     def fields(self, graph: ox.NamedNode, node: str, item: Item, local: dict[str, Local], evidence: str = "") -> None:
@@ -165,11 +167,15 @@ class _Resolver:
         for name, raw in item.fields.items():
             where = item.field_where.get(name, item.where)
             prop = self.ontology.properties.get(name)
-            if prop is None or not self.ontology.admits(prop, item.cls):
+            if prop is None or prop.minted or not self.ontology.admits(prop, item.cls):
                 allowed = ", ".join(self.ontology.keys_for(item.cls))
-                kind = self.ontology.label(item.cls)
-                problem = "unknown property" if prop is None else f"property not allowed on a {kind}"
-                raise SourceError(where, f"{problem} {name!r}; a {kind} takes: {allowed}")
+                kind = _article(self.ontology.label(item.cls))
+                problem = (
+                    "unknown property" if prop is None
+                    else "property set by the builder, not by annotators:" if prop.minted
+                    else f"property not allowed on {kind}"
+                )
+                raise SourceError(where, f"{problem} {name!r}; {kind} takes: {allowed}")
             values = raw if isinstance(raw, list) else [raw]
             for number, value in enumerate(values, start=1):
                 suffix = f"-{number}" if len(values) > 1 else ""
@@ -209,7 +215,7 @@ class _Resolver:
             raise SourceError(where, f"unknown entity or statement {value!r} in {prop.name}{_suggest(value, [*local, *self.registry])}")
         if prop.range and not self.ontology.is_a(target.cls, prop.range):
             raise SourceError(
-                where, f"{prop.name} must be a {self.ontology.label(prop.range)}, but {value!r} is a {self.ontology.label(target.cls)}"
+                where, f"{prop.name} must be {_article(self.ontology.label(prop.range))}, but {value!r} is {_article(self.ontology.label(target.cls))}"
             )
         return target.iri
 
@@ -254,7 +260,7 @@ class _SourceBuilder:
     def _publisher(self) -> str:
         entity = self.resolver.registry.get(self.source.publisher)
         if entity is None or not self.resolver.ontology.is_a(entity.cls, SG + "Organization"):
-            raise SourceError(self.source.where, f"publisher {self.source.publisher!r} is not an organisation of {REGISTRY_FILE}")
+            raise SourceError(self.source.publisher_where, f"publisher {self.source.publisher!r} is not an organisation of {REGISTRY_FILE}")
         return ID + entity.id
 
     def _statement(self, item: Item, node: str, local: dict[str, Local], publisher: str) -> set[int]:
@@ -417,6 +423,10 @@ def _literal(value: Any, datatype: str, name: str, where: str) -> ox.Literal:
         lexical = format(number.normalize() if number != number.to_integral_value() else number.to_integral_value(), "f")
         return typed(lexical, datatype)
     raise SourceError(where, f"{name}: the datatype {datatype} is not supported by the builder")
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _suggest(value: str, known: list[str]) -> str:

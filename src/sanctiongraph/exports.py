@@ -20,6 +20,7 @@ from sanctiongraph import __version__
 from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, PREFIXES, RDF, RDFS, SG, VOID, XSD
 
 STEM = "sanctiongraph"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
         subset = ox.NamedNode(f"{BASE}dataset/{name[len(GRAPH):]}")
         add(dataset, VOID + "subset", subset)
         add(subset, RDF + "type", ox.NamedNode(VOID + "Dataset"))
-        add(subset, ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name").value, ox.NamedNode(name))
+        add(subset, SD + "name", ox.NamedNode(name))
         add(subset, VOID + "triples", count(size))
     for export, size in sizes.items():
         download = ox.NamedNode(f"{GRAPH}{STEM}.{export.suffix}")

@@ -24,6 +24,7 @@ class Property:
     domain: str | None
     range: str | None
     verbatim: bool
+    minted: bool  # set by the builder; annotators may not write it
 
 
 class Ontology:
@@ -53,10 +54,13 @@ class Ontology:
             if iri.startswith(SG) and kinds & {OWL + "ObjectProperty", OWL + "DatatypeProperty"}:
                 domain = facts.get((iri, RDFS + "domain"), [None])[0]
                 range_ = facts.get((iri, RDFS + "range"), [None])[0]
-                verbatim = any(getattr(v, "value", "") == "true" for v in facts.get((iri, SG + "verbatim"), []))
+                verbatim, minted = (
+                    any(getattr(v, "value", "") == "true" for v in facts.get((iri, SG + flag), []))
+                    for flag in ("verbatim", "minted")
+                )
                 name = iri[len(SG):]
                 self.properties[name] = Property(
-                    name, iri, getattr(domain, "value", None), getattr(range_, "value", None), verbatim
+                    name, iri, getattr(domain, "value", None), getattr(range_, "value", None), verbatim, minted
                 )
         self.values: dict[str, dict[str, str]] = defaultdict(dict)
         for iri, kinds in types.items():
@@ -92,7 +96,7 @@ class Ontology:
 
     def keys_for(self, cls: str) -> list[str]:
         """The property names a thing of class cls may carry, sorted, for messages."""
-        return sorted(name for name, prop in self.properties.items() if self.admits(prop, cls))
+        return sorted(name for name, prop in self.properties.items() if not prop.minted and self.admits(prop, cls))
 
     def is_datatype(self, iri: str | None) -> bool:
         return iri is not None and iri.startswith(XSD)

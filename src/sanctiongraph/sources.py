@@ -49,6 +49,7 @@ class Source:
     cls: str
     title: str
     publisher: str
+    publisher_where: str
     language: str
     published: TimeValue
     address: str | None
@@ -118,6 +119,8 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     published = parse_time(data["published"], at("published"))
 
     not_story = []
+    if not isinstance(data.get("not-story", []), list):
+        raise SourceError(at("not-story"), "'not-story' must be a list of {quote, reason} entries")
     for entry in data.get("not-story") or []:
         entry_where = f"{shown_as}:{line_of(entry) or line_of(data, 'not-story')}"
         if not isinstance(entry, dict) or set(entry) != {"quote", "reason"}:
@@ -146,7 +149,7 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
         statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
     return Source(
         id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=document_class, title=data["title"],
-        publisher=data["publisher"], language=data["language"], published=published,
+        publisher=data["publisher"], publisher_where=at("publisher"), language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
         not_story=not_story, statements=statements, where=where,
     )

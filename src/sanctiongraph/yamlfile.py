@@ -33,6 +33,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     mapping.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be text, not a list or a mapping", key_node.start_mark
+            )
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -51,7 +55,8 @@ def load_yaml(path: Path, shown_as: str) -> Any:
         with path.open(encoding="utf-8") as stream:
             return yaml.load(stream, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        opened = error.context and ("quoted scalar" in error.context or "flow" in error.context)
+        mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise SourceError(f"{shown_as}{line}", f"malformed YAML: {error.problem or error.context}") from None
     except UnicodeDecodeError as error:
