@@ -230,6 +230,7 @@ class _SourceBuilder:
         self.add = resolver.emitter.add
 
     def build(self, build_node: str) -> Coverage:
+        self.first_quad = len(self.resolver.emitter.quads)
         source = self.source
         registry = self.resolver.registry
         local: dict[str, Local] = {}
@@ -365,11 +366,11 @@ class _SourceBuilder:
         add(g, graph, SG + "annotationFile", text(source.shown_as))
 
     def _mentions(self) -> set[str]:
-        prefix = ID
+        """The registry entities this source's statements refer to."""
+        registry = self.resolver.registry
         return {
-            q.object.value for q in self.resolver.emitter.quads
-            if q.graph_name == self.graph and isinstance(q.object, ox.NamedNode)
-            and q.object.value.startswith(prefix) and q.object.value[len(prefix):] in self.resolver.registry
+            q.object.value for q in self.resolver.emitter.quads[self.first_quad:]
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(ID) and q.object.value[len(ID):] in registry
         }
 
 
