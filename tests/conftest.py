@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from sanctiongraph.builder import BuildReport, build
-from sanctiongraph.queries import open_store
+from sanctiongraph.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"

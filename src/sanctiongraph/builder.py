@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from sanctiongraph.exports import write_exports
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SG, SKOS, TIME, WD, XSD
 from sanctiongraph.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
+from sanctiongraph.store import load_new_store, publish_store
 from sanctiongraph.temporal import Day, TimeValue, parse_time
 
 _QID = re.compile(r"Q[1-9][0-9]*")  # malformed IDs are reported by the identifiers check
@@ -446,9 +448,18 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> B
 
     Nothing is written unless the sources load and every check passes."""
     dataset = build_dataset(sources_folder, ontology_folder)
-    store = ox.Store()
-    store.bulk_extend(dataset.quads)
-    violations = run_checks(store, ontology_folder, dataset.locations)
-    if violations:
-        raise CheckError(violations)
-    return BuildReport(dataset, write_exports(dataset.quads, output_folder))
+    created = not output_folder.exists()
+    output_folder.mkdir(parents=True, exist_ok=True)
+    store, target = load_new_store(dataset.quads, output_folder)
+    try:
+        violations = run_checks(store, ontology_folder, dataset.locations)
+        if violations:
+            raise CheckError(violations)
+        written = write_exports(dataset.quads, output_folder)
+        return BuildReport(dataset, [*written, publish_store(store, target)])
+    except BaseException:
+        del store
+        shutil.rmtree(target, ignore_errors=True)
+        if created:
+            shutil.rmtree(output_folder, ignore_errors=True)
+        raise

@@ -8,7 +8,11 @@ from pathlib import Path
 
 from sanctiongraph import __version__, paths
 from sanctiongraph.builder import build
-from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.output import format_for, write_output
+from sanctiongraph.queries import load_queries, parse_query
+from sanctiongraph.results import GRAPH_FORMATS, ROW_FORMATS, render
+from sanctiongraph.sparql import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -28,6 +32,43 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _queries(args: argparse.Namespace) -> int:
+    for query in load_queries(paths.queries_folder()).values():
+        print(f"{query.name}\n    {query.title}")
+        for parameter in query.parameters:
+            default = "required" if parameter.default is None else f"default {parameter.default}"
+            print(f"    --param {parameter.name}=<{parameter.type}>  {parameter.description} ({default}; e.g. {parameter.example})")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    given = [x for x in (args.name, args.file, args.sparql) if x is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one of: a query NAME, --file FILE, --sparql TEXT")
+    if args.file is not None:
+        try:
+            query = parse_query(args.file.read_text(encoding="utf-8"), args.file.stem)
+        except OSError as error:
+            raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    else:
+        query = resolve(args.name) if args.name is not None else parse_query(args.sparql, "<sparql>")
+    params = dict(_key_value(item) for item in args.param)
+    target = {"endpoint": args.endpoint, "graph": args.graph, "timeout": args.timeout}
+    result = run_query(query, params, **target)
+    to_terminal = args.output == "-" and sys.stdout.isatty()
+    fmt = args.format or format_for(args.output, result.kind, to_terminal)
+    data = render(result, fmt, lambda iris: labels_for(iris, **target))
+    write_output(data, args.output)
+    return 0
+
+
+def _key_value(item: str) -> tuple[str, str]:
+    key, separator, value = item.partition("=")
+    if not separator or not key:
+        raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+    return key, value
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
     main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
@@ -39,6 +80,23 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--output", "-o", type=Path, default=paths.graph_folder(), help="folder the exports are written to (default: %(default)s)")
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.set_defaults(run=_build)
+
+    list_parser = commands.add_parser("queries", help="list the named queries of the library, with their parameters")
+    list_parser.set_defaults(run=_queries)
+
+    query_parser = commands.add_parser("query", help="run a named query, a query file or a SPARQL text")
+    query_parser.add_argument("name", nargs="?", help="the name of a library query (see `sanctiongraph queries`)")
+    query_parser.add_argument("--file", type=Path, help="run the query in this .rq file")
+    query_parser.add_argument("--sparql", help="run this SPARQL text")
+    query_parser.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE", help="bind a parameter (repeatable)")
+    query_parser.add_argument("--format", "-f", choices=sorted(set(ROW_FORMATS + GRAPH_FORMATS)),
+                              help="output format (default: table on a terminal, else from the -o extension, else csv or turtle)")
+    query_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
+    query_parser.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the built store; "
+                              f"credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
+    query_parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds (default: %(default)s)")
+    query_parser.set_defaults(run=_query)
     return main_parser
 
 
@@ -46,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except UsageError as error:
+        if args.traceback:
+            raise
+        print(f"sanctiongraph: usage error: {error}", file=sys.stderr)
+        return 2
     except SanctionGraphError as error:
         if args.traceback:
             raise

@@ -23,3 +23,15 @@ class CheckError(SanctionGraphError):
         count = len(violations)
         super().__init__(f"{count} check violation{'s' if count != 1 else ''}:\n" + "\n".join(violations))
         self.violations = violations
+
+
+class UsageError(SanctionGraphError):
+    """A command or a call was given arguments it cannot use (exit status 2)."""
+
+
+class QueryError(SanctionGraphError):
+    """A query could not be run: a syntax error, a failing endpoint, a malformed query file."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran past its time limit."""

@@ -80,7 +80,8 @@ def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _curie(value: str) -> str:
+def curie(value: str) -> str:
+    """A prefixed name for an IRI in one of our namespaces, else the IRI itself."""
     best = ""
     for prefix, namespace in PREFIXES.items():
         if value.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
@@ -90,35 +91,39 @@ def _curie(value: str) -> str:
     return f"{best}:{value[len(PREFIXES[best]):]}" if best else value
 
 
+def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else curie(term.value)
+
+
 def _jsonld_value(term: ox.Term) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": _curie(term.value)}
-    assert isinstance(term, ox.Literal), f"blank nodes are never minted: {term}"
+    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+        return {"@id": _node_id(term)}
+    assert isinstance(term, ox.Literal), f"RDF-star terms are not written: {term}"
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value == XSD + "string":
         return term.value
-    return {"@value": term.value, "@type": _curie(term.datatype.value)}
+    return {"@value": term.value, "@type": curie(term.datatype.value)}
 
 
 def jsonld(quads: list[ox.Quad]) -> bytes:
-    """JSON-LD 1.1 with a compact context: one object per named graph, one node object per subject."""
+    """JSON-LD 1.1 with a compact context: one node object per subject, grouped in one object per named graph
+    (quads in the default graph are top-level nodes)."""
     graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
     for quad in quads:
-        assert isinstance(quad.graph_name, ox.NamedNode), "every quad is in a named graph"
-        nodes = graphs.setdefault(_curie(quad.graph_name.value), {})
-        node = nodes.setdefault(_curie(quad.subject.value), {})
+        graph = curie(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""
+        nodes = graphs.setdefault(graph, {})
+        node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
         if quad.predicate.value == RDF + "type":
-            node.setdefault("@type", []).append(_curie(quad.object.value))  # type: ignore[union-attr]
+            node.setdefault("@type", []).append(curie(quad.object.value))  # type: ignore[union-attr]
         else:
-            node.setdefault(_curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
-    document = {
-        "@context": dict(sorted(PREFIXES.items())),
-        "@graph": [
-            {"@id": graph_id, "@graph": [{"@id": subject, **properties} for subject, properties in nodes.items()]}
-            for graph_id, nodes in graphs.items()
-        ],
-    }
+            node.setdefault(curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
+    def node_objects(nodes: dict[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
+        return [{"@id": subject, **properties} for subject, properties in nodes.items()]
+
+    top = node_objects(graphs.pop("", {}))
+    named = [{"@id": graph_id, "@graph": node_objects(nodes)} for graph_id, nodes in graphs.items()]
+    document = {"@context": dict(sorted(PREFIXES.items())), "@graph": top + named}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -1,17 +1,42 @@
-"""The library of named SPARQL queries: one .rq file each, with a title and a description in its header."""
+"""The library of named SPARQL queries: one .rq file each, with its title, description and parameters in its header.
+
+A header line `# param: NAME | TYPE | DEFAULT | EXAMPLE | DESCRIPTION` declares a parameter:
+the variable ?NAME of the query, bound to a value of TYPE (iri, string, integer, decimal,
+date, boolean) at execution, never pasted into the text. DEFAULT `-` marks it required."""
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from sanctiongraph.errors import SanctionGraphError
-from sanctiongraph.exports import STEM
+from sanctiongraph.errors import QueryError, UsageError
+from sanctiongraph.namespaces import ID, PREFIXES, XSD
 
-_HEADER = re.compile(r"^#\s*(title|description):\s*(.+)$")
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.+)$")
+PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
+_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None
+    example: str
+    description: str
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term a textual value stands for; a UsageError names the parameter when it does not fit."""
+        try:
+            return _term(self.type, value)
+        except ValueError as error:
+            raise UsageError(f"parameter {self.name}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -19,40 +44,113 @@ class Query:
     name: str
     title: str
     description: str
+    parameters: tuple[Parameter, ...]
     text: str
+
+    def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The terms to bind: the given values, else the defaults; unknown or missing parameters are usage errors."""
+        declared = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            allowed = ", ".join(declared) or "none"
+            raise UsageError(f"query {self.name} has no parameter {unknown[0]!r}; its parameters: {allowed}")
+        bound = {}
+        for name, parameter in declared.items():
+            value = values.get(name, parameter.default)
+            if value is None:
+                raise UsageError(
+                    f"query {self.name} needs --param {name}=... ({parameter.type}: {parameter.description}; "
+                    f"for example {parameter.example})"
+                )
+            bound[name] = parameter.term(value)
+        return bound
+
+
+def parse_query(text: str, name: str) -> Query:
+    header: dict[str, str] = {}
+    parameters = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match and match.group(1) == "param":
+            parameters.append(_parameter(match.group(2), name))
+        elif match:
+            header[match.group(1)] = match.group(2).strip()
+    return Query(name, header.get("title", name), header.get("description", ""), tuple(parameters), text)
 
 
 def load_query(path: Path) -> Query:
-    header = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _HEADER.match(line)
-        if not line.startswith("#"):
-            break
-        if match:
-            header[match.group(1)] = match.group(2).strip()
-    if "title" not in header or "description" not in header:
-        raise SanctionGraphError(f"{path}: a query file must open with '# title:' and '# description:' lines")
-    return Query(path.stem, header["title"], header["description"], path.read_text(encoding="utf-8"))
+    query = parse_query(path.read_text(encoding="utf-8"), path.stem)
+    if not query.description:
+        raise QueryError(f"{path}: a query file must open with '# title:' and '# description:' lines")
+    return query
 
 
 def load_queries(folder: Path) -> dict[str, Query]:
     return {path.stem: load_query(path) for path in sorted(folder.glob("*.rq"))}
 
 
-def open_store(graph_folder: Path) -> ox.Store:
-    """An in-memory store with the built dataset (the TriG export) loaded."""
-    path = graph_folder / f"{STEM}.trig"
-    if not path.is_file():
-        raise SanctionGraphError(f"{path}: no built graph here; run `sanctiongraph build` first")
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
-    return store
+def find_query(folder: Path, name: str) -> Query:
+    """A named query of the library; an unknown name suggests the closest names."""
+    path = folder / f"{name}.rq"
+    if path.is_file():
+        return load_query(path)
+    names = [p.stem for p in sorted(folder.glob("*.rq"))]
+    scored = sorted((difflib.SequenceMatcher(None, name, n[: len(name) + 1]).ratio(), n) for n in names)
+    close = [n for score, n in reversed(scored) if score >= 0.6][:3]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `sanctiongraph queries` lists them"
+    raise UsageError(f"no query named {name!r}{hint}")
 
 
-def select(store: ox.Store, query: Query) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
-    """Run a SELECT query over the union of all graphs; one dict per row, None for unbound variables."""
-    solutions = store.query(query.text, use_default_graph_as_union=True)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise SanctionGraphError(f"query {query.name} is not a SELECT query")
-    names = [variable.value for variable in solutions.variables]
-    return [{name: row[name] for name in names} for row in solutions]
+def _parameter(spec: str, query: str) -> Parameter:
+    parts = [part.strip() for part in spec.split("|")]
+    if len(parts) != 5 or parts[1] not in PARAMETER_TYPES:
+        raise QueryError(
+            f"query {query}: malformed parameter line {spec!r}; write "
+            f"'# param: NAME | TYPE | DEFAULT | EXAMPLE | DESCRIPTION' with TYPE one of {', '.join(PARAMETER_TYPES)}"
+        )
+    name, type_, default, example, description = parts
+    return Parameter(name, type_, None if default == "-" else default, example, description)
+
+
+def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
+    if type_ == "iri":
+        return ox.NamedNode(expand_iri(value))
+    if type_ == "string":
+        return ox.Literal(value)
+    if type_ == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise ValueError(f"{value!r} is not a whole number")
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+    if type_ == "decimal":
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+        if not number.is_finite():
+            raise ValueError(f"{value!r} is not a finite number")
+        return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+    if type_ == "date":
+        try:
+            return ox.Literal(dt.date.fromisoformat(value.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from None
+    if value.strip().lower() not in ("true", "false"):
+        raise ValueError(f"{value!r} is not true or false")
+    return ox.Literal(value.strip().lower(), datatype=ox.NamedNode(XSD + "boolean"))
+
+
+def expand_iri(value: str) -> str:
+    """A full IRI from an IRI, <IRI>, a prefixed name of ours (commodity:coal) or a bare entity ID (mechel)."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, _, local = text.partition(":")
+    if local and prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
+    elif not local and re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
+        text = ID + text
+    if not _IRI.match(text):
+        raise ValueError(f"{value!r} is not an IRI, a prefixed name such as id:mechel, or an entity ID such as mechel")
+    return text

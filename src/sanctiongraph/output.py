@@ -1,0 +1,37 @@
+"""Where results go: standard output or a file written atomically, in a format chosen by name or extension."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+_BY_EXTENSION = {
+    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml",
+    ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".txt": "table",
+}
+
+
+def format_for(output: str, kind: str, to_terminal: bool) -> str:
+    """The default format: a table on a terminal, else the output file's extension, else csv (rows) or turtle (graphs)."""
+    if to_terminal:
+        return "table"
+    guessed = _BY_EXTENSION.get(Path(output).suffix.lower()) if output != "-" else None
+    return guessed or ("turtle" if kind == "graph" else "csv")
+
+
+def write_output(data: bytes, output: str) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,239 @@
+"""Running a query, named or written out, on the embedded store or on any SPARQL 1.1 endpoint.
+
+Parameters are bound, never pasted: on the embedded store they are Oxigraph substitutions
+(SEP-0007); for an endpoint they travel as a VALUES block of RDF terms, serialised and
+escaped by Oxigraph, placed at the start of the WHERE clause."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.error import URLError
+
+import pyoxigraph as ox
+
+from sanctiongraph import __version__, paths
+from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
+from sanctiongraph.namespaces import XSD
+from sanctiongraph.queries import Query, find_query, parse_query
+from sanctiongraph.store import open_store
+
+DEFAULT_TIMEOUT = 30.0
+ENDPOINT_USER = "SANCTIONGRAPH_ENDPOINT_USER"
+ENDPOINT_PASSWORD = "SANCTIONGRAPH_ENDPOINT_PASSWORD"
+ENDPOINT_AUTH = "SANCTIONGRAPH_ENDPOINT_AUTH"  # basic (default) or digest
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+T = TypeVar("T")
+_SYNTAX = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+@dataclass
+class Result:
+    """What a query returned: rows of terms (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts of Python values: str, int, Decimal, float, bool, date, datetime; None when unbound."""
+        return [{name: to_python(term) for name, term in zip(self.variables, row)} for row in self.rows]
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (pandas is an optional extra: pip install 'sanctiongraph[pandas]')."""
+        try:
+            import pandas
+        except ImportError:
+            raise UsageError("to_dataframe needs pandas: pip install 'sanctiongraph[pandas]'") from None
+        return pandas.DataFrame(self.records(), columns=self.variables)
+
+
+def to_python(term: Term | None) -> Any:
+    if term is None:
+        return None
+    if not isinstance(term, ox.Literal):
+        return term.value
+    datatype, value = term.datatype.value, term.value
+    try:
+        if datatype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger", XSD + "positiveInteger"):
+            return int(value)
+        if datatype == XSD + "decimal":
+            return Decimal(value)
+        if datatype in (XSD + "double", XSD + "float"):
+            return float(value)
+        if datatype == XSD + "boolean":
+            return value in ("true", "1")
+        if datatype == XSD + "date":
+            return dt.date.fromisoformat(value)
+        if datatype == XSD + "dateTime":
+            return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return value
+
+
+def resolve(query: str | Query, queries_folder: Path | None = None) -> Query:
+    """A Query from a Query, the name of a library query, or SPARQL text."""
+    if isinstance(query, Query):
+        return query
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", query.strip()):
+        return find_query(queries_folder or paths.queries_folder(), query.strip())
+    return parse_query(query, "<query>")
+
+
+def run_query(
+    query: str | Query,
+    params: dict[str, str] | None = None,
+    *,
+    endpoint: str | None = None,
+    graph: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Result:
+    """Run a named query (or SPARQL text) with its parameters bound, on the built store or on an endpoint.
+
+    A query over its time limit raises QueryTimeout; on the embedded store its evaluation
+    is abandoned, not interrupted, and finishes in the background."""
+    resolved = resolve(query)
+    bindings = resolved.bindings(params or {})
+    if endpoint:
+        return _with_timeout(lambda: _remote(resolved, bindings, endpoint, timeout), timeout + 1, resolved)
+    store = open_store(graph or paths.graph_folder())
+    return _with_timeout(lambda: _embedded(store, resolved, bindings), timeout, resolved)
+
+
+def _embedded(store: ox.Store, query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Result:
+    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+    try:
+        answer = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+        return _materialise(answer)
+    except SyntaxError as error:
+        raise QueryError(_syntax_message(query, str(error))) from None
+    except OSError as error:
+        raise QueryError(f"{query.name}: {error}") from None
+
+
+def _materialise(answer: Any) -> Result:
+    if isinstance(answer, ox.QuerySolutions):
+        names = [variable.value for variable in answer.variables]
+        return Result("select", names, [tuple(row[name] for name in names) for row in answer])
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    return Result("graph", triples=list(answer))
+
+
+def _syntax_message(query: Query, message: str) -> str:
+    match = _SYNTAX.match(message)
+    if not match:
+        return f"{query.name}: SPARQL syntax error: {message}"
+    line, column, detail = match.groups()
+    return f"{query.name}: SPARQL syntax error at line {line}, column {column}: {' '.join(detail.split())}"
+
+
+def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name=f"query {query.name}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryTimeout(f"{query.name}: stopped after the time limit of {timeout:g} s; raise it with --timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+# --- remote endpoints
+
+def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoint: str, timeout: float) -> Result:
+    from SPARQLWrapper import DIGEST, BASIC, JSON, POST, TURTLE, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint, agent=f"sanctiongraph/{__version__}")
+    client.setTimeout(max(1, math.ceil(timeout)))
+    client.setMethod(POST)
+    if os.environ.get(ENDPOINT_USER):
+        client.setHTTPAuth(DIGEST if os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest" else BASIC)
+        client.setCredentials(os.environ[ENDPOINT_USER], os.environ.get(ENDPOINT_PASSWORD, ""))
+    client.setQuery(with_values(query, bindings))
+    graph_form = client.queryType in ("CONSTRUCT", "DESCRIBE")
+    client.setReturnFormat(TURTLE if graph_form else JSON)
+    try:
+        body = client.query().response.read()
+    except SPARQLWrapperException as error:
+        raise QueryError(f"{query.name}: the endpoint {endpoint} refused the query: {_one_line(str(error))}") from None
+    except (URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise QueryError(f"{query.name}: cannot reach the endpoint {endpoint}: {reason}") from None
+    try:
+        if graph_form:
+            return Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
+        return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    except (SyntaxError, ValueError) as error:
+        raise QueryError(f"{query.name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
+
+
+def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query text with a VALUES block of the bound terms opening its WHERE clause."""
+    if not bindings:
+        return query.text
+    names = sorted(bindings)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
+    position = _where_brace(query.text)
+    if position is None:
+        raise QueryError(f"{query.name}: parameters need a WHERE clause to be bound in")
+    return query.text[: position + 1] + block + query.text[position + 1:]
+
+
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|\bWHERE\b|\{',
+    re.IGNORECASE,
+)
+
+
+def _where_brace(text: str) -> int | None:
+    """The offset of the brace that opens the query's WHERE clause (strings, IRIs and comments skipped)."""
+    first_brace, after_where = None, False
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if token.upper() == "WHERE":
+            after_where = True
+        elif token == "{":
+            if after_where:
+                return match.start()
+            first_brace = match.start() if first_brace is None else first_brace
+    return first_brace
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, str]:
+    """The rdfs:label (or skos:prefLabel) of each IRI that has one, from the same store or endpoint."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    text = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        f"SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {{ VALUES ?iri {{ {values} }} ?iri rdfs:label|skos:prefLabel ?name }}"
+        " GROUP BY ?iri"
+    )
+    result = run_query(parse_query(text, "labels"), endpoint=endpoint, graph=graph, timeout=timeout)
+    return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}

@@ -1,0 +1,52 @@
+"""The embedded query engine: an Oxigraph store on disk next to the exports, replaced atomically on rebuild.
+
+`graph/store` is a symbolic link to a folder `graph/.store-<id>`; a build loads a new
+folder, checks it, and only then swaps the link in one rename, so a reader sees the old
+store or the new one, never half of either."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sanctiongraph.errors import SanctionGraphError
+
+STORE_LINK = "store"
+
+
+def load_new_store(quads: list[ox.Quad], folder: Path) -> tuple[ox.Store, Path]:
+    """A new on-disk store in folder holding quads, not yet the one folder/store points to."""
+    target = folder / f".store-{uuid.uuid4().hex[:16]}"
+    store = ox.Store(str(target))
+    store.bulk_extend(quads)
+    return store, target
+
+
+def publish_store(store: ox.Store, target: Path) -> Path:
+    """Make target the store of its folder, and remove the store it replaces."""
+    store.flush()
+    folder = target.parent
+    link = folder / STORE_LINK
+    temporary = folder / f".{STORE_LINK}-link-{target.name}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target.name)
+    previous = os.readlink(link) if link.is_symlink() else None
+    os.replace(temporary, link)
+    if previous and previous != target.name:
+        shutil.rmtree(folder / previous, ignore_errors=True)
+    return link
+
+
+def open_store(folder: Path) -> ox.Store:
+    """The built store of folder, opened read-only."""
+    link = folder / STORE_LINK
+    if not link.exists():
+        raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
+    try:
+        return ox.Store.read_only(str(link.resolve()))
+    except OSError as error:
+        raise SanctionGraphError(f"{link}: cannot open the store: {error}") from None
