@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,3 +34,52 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
 @pytest.fixture(scope="session")
 def store(built: tuple[Path, BuildReport]) -> ox.Store:
     return open_store(built[0])
+
+
+@pytest.fixture(scope="session")
+def graph(built: tuple[Path, BuildReport]) -> Path:
+    """The folder of the graph built from the bundled sources."""
+    return built[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def oxigraph_server(dataset: Path, workdir: Path) -> Iterator[str]:
+    """A real Oxigraph server on 127.0.0.1, loaded with an N-Quads dataset, its union as the default graph."""
+    oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    assert oxigraph, "the oxigraph server is missing: pip install oxigraph (the test extra installs it)"
+    location = workdir / "oxigraph"
+    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dataset)], check=True, capture_output=True)
+    port = free_port()
+    log = (workdir / "oxigraph.log").open("wb")
+    server = subprocess.Popen(
+        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                assert server.poll() is None, (workdir / "oxigraph.log").read_text()
+                assert time.monotonic() < deadline, "oxigraph did not answer within 30 s"
+                time.sleep(0.05)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def endpoint(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oxigraph_server(graph / "sanctiongraph.nq", tmp_path_factory.mktemp("server")) as url:
+        yield url

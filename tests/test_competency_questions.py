@@ -9,7 +9,6 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ARTICLE, QUERIES
-from sanctiongraph.builder import BuildReport
 from sanctiongraph.queries import load_queries
 from sanctiongraph.sparql import run_query
 
@@ -185,11 +184,6 @@ def test_cq15_sectors_hit_less(graph: Path) -> None:
         "SUEK has been added to the US sanctions list.",
         "Mechel has been added to the US sanctions list.",
     } == reasons
-
-
-@pytest.fixture(scope="module")
-def graph(built: tuple[Path, BuildReport]) -> Path:
-    return built[0]
 
 
 @pytest.mark.parametrize("name", sorted(QUERY))

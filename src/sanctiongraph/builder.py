@@ -272,7 +272,7 @@ class _SourceBuilder:
         add(graph, node, RDF + "type", iri(item.cls))
         add(graph, node, SG + "statedIn", iri(self.doc))
         summary = item.fields.get("summary")
-        label = summary if isinstance(summary, str) else f"{ontology.label(item.cls)} {item.id}"
+        label = summary if isinstance(summary, str) else self._default_label(item)
         add(graph, node, RDFS + "label", text(label))
         fields = {k: v for k, v in item.fields.items() if k != "via"}
         evidence_text = "\n".join(quote.exact for quote in item.evidence)
@@ -301,6 +301,16 @@ class _SourceBuilder:
                 add(graph, anchor, SG + "sentence", iri(f"{self.doc}/sentence/{sentence.index}"))
                 covered.add(sentence.index)
         return covered
+
+    def _default_label(self, item: Item) -> str:
+        """A claim reads "Ilya Seredyuk to Parliament of Kemerovo Oblast (observation)"; anything else "event <id>"."""
+        registry, ontology = self.resolver.registry, self.resolver.ontology
+        claimant, audience = (registry.get(str(item.fields.get(k))) for k in ("claimant", "audience"))
+        if item.cls != SG + "Claim" or claimant is None:
+            return f"{ontology.label(item.cls)} {item.id}"
+        label = claimant.labels["label"][0] + (f" to {audience.labels['label'][0]}" if audience else "")
+        modality = item.fields.get("modality")
+        return f"{label} ({modality})" if isinstance(modality, str) else label
 
     def _reporting(self, item: Item, node: str, publisher: str) -> None:
         via = item.fields.get("via", [])

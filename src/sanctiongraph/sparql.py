@@ -118,6 +118,8 @@ def _embedded(store: ox.Store, query: Query, bindings: dict[str, ox.NamedNode | 
         return _materialise(answer)
     except SyntaxError as error:
         raise QueryError(_syntax_message(query, str(error))) from None
+    except RuntimeError as error:
+        raise QueryError(f"{query.name}: {error}; a parameter of a SELECT query must be one of its result columns") from None
     except OSError as error:
         raise QueryError(f"{query.name}: {error}") from None
 
@@ -171,6 +173,7 @@ def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoi
         client.setHTTPAuth(DIGEST if os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest" else BASIC)
         client.setCredentials(os.environ[ENDPOINT_USER], os.environ.get(ENDPOINT_PASSWORD, ""))
     client.setQuery(with_values(query, bindings))
+    client.queryType = query_form(query)  # SPARQLWrapper's own guess mistakes "address" in a comment for ADD
     graph_form = client.queryType in ("CONSTRUCT", "DESCRIBE")
     client.setReturnFormat(TURTLE if graph_form else JSON)
     try:
@@ -202,9 +205,18 @@ def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) ->
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|\bWHERE\b|\{',
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE)\b|\{',
     re.IGNORECASE,
 )
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def query_form(query: Query) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside comments, strings and IRIs."""
+    for match in _TOKEN.finditer(query.text):
+        if match.group(0).upper() in _FORMS:
+            return match.group(0).upper()
+    raise QueryError(f"{query.name}: not a SPARQL query (no SELECT, CONSTRUCT, ASK or DESCRIBE)")
 
 
 def _where_brace(text: str) -> int | None:

@@ -1,0 +1,237 @@
+"""The query library and its interface: every query on the embedded store and on a real Oxigraph server,
+bound parameters that cannot inject, every output format, and one-line errors with the right exit status."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
+from sanctiongraph.builder import build
+from sanctiongraph.cli import main
+from sanctiongraph.errors import UsageError
+from sanctiongraph.queries import Query, load_queries
+from sanctiongraph.sparql import run_query
+
+LIBRARY = load_queries(QUERIES)
+EXPECTED_EMPTY = {"disagreements"}  # one source does not disagree with itself
+SG = "PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>\n"
+
+
+def examples(query: Query) -> dict[str, str]:
+    return {parameter.name: parameter.example for parameter in query.parameters}
+
+
+def test_the_library_goes_beyond_the_competency_questions() -> None:
+    others = [name for name in LIBRARY if not name.startswith("cq")]
+    assert len(others) >= 20, others
+    for query in LIBRARY.values():
+        assert query.title and query.description
+        for parameter in query.parameters:
+            assert parameter.example and parameter.description
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_every_query_answers_with_its_examples(graph: Path, name: str) -> None:
+    query = LIBRARY[name]
+    result = run_query(query, examples(query), graph=graph)
+    assert result.kind == "select"
+    assert (result.rows == []) == (name in EXPECTED_EMPTY), result.rows[:3]
+    assert {p.name for p in query.parameters} <= set(result.variables)
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_the_server_gives_the_same_answers_as_the_embedded_store(graph: Path, endpoint: str, name: str) -> None:
+    query = LIBRARY[name]
+    local = run_query(query, examples(query), graph=graph)
+    remote = run_query(query, examples(query), endpoint=endpoint)
+    assert remote.variables == local.variables
+    assert Counter(remote.rows) == Counter(local.rows)
+
+
+def test_records_have_python_types(graph: Path) -> None:
+    (row,) = run_query("cq05-russian-coal-export-change", graph=graph).records()
+    assert row["value"] == Decimal("-12") and row["periodStart"] == dt.date(2025, 1, 1)
+    events = run_query("events-in-range", {"from": "2025-02-28", "to": "2025-02-28"}, graph=graph).records()
+    assert {e["event"] for e in events} == {
+        "Donald Trump and Volodymyr Zelenskyy clashed at the White House on Friday 28 February 2025.",
+        "Mechel posted huge losses for 2024.",
+        "Raspadskaya posted huge losses for 2024.",
+    }
+    assert all(isinstance(e["earliest"], dt.date) for e in events)
+
+
+def test_dataframe_needs_pandas_only_when_asked(graph: Path) -> None:
+    result = run_query("cq02-companies-on-us-sanctions-list", graph=graph)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(UsageError, match="pip install 'sanctiongraph\\[pandas\\]'"):
+            result.to_dataframe()
+    else:
+        frame = result.to_dataframe()
+        assert sorted(frame["company"]) == ["Mechel", "SUEK"]
+
+
+# --- parameters are bound, never pasted
+
+PAYLOADS = [
+    '" } ; DROP ALL ; #',
+    "it's \"quoted\" <b>bold</b> {braces} ; DELETE WHERE { ?s ?p ?o }",
+    "first line\nsecond line } #",
+    "<https://example.org/x> ) } UNION { ?s ?p ?o }",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sources plus one quotation per payload, with the payload in the text and in the annotation."""
+    root = tmp_path_factory.mktemp("hostile")
+    sources = root / "sources"
+    shutil.copytree(SOURCES, sources)
+    article = sources / "articles" / "newsweek-2025-03-russia-mines"
+    text = article.with_suffix(".txt")
+    text.write_text(text.read_text(encoding="utf-8") + "".join(f"\nIsaac Levi: “{p}”" for p in PAYLOADS), encoding="utf-8")
+    statements = "".join(
+        f"\n  - id: payload-{n}\n    type: Quotation\n    quotedText: {json.dumps(p)}\n    evidence: {json.dumps(p)}\n"
+        f"  - id: payload-{n}-claim\n    type: Claim\n    claimant: isaac-levi\n    modality: assessment\n"
+        f"    claimContent: payload-{n}\n    evidence: {json.dumps(f'Isaac Levi: “{p}”')}\n"
+        for n, p in enumerate(PAYLOADS)
+    )
+    annotation = article.with_suffix(".yaml")
+    annotation.write_text(annotation.read_text(encoding="utf-8") + statements, encoding="utf-8")
+    build(sources, ONTOLOGY, root / "graph")
+    return root / "graph"
+
+
+def count_quads(**target: object) -> int:
+    result = run_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", **target)  # type: ignore[arg-type]
+    return int(result.records()[0]["n"])
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_values_match_as_plain_literals(hostile_graph: Path, tmp_path: Path, payload: str) -> None:
+    before = count_quads(graph=hostile_graph)
+    with oxigraph_server(hostile_graph / "sanctiongraph.nq", tmp_path) as server:
+        remote_before = count_quads(endpoint=server)
+        for target in ({"graph": hostile_graph}, {"endpoint": server}):
+            rows = run_query("quotations-about", {"topic": payload}, **target).records()  # type: ignore[arg-type]
+            assert {(row["topic"], row["quotation"]) for row in rows} == {(payload, payload)}, target
+        assert count_quads(endpoint=server) == remote_before
+    assert count_quads(graph=hostile_graph) == before
+
+
+@pytest.mark.parametrize("value", ["<x> } ; DROP ALL ; #", "id:mechel> } UNION {", "two words"])
+def test_hostile_iri_parameters_are_refused(graph: Path, value: str) -> None:
+    with pytest.raises(UsageError, match="parameter entity: .* is not an IRI"):
+        run_query("entity-profile", {"entity": value}, graph=graph)
+
+
+# --- the command line
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    command = Path(sys.executable).parent / "sanctiongraph"
+    return subprocess.run([str(command), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_queries_lists_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["queries"]) == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in LIBRARY)
+    assert "--param entity=<iri>" in listing
+
+
+def test_formats(graph: Path, tmp_path: Path) -> None:
+    base = ["query", "cq02-companies-on-us-sanctions-list", "--graph", str(graph)]
+    for suffix in ("csv", "tsv", "json", "xml"):
+        assert main([*base, "-o", str(tmp_path / f"answer.{suffix}")]) == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "answer.csv").read_text(encoding="utf-8"))))
+    assert sorted(r["company"] for r in rows) == ["Mechel", "SUEK"]
+    tsv = (tmp_path / "answer.tsv").read_text(encoding="utf-8").splitlines()
+    assert tsv[0].split("\t")[0] == "?company" and len(tsv) == 3
+    bindings = json.loads((tmp_path / "answer.json").read_text(encoding="utf-8"))["results"]["bindings"]
+    assert sorted(b["company"]["value"] for b in bindings) == ["Mechel", "SUEK"]
+    results = ET.parse(tmp_path / "answer.xml").getroot().iter("{http://www.w3.org/2005/sparql-results#}result")
+    assert len(list(results)) == 2
+
+
+def test_table_shows_labels_not_iris(graph: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "sanctions-on-target", "-p", "target=suek", "-f", "table", "--graph", str(graph)]) == 0
+    table = capsys.readouterr().out
+    assert "SUEK has been added to the US sanctions list." in table
+    assert "https://w3id.org" not in table
+    assert table.rstrip().endswith("(1 row)")
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")])
+def test_construct_formats(graph: Path, capsys: pytest.CaptureFixture[str], fmt: str, rdflib_format: str) -> None:
+    sparql = SG + "CONSTRUCT { ?company sg:inSector ?sector } WHERE { ?company a sg:Company ; sg:inSector ?sector }"
+    assert main(["query", "--sparql", sparql, "-f", fmt, "--graph", str(graph)]) == 0
+    parsed = rdflib.Graph().parse(data=capsys.readouterr().out, format=rdflib_format)
+    assert len(parsed) == 3
+
+
+def test_ask(graph: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "--sparql", SG + "ASK { ?s a sg:Listing }", "-f", "json", "--graph", str(graph)]) == 0
+    assert json.loads(capsys.readouterr().out)["boolean"] is True
+
+
+def test_query_file(graph: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text("# title: mine\n# description: companies\n# param: company | iri | - | mechel | a company\n"
+                    + SG + "SELECT ?company ?label WHERE { ?company a sg:Company ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }\n")
+    assert main(["query", "--file", str(path), "-p", "company=suek", "-f", "csv", "--graph", str(graph)]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "https://w3id.org/sanctiongraph/id/suek,SUEK"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["query", "cq2-companies"], 2, "no query named 'cq2-companies'; did you mean cq02-companies-on-us-sanctions-list"),
+        (["query", "entity-profile"], 2, "query entity-profile needs --param entity=... (iri"),
+        (["query", "connected-entities", "-p", "entity=mechel", "-p", "hops=two"], 2, "parameter hops: 'two' is not a whole number"),
+        (["query", "entity-profile", "-p", "entity=mechel", "-p", "colour=red"], 2, "query entity-profile has no parameter 'colour'"),
+        (["query", "--sparql", "SELECT ?x WHERE {\n  ?x ?y\n}"], 1, "<sparql>: SPARQL syntax error at line 3, column 2: expected"),
+        (["query"], 2, "give exactly one of: a query NAME, --file FILE, --sparql TEXT"),
+    ],
+)
+def test_errors_are_one_line_with_the_right_status(graph: Path, args: list[str], status: int, message: str) -> None:
+    completed = run_cli(*args, "--graph", str(graph))
+    assert completed.returncode == status, completed.stderr
+    assert completed.stdout == ""
+    assert len(completed.stderr.splitlines()) == 1, completed.stderr
+    assert message in completed.stderr
+
+
+def test_a_query_over_its_time_limit_is_stopped(graph: Path) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    completed = run_cli("query", "--sparql", slow, "--timeout", "0.5", "--graph", str(graph))
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == "sanctiongraph: error: <sparql>: stopped after the time limit of 0.5 s; raise it with --timeout"
+
+
+def test_an_unreachable_endpoint_is_one_line(graph: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    completed = run_cli("query", "cq02-companies-on-us-sanctions-list", "--endpoint", url, "--timeout", "5")
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"sanctiongraph: error: cq02-companies-on-us-sanctions-list: cannot reach the endpoint {url}")
+    assert len(completed.stderr.splitlines()) == 1
+
+
+def test_a_failing_endpoint_is_one_line(endpoint: str) -> None:
+    completed = run_cli("query", "--sparql", "SELECT ?x WHERE { ?x }", "--endpoint", endpoint)
+    assert completed.returncode == 1
+    assert f"sanctiongraph: error: <sparql>: the endpoint {endpoint} refused the query" in completed.stderr
+    assert len(completed.stderr.splitlines()) == 1
