@@ -6,6 +6,7 @@ store or the new one, never half of either."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -42,11 +43,16 @@ def publish_store(store: ox.Store, target: Path) -> Path:
 
 
 def open_store(folder: Path) -> ox.Store:
-    """The built store of folder, opened read-only."""
+    """The built store of folder, opened read-only (once per built store and process)."""
     link = folder / STORE_LINK
     if not link.exists():
         raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
+    return _open(str(link.resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _open(path: str) -> ox.Store:
     try:
-        return ox.Store.read_only(str(link.resolve()))
+        return ox.Store.read_only(path)
     except OSError as error:
-        raise SanctionGraphError(f"{link}: cannot open the store: {error}") from None
+        raise SanctionGraphError(f"{path}: cannot open the store: {error}") from None
