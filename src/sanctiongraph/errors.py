@@ -23,3 +23,7 @@ class CheckError(SanctionGraphError):
         count = len(violations)
         super().__init__(f"{count} check violation{'s' if count != 1 else ''}:\n" + "\n".join(violations))
         self.violations = violations
+
+
+class ViewError(SanctionGraphError):
+    """A view cannot be drawn: an unknown entity or source, a query that is not a CONSTRUCT, or too many nodes."""
