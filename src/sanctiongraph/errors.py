@@ -35,3 +35,7 @@ class QueryError(SanctionGraphError):
 
 class QueryTimeout(QueryError):
     """A query ran past its time limit."""
+
+
+class ViewError(SanctionGraphError):
+    """A view cannot be drawn: an unknown entity or source, a query that is not a CONSTRUCT, or too many nodes."""
