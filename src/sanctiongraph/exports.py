@@ -6,6 +6,7 @@ one has been written."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -49,11 +50,12 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def serialize(quads: list[ox.Quad], export: Export) -> bytes:
+def serialize(quads: list[ox.Quad], union: list[ox.Triple], export: Export) -> bytes:
+    """One export of the sorted quads, or of their union as sorted triples (see union_triples)."""
     if export.suffix == "jsonld":
         return jsonld(quads)
     formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-    data: list[Any] = union_triples(quads) if export.union else quads
+    data: list[Any] = union if export.union else quads
     prefixes = PREFIXES if export.suffix in ("trig", "ttl") else None
     return ox.serialize(data, format=formats[export.suffix], prefixes=prefixes)
 
@@ -61,15 +63,16 @@ def serialize(quads: list[ox.Quad], export: Export) -> bytes:
 def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
     """Write every export and the VoID description into folder, atomically per run."""
     ordered = sort_quads(quads)
+    union = union_triples(ordered)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     try:
         sizes = {}
         for export in EXPORTS:
-            data = serialize(ordered, export)
+            data = serialize(ordered, union, export)
             (staging / f"{STEM}.{export.suffix}").write_bytes(data)
             sizes[export] = len(data)
-        (staging / VOID_FILE).write_bytes(void(ordered, sizes))
+        (staging / VOID_FILE).write_bytes(void(ordered, union, sizes))
         written = []
         for path in sorted(staging.iterdir()):
             target = folder / path.name
@@ -80,14 +83,18 @@ def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _curie(value: str) -> str:
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+    """The IRI as prefix:local with the longest namespace that leaves a local part, else the IRI itself."""
+    for prefix, namespace in _LONGEST_FIRST:
+        if value.startswith(namespace):
             local = value[len(namespace):]
             if local and not local.startswith("//"):
-                best = prefix
-    return f"{best}:{value[len(PREFIXES[best]):]}" if best else value
+                return f"{prefix}:{local}"
+    return value
 
 
 def _jsonld_value(term: ox.Term) -> Any:
@@ -112,17 +119,20 @@ def jsonld(quads: list[ox.Quad]) -> bytes:
             node.setdefault("@type", []).append(_curie(quad.object.value))  # type: ignore[union-attr]
         else:
             node.setdefault(_curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
-    document = {
-        "@context": dict(sorted(PREFIXES.items())),
-        "@graph": [
-            {"@id": graph_id, "@graph": [{"@id": subject, **properties} for subject, properties in nodes.items()]}
-            for graph_id, nodes in graphs.items()
-        ],
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # One node object per line: json.dumps without indent runs in C, several times faster than with it.
+    blocks = []
+    for graph_id, nodes in graphs.items():
+        lines = ",\n".join(f"   {_json({'@id': subject, **properties})}" for subject, properties in nodes.items())
+        blocks.append(f'  {{"@id": {_json(graph_id)}, "@graph": [\n{lines}\n  ]}}')
+    head = f'{{"@context": {_json(dict(sorted(PREFIXES.items())))},\n "@graph": [\n'
+    return (head + ",\n".join(blocks) + "\n ]}\n").encode("utf-8")
 
 
-def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def void(quads: list[ox.Quad], union: list[ox.Triple], sizes: dict[Export, int]) -> bytes:
     """A VoID and DCAT description of the dataset, with one subset per named graph and one distribution per export."""
     dataset = ox.NamedNode(BASE + "dataset")
     triples: list[ox.Triple] = []
@@ -133,7 +143,6 @@ def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
     def count(value: int) -> ox.Literal:
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
-    union = union_triples(quads)
     add(dataset, RDF + "type", ox.NamedNode(VOID + "Dataset"))
     add(dataset, RDF + "type", ox.NamedNode(DCAT + "Dataset"))
     add(dataset, DCTERMS + "title", ox.Literal("sanctiongraph", language="en"))
