@@ -84,9 +84,13 @@ class Dataset:
 class _Emitter:
     def __init__(self) -> None:
         self.quads: list[ox.Quad] = []
+        self._predicates: dict[str, ox.NamedNode] = {}  # a few dozen, each used up to a million times
 
     def add(self, graph: ox.NamedNode, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
-        self.quads.append(ox.Quad(iri(subject), iri(predicate), obj, graph))
+        node = self._predicates.get(predicate)
+        if node is None:
+            node = self._predicates[predicate] = iri(predicate)
+        self.quads.append(ox.Quad(iri(subject), node, obj, graph))
 
     def time(self, graph: ox.NamedNode, node: str, value: TimeValue) -> None:
         """An OWL-Time instant or interval, with its bounds, its words as written and its basis."""
@@ -435,6 +439,13 @@ def _suggest(value: str, known: list[str]) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
+def _check(dataset: Dataset, ontology_folder: Path) -> list[str]:
+    """Run the checks on a store of the dataset; the store is freed on return, before the exports are written."""
+    store = ox.Store()
+    store.bulk_extend(dataset.quads)
+    return run_checks(store, ontology_folder, dataset.locations)
+
+
 @dataclass
 class BuildReport:
     dataset: Dataset
@@ -446,9 +457,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> B
 
     Nothing is written unless the sources load and every check passes."""
     dataset = build_dataset(sources_folder, ontology_folder)
-    store = ox.Store()
-    store.bulk_extend(dataset.quads)
-    violations = run_checks(store, ontology_folder, dataset.locations)
+    violations = _check(dataset, ontology_folder)
     if violations:
         raise CheckError(violations)
     return BuildReport(dataset, write_exports(dataset.quads, output_folder))
