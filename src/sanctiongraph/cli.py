@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sanctiongraph import __version__, paths
 from sanctiongraph.builder import build
+from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError
 
 
@@ -28,6 +29,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus(args: argparse.Namespace) -> int:
+    info = generate(args.output, sources=args.size, seed=args.seed)
+    if not args.quiet:
+        print(f"generated {info.sources} source(s), {info.statements} statements, {info.entities} entities in {info.folder}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
     main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
@@ -39,6 +47,12 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--output", "-o", type=Path, default=paths.graph_folder(), help="folder the exports are written to (default: %(default)s)")
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.set_defaults(run=_build)
+    corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
+    corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
+    corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")
+    corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
+    corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    corpus_parser.set_defaults(run=_corpus)
     return main_parser
 
 
