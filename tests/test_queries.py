@@ -201,7 +201,7 @@ def test_query_file(graph: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     [
         (["query", "cq2-companies"], 2, "no query named 'cq2-companies'; did you mean cq02-companies-on-us-sanctions-list"),
         (["query", "entity-profile"], 2, "query entity-profile needs --param entity=... (iri"),
-        (["query", "connected-entities", "-p", "entity=mechel", "-p", "hops=two"], 2, "parameter hops: 'two' is not a whole number"),
+        (["query", "sentence-statements", "-p", "index=two"], 2, "parameter index: 'two' is not a whole number"),
         (["query", "entity-profile", "-p", "entity=mechel", "-p", "colour=red"], 2, "query entity-profile has no parameter 'colour'"),
         (["query", "--sparql", "SELECT ?x WHERE {\n  ?x ?y\n}"], 1, "<sparql>: SPARQL syntax error at line 3, column 2: expected"),
         (["query"], 2, "give exactly one of: a query NAME, --file FILE, --sparql TEXT"),

@@ -140,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the built store; "
                               f"credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
     query_parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
-    query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds (default: %(default)s)")
+    query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds; 0 for none (default: %(default)s)")
     query_parser.set_defaults(run=_query)
     _add_viz(commands)
     corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")

@@ -97,17 +97,22 @@ def run_query(
     *,
     endpoint: str | None = None,
     graph: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Result:
     """Run a named query (or SPARQL text) with its parameters bound, on the built store or on an endpoint.
 
     A query over its time limit raises QueryTimeout; on the embedded store its evaluation
-    is abandoned, not interrupted, and finishes in the background."""
+    is abandoned, not interrupted, and finishes in the background. With timeout None (or 0)
+    the query runs in the calling thread with no limit, which saves the ~0.2 ms that the
+    watching thread costs."""
     resolved = resolve(query)
     bindings = resolved.bindings(params or {})
     if endpoint:
-        return _with_timeout(lambda: _remote(resolved, bindings, endpoint, timeout), timeout + 1, resolved)
+        limit = timeout or DEFAULT_TIMEOUT
+        return _with_timeout(lambda: _remote(resolved, bindings, endpoint, limit), limit + 1, resolved)
     store = open_store(graph or paths.graph_folder())
+    if not timeout:
+        return _embedded(store, resolved, bindings)
     return _with_timeout(lambda: _embedded(store, resolved, bindings), timeout, resolved)
 
 
@@ -237,7 +242,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, str]:
+def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, str]:
     """The rdfs:label (or skos:prefLabel) of each IRI that has one, from the same store or endpoint."""
     if not iris:
         return {}
