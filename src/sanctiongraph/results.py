@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
@@ -71,7 +71,7 @@ def _graph(result: Result, fmt: str, labels: Labeller | None) -> bytes:
     return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)  # type: ignore[no-any-return]
 
 
-def _table(variables: list[str], rows: list[tuple[Term | None, ...]], labels: Labeller | None) -> str:
+def _table(variables: list[str], rows: Sequence[Sequence[Term | None]], labels: Labeller | None) -> str:
     iris = sorted({t.value for row in rows for t in row if isinstance(t, ox.NamedNode)})
     names = labels(iris) if labels and iris else {}
 

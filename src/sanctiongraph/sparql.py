@@ -11,7 +11,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +41,7 @@ class Result:
 
     kind: str  # "select", "ask" or "graph"
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    rows: list[Sequence[Term | None]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
 
@@ -132,7 +132,7 @@ def _embedded(store: ox.Store, query: Query, bindings: dict[str, ox.NamedNode | 
 def _materialise(answer: Any) -> Result:
     if isinstance(answer, ox.QuerySolutions):
         names = [variable.value for variable in answer.variables]
-        return Result("select", names, [tuple(row[name] for name in names) for row in answer])
+        return Result("select", names, list(answer))  # QuerySolutions: sequences of terms, in variable order
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
     return Result("graph", triples=list(answer))
