@@ -55,4 +55,4 @@ def select(store: ox.Store, query: Query) -> list[dict[str, ox.NamedNode | ox.Li
     if not isinstance(solutions, ox.QuerySolutions):
         raise SanctionGraphError(f"query {query.name} is not a SELECT query")
     names = [variable.value for variable in solutions.variables]
-    return [{name: row[name] for name in names} for row in solutions]
+    return [dict(zip(names, row)) for row in solutions]  # a row iterates its values in variable order
