@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pyoxigraph as ox
 
@@ -117,6 +119,20 @@ class _Emitter:
         self.add(graph, node, TIME + "unitType", iri(_UNIT_TYPE[day.precision]))
 
 
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector. A build makes millions of objects and no reference cycles,
+    and each pass of the collector walks all of them (10,000 sources: reading them 13.6 s -> 8.3 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset."""
     ontology = Ontology.load(ontology_folder)
@@ -440,7 +456,7 @@ def _suggest(value: str, known: list[str]) -> str:
 
 
 def _check(dataset: Dataset, ontology_folder: Path) -> list[str]:
-    """Run the checks on a store of the dataset; the store is freed on return, before the exports are written."""
+    """Run the checks on a store of the dataset; the store is freed on return."""
     store = ox.Store()
     store.bulk_extend(dataset.quads)
     return run_checks(store, ontology_folder, dataset.locations)
@@ -452,12 +468,17 @@ class BuildReport:
     written: list[Path]
 
 
+@_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and write the exports atomically.
 
-    Nothing is written unless the sources load and every check passes."""
+    Nothing is written unless the sources load and every check passes. The checks run once the exports
+    are staged, so that the store they need and the sorted copies the exports need are not held at once."""
     dataset = build_dataset(sources_folder, ontology_folder)
-    violations = _check(dataset, ontology_folder)
-    if violations:
-        raise CheckError(violations)
-    return BuildReport(dataset, write_exports(dataset.quads, output_folder))
+
+    def check() -> None:
+        violations = _check(dataset, ontology_folder)
+        if violations:
+            raise CheckError(violations)
+
+    return BuildReport(dataset, write_exports(dataset.quads, output_folder, before_publishing=check))
