@@ -90,7 +90,7 @@ def tables(results: dict[str, Any]) -> str:
     for n, r in sizes.items():
         plain_run = "queries-rdflib" in r
         note = "" if plain_run else f"; rdflib not run above {options['rdflib_query_max']:,} sources"
-        out.append(f"\n\n### Queries, {int(n):,} sources (median of {options['repeats']} after a cold run{note})\n")
+        out.append(f"\n\n### Queries, {int(n):,} sources (median of at least {options['repeats']} runs after a cold one{note})\n")
         rows = []
         for name, both in r["queries-oxigraph"]["queries"].items():
             ours, limit = both["ours"], both["limit"]
@@ -158,7 +158,7 @@ def scaling_svg(results: dict[str, Any]) -> str:
             parts.append(f'<text x="{px(x):.1f}" y="{height - margin + 36}" text-anchor="middle">{x:,}</text>')
         parts.append(f'<text x="{left + (width - margin) / 2}" y="{height + 30}" text-anchor="middle">sources</text>')
         ours = points["sanctiongraph build"]
-        if len(ours) > 1:  # a line of slope 1 through the largest point: what linear scaling would look like
+        if panel == 0 and len(ours) > 1:  # slope 1 through the largest build: what linear scaling would look like
             (xa, ya) = ours[-1]
             parts.append(f'<line x1="{px(xs[0]):.1f}" y1="{py(ya * xs[0] / xa):.1f}" x2="{px(xa):.1f}" y2="{py(ya):.1f}" '
                          'stroke="#c0392b" stroke-dasharray="3,4" opacity="0.5"/>')
@@ -168,9 +168,10 @@ def scaling_svg(results: dict[str, Any]) -> str:
                 path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in ps)
                 parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
                 parts += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>' for x, y in ps]
-            parts.append(f'<text x="{left + 10}" y="{44 + 16 * number}" fill="{colour}">{label}</text>')
+            parts.append(f'<text x="{left + 150}" y="{height - margin - 40 + 16 * number}" fill="{colour}">{label}</text>')
         if panel == 0:
-            parts.append(f'<text x="{left + 10}" y="{44 + 16 * len(series)}" fill="#c0392b" opacity="0.7">- - linear, through the largest build</text>')
+            parts.append(f'<text x="{left + 150}" y="{height - margin - 40 + 16 * len(series)}" fill="#c0392b" '
+                         'opacity="0.7">- - linear, through the largest build</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

@@ -147,8 +147,10 @@ class _Timeout(Exception):
 
 
 def _latencies(engines: dict[str, Callable[[], int]], repeats: int, timeout: float) -> dict[str, Any]:
-    """A cold run on each engine, then `repeats` rounds in which each engine runs the query once, in turn
-    (one round when a cold run took over a second); the median latency and the rows of each engine."""
+    """A cold run on each engine, then rounds in which each engine runs the query once, in turn; the median
+    latency and the rows of each engine. `repeats` rounds, and more for a query of a few milliseconds
+    (enough to last about half a second, at most 51), whose median a busy machine would otherwise sway;
+    one round when a cold run took over a second."""
     def expire(*_: Any) -> None:
         raise _Timeout
 
@@ -156,7 +158,11 @@ def _latencies(engines: dict[str, Callable[[], int]], repeats: int, timeout: flo
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         cold = {name: _timed(run) for name, run in engines.items()}
-        rounds = repeats if max(seconds for seconds, _ in cold.values()) < 1 else min(repeats, 1)
+        slowest = max(seconds for seconds, _ in cold.values())
+        if repeats <= 1 or slowest >= 1:
+            rounds = min(repeats, 1)
+        else:
+            rounds = max(repeats, min(51, int(0.5 / (slowest * len(engines)))))
         times: dict[str, list[float]] = {name: [] for name in engines}
         for _ in range(rounds):
             for name, run in engines.items():
