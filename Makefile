@@ -1,9 +1,10 @@
-# The two commands of the README: `make graph` builds the graph from the bundled
-# sources; `make test` runs the tests. Both create the virtual environment first.
+# The commands of the README: `make graph` builds the graph from the bundled
+# sources; `make test` runs the tests; `make bench` runs the benchmarks of
+# BENCHMARKS.md (about 20 minutes). Each creates the virtual environment first.
 PYTHON ?= python3
 VENV := .venv
 
-.PHONY: graph test
+.PHONY: graph test bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,3 +17,6 @@ graph: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench.py

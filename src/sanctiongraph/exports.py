@@ -7,14 +7,16 @@ one has been written."""
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import json
+import operator
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -40,6 +42,8 @@ EXPORTS = (
     Export("jsonld", "application/ld+json", False),
 )
 VOID_FILE = "void.ttl"
+_RDF_TYPE = RDF + "type"
+_XSD_STRING = XSD + "string"
 
 
 def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -57,39 +61,44 @@ def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 def union_ntriples(quads: list[ox.Quad]) -> bytes:
     """The union of all graphs as N-Triples: distinct triples ordered by subject, predicate, object.
 
-    Kept as text (a triple's str() is its N-Triples line) rather than as a million Triple objects."""
-    return "".join(f"{line} .\n" for line in sorted({str(q.triple) for q in quads})).encode("utf-8")
+    Kept as text (a triple's str() is its N-Triples line) rather than as a million Triple objects,
+    and encoded a slice at a time so that no second full-size copy is made."""
+    lines = sorted({str(q.triple) for q in quads})
+    buffer = io.BytesIO()
+    for start in range(0, len(lines), 1 << 16):
+        buffer.write("".join(f"{line} .\n" for line in lines[start:start + (1 << 16)]).encode("utf-8"))
+    return buffer.getvalue()
 
 
 def _union(union_nt: bytes) -> Iterator[ox.Quad]:
     return iter(ox.parse(union_nt, format=ox.RdfFormat.N_TRIPLES))
 
 
-def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export) -> bytes:
-    """One export of the sorted quads, or of their union (see union_ntriples)."""
+def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export, path: Path) -> None:
+    """Write one export of the sorted quads, or of their union (see union_ntriples), to path."""
     if export.suffix == "jsonld":
-        return jsonld(quads)
-    if export.suffix == "nt":
-        return union_nt
-    formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE}
-    data: Iterable[ox.Quad] = _union(union_nt) if export.union else quads
-    prefixes = PREFIXES if export.suffix in ("trig", "ttl") else None
-    return ox.serialize(data, format=formats[export.suffix], prefixes=prefixes)
+        with path.open("wb") as output:
+            write_jsonld(quads, output)
+    elif export.suffix == "nt":
+        path.write_bytes(union_nt)
+    else:
+        formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE}
+        data: Iterable[ox.Quad] = _union(union_nt) if export.union else quads
+        prefixes = PREFIXES if export.suffix in ("trig", "ttl") else None
+        ox.serialize(data, output=str(path), format=formats[export.suffix], prefixes=prefixes)
 
 
-def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
-    """Write every export and the VoID description into folder, atomically per run."""
-    ordered = sort_quads(quads)
-    union_nt = union_ntriples(ordered)
+def write_exports(quads: list[ox.Quad], folder: Path, *, before_publishing: Callable[[], None] | None = None) -> list[Path]:
+    """Write every export and the VoID description into folder, atomically per run.
+
+    All files are written to a staging folder first; before_publishing (the build's checks) runs once
+    they are complete and the sorted copies are freed, and if it raises, nothing reaches folder."""
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     try:
-        sizes = {}
-        for export in EXPORTS:
-            data = serialize(ordered, union_nt, export)
-            (staging / f"{STEM}.{export.suffix}").write_bytes(data)
-            sizes[export] = len(data)
-        (staging / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
+        _stage(quads, staging)
+        if before_publishing is not None:
+            before_publishing()
         written = []
         for path in sorted(staging.iterdir()):
             target = folder / path.name
@@ -98,6 +107,17 @@ def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage(quads: list[ox.Quad], staging: Path) -> None:
+    ordered = sort_quads(quads)
+    union_nt = union_ntriples(ordered)
+    sizes = {}
+    for export in EXPORTS:
+        path = staging / f"{STEM}.{export.suffix}"
+        serialize(ordered, union_nt, export, path)
+        sizes[export] = path.stat().st_size
+    (staging / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
 
 
 _LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -114,43 +134,57 @@ def curie(value: str) -> str:
     return value
 
 
-def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else curie(term.value)
-
-
 def _jsonld_value(term: ox.Term) -> Any:
     if isinstance(term, (ox.NamedNode, ox.BlankNode)):
         return {"@id": _node_id(term)}
     assert isinstance(term, ox.Literal), f"RDF-star terms are not written: {term}"
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    if term.datatype.value == XSD + "string":
+    language = term.language
+    if language:
+        return {"@value": term.value, "@language": language}
+    datatype = term.datatype.value
+    if datatype == _XSD_STRING:
         return term.value
-    return {"@value": term.value, "@type": curie(term.datatype.value)}
+    return {"@value": term.value, "@type": curie(datatype)}
+
+
+def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else curie(term.value)
 
 
 def jsonld(quads: list[ox.Quad]) -> bytes:
+    """The JSON-LD document of some quads (a CONSTRUCT result: quads in the default graph)."""
+    buffer = io.BytesIO()
+    write_jsonld(quads, buffer)
+    return buffer.getvalue()
+
+
+def write_jsonld(quads: list[ox.Quad], output: BinaryIO) -> None:
     """JSON-LD 1.1 with a compact context: one node object per subject, in one object per named graph
     (quads in the default graph, as in a CONSTRUCT result, are top-level nodes).
 
     The quads come sorted by graph (sort_quads), so each graph is written and dropped in turn."""
-    blocks = []
-    for graph_name, graph_quads in itertools.groupby(quads, key=lambda quad: quad.graph_name):
+    output.write(f'{{"@context": {_json(dict(sorted(PREFIXES.items())))},\n "@graph": [\n'.encode("utf-8"))
+    separator = ""
+    for graph_name, graph_quads in itertools.groupby(quads, key=operator.attrgetter("graph_name")):
         nodes: dict[str, dict[str, list[Any]]] = {}
+        subject, node = "", {}
         for quad in graph_quads:
-            node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
-            if quad.predicate.value == RDF + "type":
+            if quad.subject.value != subject:  # quads come sorted: a subject's quads are consecutive
+                subject = quad.subject.value
+                node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
+            predicate = quad.predicate.value
+            if predicate == _RDF_TYPE:
                 node.setdefault("@type", []).append(curie(quad.object.value))  # type: ignore[union-attr]
             else:
-                node.setdefault(curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
+                node.setdefault(curie(predicate), []).append(_jsonld_value(quad.object))
         # One node object per line: json.dumps without indent runs in C, several times faster than with it.
         lines = ",\n".join(f"   {_json({'@id': subject, **properties})}" for subject, properties in nodes.items())
         if isinstance(graph_name, ox.NamedNode):
-            blocks.append(f'  {{"@id": {_json(curie(graph_name.value))}, "@graph": [\n{lines}\n  ]}}')
+            output.write(f'{separator}  {{"@id": {_json(curie(graph_name.value))}, "@graph": [\n{lines}\n  ]}}'.encode("utf-8"))
         elif lines:
-            blocks.append(lines)
-    head = f'{{"@context": {_json(dict(sorted(PREFIXES.items())))},\n "@graph": [\n'
-    return (head + ",\n".join(blocks) + "\n ]}\n").encode("utf-8")
+            output.write(f"{separator}{lines}".encode("utf-8"))
+        separator = ",\n"
+    output.write(b"\n ]}\n")
 
 
 def _json(value: Any) -> str:
@@ -177,21 +211,25 @@ def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> byt
     add(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, DCTERMS + "creator", ox.Literal(f"sanctiongraph {__version__}"))
     add(dataset, VOID + "uriSpace", ox.Literal(ID))
-    size, subjects, properties, classes, entities = 0, set(), set(), set(), set()
-    for triple in _union(union_nt):
-        size += 1
-        subject, predicate = triple.subject.value, triple.predicate.value
-        subjects.add(subject)
-        properties.add(predicate)
-        if predicate == RDF + "type":
-            classes.add(triple.object.value)
-            if subject.startswith(ID):
-                entities.add(subject)
+    # The union is sorted by subject, so distinct subjects and typed entities are counted as they change.
+    size = subjects = entities = 0
+    properties: set[str] = set()
+    classes: set[str] = set()
+    for subject, group in itertools.groupby(_union(union_nt), key=lambda triple: triple.subject.value):
+        subjects += 1
+        typed = False
+        for triple in group:
+            size += 1
+            properties.add(triple.predicate.value)
+            if triple.predicate.value == RDF + "type":
+                classes.add(triple.object.value)
+                typed = True
+        entities += typed and subject.startswith(ID)
     add(dataset, VOID + "triples", count(size))
-    add(dataset, VOID + "distinctSubjects", count(len(subjects)))
+    add(dataset, VOID + "distinctSubjects", count(subjects))
     add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
-    add(dataset, VOID + "entities", count(len(entities)))
+    add(dataset, VOID + "entities", count(entities))
     for namespace in (SG, "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "http://www.w3.org/2006/time#",
                       "http://www.w3.org/2004/02/skos/core#", RDFS):
         add(dataset, VOID + "vocabulary", ox.NamedNode(namespace))

@@ -1,0 +1,222 @@
+"""The measured configurations. Each runs in a fresh process: `python tasks.py TASK 'JSON-ARGS'`.
+
+It prints one JSON object: the timed figures in seconds, and `peak_mb`, the process's peak
+resident memory (ru_maxrss, which covers the interpreter and the imports as well, ~60 MB).
+Only what lies between two perf_counter() calls is timed; what a task prepares before
+(reading the input quads, loading a store to query) is not.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pyoxigraph as ox
+import rdflib
+
+from sanctiongraph import exports, queries
+from sanctiongraph import store as store_module
+from sanctiongraph.sparql import run_query
+from sanctiongraph.builder import build, build_dataset
+from sanctiongraph.namespaces import PREFIXES
+
+RDFLIB_FORMATS = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
+              "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def build_ours(args: dict[str, Any]) -> dict[str, Any]:
+    """sanctiongraph.builder.build: YAML and texts in, checks run, all exports and VoID written."""
+    seconds, report = _timed(lambda: build(Path(args["sources"]), Path(args["ontology"]), Path(args["output"])))
+    return {"seconds": seconds, "quads": len(set(report.dataset.quads)), "statements": report.dataset.statements}
+
+
+def _plain_quads(path: str) -> list[tuple[str, str, tuple[str, str | None, str | None], str]]:
+    """The quads of an N-Quads file as plain strings, what a user's own code would hold before calling rdflib."""
+    out = []
+    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        o = quad.object
+        obj = (o.value, None, None) if isinstance(o, ox.NamedNode) else (o.value, o.language, None if o.language else o.datatype.value)
+        out.append((quad.subject.value, quad.predicate.value, obj, quad.graph_name.value))  # type: ignore[union-attr]
+    return out
+
+
+def build_rdflib(args: dict[str, Any]) -> dict[str, Any]:
+    """Plain rdflib: make the terms and Dataset.graph(name).add() every quad, then rdflib's serializers."""
+    plain = _plain_quads(args["nquads"])
+
+    def add() -> rdflib.Dataset:
+        dataset = rdflib.Dataset(default_union=True)
+        graphs: dict[str, rdflib.Graph] = {}
+        for s, p, (value, language, datatype), g in plain:
+            graph = graphs.get(g)
+            if graph is None:
+                graph = graphs[g] = dataset.graph(rdflib.URIRef(g))
+            if language is None and datatype is None:
+                obj: rdflib.term.Node = rdflib.URIRef(value)
+            else:
+                obj = rdflib.Literal(value, lang=language, datatype=rdflib.URIRef(datatype) if datatype else None)
+            graph.add((rdflib.URIRef(s), rdflib.URIRef(p), obj))
+        return dataset
+
+    result: dict[str, Any] = {}
+    result["add"], dataset = _timed(add)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    output = Path(args["output"])
+    output.mkdir(parents=True, exist_ok=True)
+    for suffix, name in RDFLIB_FORMATS.items():
+        result[suffix] = _timed(lambda: dataset.serialize(destination=str(output / f"rdflib.{suffix}"), format=name))[0]
+    result["seconds"] = result["add"] + sum(result[suffix] for suffix in RDFLIB_FORMATS)
+    return result
+
+
+def load_limit(args: dict[str, Any]) -> dict[str, Any]:
+    """pyoxigraph's bulk loader on the N-Quads export."""
+    store = ox.Store()
+    seconds, _ = _timed(lambda: store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS))
+    return {"seconds": seconds, "quads": len(store)}
+
+
+def load_ours(args: dict[str, Any]) -> dict[str, Any]:
+    """sanctiongraph.store.open_store: the on-disk store the build wrote, opened read-only and counted."""
+    seconds, store = _timed(lambda: store_module.open_store(Path(args["graph"])))
+    return {"seconds": seconds, "quads": len(store)}
+
+
+def load_rdflib(args: dict[str, Any]) -> dict[str, Any]:
+    """rdflib's TriG parser into a Dataset."""
+    dataset = rdflib.Dataset(default_union=True)
+    seconds, _ = _timed(lambda: dataset.parse(args["trig"], format="trig"))
+    return {"seconds": seconds}
+
+
+def exports_ours(args: dict[str, Any]) -> dict[str, Any]:
+    """What sanctiongraph.exports.write_exports does, step by step: sort, union (which is the N-Triples
+    export, written untimed), each other format to its file, VoID."""
+    quads = build_dataset(Path(args["sources"]), Path(args["ontology"])).quads
+    output = Path(args["output"])
+    output.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {}
+    result["sort"], ordered = _timed(lambda: exports.sort_quads(quads))
+    result["nt"], union_nt = _timed(lambda: exports.union_ntriples(ordered))
+    (output / "ours.nt").write_bytes(union_nt)
+    sizes = {}
+    for export in exports.EXPORTS:
+        path = output / f"ours.{export.suffix}"
+        if export.suffix != "nt":
+            result[export.suffix] = _timed(lambda: exports.serialize(ordered, union_nt, export, path))[0]
+        sizes[export] = path.stat().st_size
+    result["void"] = _timed(lambda: exports.void(ordered, union_nt, sizes))[0]
+    result["seconds"] = sum(result[key] for key in ("sort", "void", *OX_FORMATS))
+    return result
+
+
+def exports_limit(args: dict[str, Any]) -> dict[str, Any]:
+    """pyoxigraph's serializers on a store of the same quads; the union formats from a CONSTRUCT of all triples."""
+    store = ox.Store()
+    store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
+    output = Path(args["output"])
+    output.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {}
+    for suffix, fmt in OX_FORMATS.items():
+        path = str(output / f"limit.{suffix}")
+        prefixes = PREFIXES if suffix in ("trig", "ttl") else None
+        if suffix in ("ttl", "nt"):
+            result[suffix] = _timed(lambda: ox.serialize(store.query(UNION, use_default_graph_as_union=True),
+                                                         output=path, format=fmt, prefixes=prefixes))[0]
+        else:
+            result[suffix] = _timed(lambda: store.dump(path, format=fmt, prefixes=prefixes))[0]
+    result["seconds"] = sum(result[suffix] for suffix in OX_FORMATS)
+    return result
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _latencies(engines: dict[str, Callable[[], int]], repeats: int, timeout: float) -> dict[str, Any]:
+    """A cold run on each engine, then rounds in which each engine runs the query once, in turn; the median
+    latency and the rows of each engine. `repeats` rounds, and more for a query of a few milliseconds
+    (enough to last about half a second, at most 51), whose median a busy machine would otherwise sway;
+    one round when a cold run took over a second."""
+    def expire(*_: Any) -> None:
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        cold = {name: _timed(run) for name, run in engines.items()}
+        slowest = max(seconds for seconds, _ in cold.values())
+        if repeats <= 1 or slowest >= 1:
+            rounds = min(repeats, 1)
+        else:
+            rounds = max(repeats, min(51, int(0.5 / (slowest * len(engines)))))
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        for _ in range(rounds):
+            for name, run in engines.items():
+                times[name].append(_timed(run)[0])
+    except _Timeout:
+        return {name: {"timeout": timeout} for name in engines}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return {name: {"seconds": statistics.median(times[name] or [cold[name][0]]), "cold": cold[name][0],
+                   "rows": cold[name][1], "runs": len(times[name]) or 1} for name in engines}
+
+
+def _library(args: dict[str, Any]) -> Iterator[queries.Query]:
+    yield from queries.load_queries(Path(args["queries"])).values()
+
+
+def queries_oxigraph(args: dict[str, Any]) -> dict[str, Any]:
+    """On the store open_store gives: sanctiongraph.queries.select against pyoxigraph's Store.query (every
+    value of every row fetched), run in turn on the same store, in the same process."""
+    graph = Path(args["graph"])
+    store = store_module.open_store(graph)
+
+    def examples(q: queries.Query) -> dict[str, str]:
+        return {p.name: p.example for p in q.parameters}
+
+    def raw(q: queries.Query) -> int:
+        bound = {ox.Variable(k): v for k, v in q.bindings(examples(q)).items()}
+        return len([tuple(row) for row in store.query(q.text, use_default_graph_as_union=True, substitutions=bound)])  # type: ignore[union-attr]
+
+    def ours(q: queries.Query) -> int:
+        return len(run_query(q, examples(q), graph=graph, timeout=None).rows)
+
+    return {"queries": {q.name: _latencies({"ours": lambda: ours(q), "limit": lambda: raw(q)},
+                                           args["repeats"], args["timeout"]) for q in _library(args)}}
+
+
+def queries_rdflib(args: dict[str, Any]) -> dict[str, Any]:
+    """rdflib's SPARQL engine on a Dataset whose default graph is the union."""
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(args["trig"], format="trig")
+    return {"queries": {q.name: _latencies({"rdflib": lambda: len(list(dataset.query(q.text)))}, args["repeats"], args["timeout"])
+                        for q in _library(args)}}
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "build-ours": build_ours, "build-rdflib": build_rdflib,
+    "load-ours": load_ours, "load-limit": load_limit, "load-rdflib": load_rdflib,
+    "exports-ours": exports_ours, "exports-limit": exports_limit,
+    "queries-oxigraph": queries_oxigraph, "queries-rdflib": queries_rdflib,
+}
+
+if __name__ == "__main__":
+    figures = TASKS[sys.argv[1]](json.loads(sys.argv[2]))
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))

@@ -1,0 +1,60 @@
+"""Generated corpora build cleanly, and the benchmark harness runs end to end on one (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ONTOLOGY, ROOT
+from sanctiongraph.builder import build
+from sanctiongraph.cli import main
+from sanctiongraph.corpus import generate
+from sanctiongraph.namespaces import GRAPH
+
+
+def test_generated_sources_build_with_every_sentence_covered(tmp_path: Path) -> None:
+    info = generate(tmp_path / "sources", sources=10, seed=7, progress=False)
+    report = build(tmp_path / "sources", ONTOLOGY, tmp_path / "graph")  # raises CheckError on any violation
+    dataset = report.dataset
+    assert (dataset.sources, dataset.statements) == (10, info.statements)
+    assert sum(c.covered for c in dataset.coverage) == sum(c.story for c in dataset.coverage) > 10
+    per_source = sum(1 for q in set(dataset.quads) if q.graph_name.value.startswith(GRAPH + "source/")) / 10
+    assert 50 < per_source < 300, per_source
+
+
+def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        generate(tmp_path / name, sources=5, seed=seed, progress=False)
+
+    def files(name: str) -> dict[str, bytes]:
+        return {p.relative_to(tmp_path / name).as_posix(): p.read_bytes() for p in sorted((tmp_path / name).rglob("*.*"))}
+
+    assert files("a") == files("b")
+    assert files("a") != files("c")
+
+
+def test_corpus_command_refuses_a_folder_that_holds_sources(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["corpus", str(tmp_path), "--size", "2", "--quiet"]) == 0
+    assert len(list((tmp_path / "articles").glob("*.yaml"))) == 2
+    assert main(["corpus", str(tmp_path), "--size", "2"]) == 1
+    assert "already holds annotated sources" in capsys.readouterr().err
+
+
+def test_benchmark_smoke_run_writes_a_report(tmp_path: Path) -> None:
+    command = [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--sizes", "10", "--quick",
+               "--corpus", str(tmp_path / "corpus"), "--output", str(tmp_path / "results")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    measured = results["sizes"]["10"]
+    for task in ("build-ours", "build-rdflib", "load-ours", "load-limit", "load-rdflib", "exports-ours", "exports-limit"):
+        assert measured[task]["seconds"] > 0 and measured[task]["peak_mb"] > 0, task
+    for name, engines in measured["queries-oxigraph"]["queries"].items():
+        assert engines["ours"]["rows"] == engines["limit"]["rows"], name
+    assert len(measured["queries-rdflib"]["queries"]) == len(measured["queries-oxigraph"]["queries"]) > 0
+    report = (tmp_path / "results" / "report.md").read_text()
+    for heading in ("### Targets", "### Build, end to end", "### Exports, 10 sources", "### Queries, 10 sources"):
+        assert heading in report
+    assert (tmp_path / "results" / "scaling.svg").read_text().startswith("<svg")
