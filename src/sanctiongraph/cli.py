@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sanctiongraph import __version__, paths
+from sanctiongraph import __version__, paths, server
 from sanctiongraph.builder import build
 from sanctiongraph.errors import SanctionGraphError, UsageError
 from sanctiongraph.output import format_for, write_output
@@ -97,6 +97,10 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds (default: %(default)s)")
     query_parser.set_defaults(run=_query)
+
+    serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
+    server.add_arguments(serve_parser)
+    serve_parser.set_defaults(run=server.run)
     return main_parser
 
 

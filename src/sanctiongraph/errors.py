@@ -35,3 +35,7 @@ class QueryError(SanctionGraphError):
 
 class QueryTimeout(QueryError):
     """A query ran past its time limit."""
+
+
+class ResultTooLarge(QueryError):
+    """A query's result is over the size limit it was run with."""

@@ -7,6 +7,7 @@ escaped by Oxigraph, placed at the start of the WHERE clause."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 import re
@@ -21,7 +22,7 @@ from urllib.error import URLError
 import pyoxigraph as ox
 
 from sanctiongraph import __version__, paths
-from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
+from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.queries import Query, find_query, parse_query
 from sanctiongraph.store import open_store
@@ -108,29 +109,47 @@ def run_query(
     if endpoint:
         return _with_timeout(lambda: _remote(resolved, bindings, endpoint, timeout), timeout + 1, resolved)
     store = open_store(graph or paths.graph_folder())
-    return _with_timeout(lambda: _embedded(store, resolved, bindings), timeout, resolved)
+    return _with_timeout(lambda: evaluate(store, resolved, bindings), timeout, resolved)
 
 
-def _embedded(store: ox.Store, query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Result:
-    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+def evaluate(
+    store: ox.Store,
+    query: Query,
+    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    *,
+    limit: int | None = None,
+    default_graph: list[ox.NamedNode] | None = None,
+    named_graphs: list[ox.NamedNode] | None = None,
+) -> Result:
+    """Evaluate a query on a store, its parameters bound; the default graph is the union of all graphs
+    unless `default_graph` names graphs. More than `limit` rows or triples raise ResultTooLarge."""
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     try:
-        answer = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
-        return _materialise(answer)
+        answer = store.query(
+            query.text, use_default_graph_as_union=default_graph is None, default_graph=default_graph,
+            named_graphs=named_graphs, substitutions=substitutions,
+        )
+        return _materialise(answer, query, limit)
     except SyntaxError as error:
         raise QueryError(_syntax_message(query, str(error))) from None
     except RuntimeError as error:
-        raise QueryError(f"{query.name}: {error}; a parameter of a SELECT query must be one of its result columns") from None
+        hint = "; a parameter of a SELECT query must be one of its result columns" if bindings else ""
+        raise QueryError(f"{query.name}: {error}{hint}") from None
     except OSError as error:
         raise QueryError(f"{query.name}: {error}") from None
 
 
-def _materialise(answer: Any) -> Result:
-    if isinstance(answer, ox.QuerySolutions):
-        names = [variable.value for variable in answer.variables]
-        return Result("select", names, [tuple(row[name] for name in names) for row in answer])
+def _materialise(answer: Any, query: Query | None = None, limit: int | None = None) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
-    return Result("graph", triples=list(answer))
+    items = list(answer if limit is None else itertools.islice(answer, limit + 1))
+    if limit is not None and len(items) > limit:
+        what = "rows" if isinstance(answer, ox.QuerySolutions) else "triples"
+        raise ResultTooLarge(f"{query.name if query else 'query'}: more than {limit} {what}, the limit; add a LIMIT or narrow the query")
+    if isinstance(answer, ox.QuerySolutions):
+        names = [variable.value for variable in answer.variables]
+        return Result("select", names, [tuple(row[name] for name in names) for row in items])
+    return Result("graph", triples=items)
 
 
 def _syntax_message(query: Query, message: str) -> str:
@@ -205,7 +224,10 @@ def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) ->
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE)\b|\{',
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    r'|[?$]\w+'  # variables
+    r'|(?:[^\W\d]' + r"[\w.-]*)?:(?:[\w:%.-]|\\[_~.!$&'()*+,;=/?#@%-])*"  # prefixed names, their escapes included
+    r'|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE|SERVICE|SILENT|LOAD)\b|\{',
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
@@ -233,6 +255,37 @@ def _where_brace(text: str) -> int | None:
     return first_brace
 
 
+@dataclass(frozen=True)
+class RemoteCall:
+    """A SERVICE or LOAD in a query or update: the span of the keyword(s) and target, and the target IRI
+    (None when the target is a variable or a prefixed name)."""
+
+    keyword: str
+    start: int
+    end: int
+    target: str | None
+
+
+def remote_calls(text: str) -> list[RemoteCall]:
+    """Every SERVICE and LOAD of a SPARQL text, outside comments, strings and IRIs: what would make an engine fetch a URL."""
+    tokens = [m for m in _TOKEN.finditer(text) if not m.group(0).startswith("#")]
+    calls = []
+    for index, match in enumerate(tokens):
+        keyword = match.group(0).upper()
+        if keyword not in ("SERVICE", "LOAD"):
+            continue
+        following = tokens[index + 1: index + 3]
+        if following and following[0].group(0).upper() == "SILENT":
+            following = following[1:]
+        if not following:
+            calls.append(RemoteCall(keyword, match.start(), len(text), None))
+            continue
+        target = following[0].group(0)
+        iri = target[1:-1] if target.startswith("<") else None
+        calls.append(RemoteCall(keyword, match.start(), following[0].end(), iri))
+    return calls
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
@@ -241,11 +294,20 @@ def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | No
     """The rdfs:label (or skos:prefLabel) of each IRI that has one, from the same store or endpoint."""
     if not iris:
         return {}
+    return labels_of(run_query(labels_query(iris), endpoint=endpoint, graph=graph, timeout=timeout))
+
+
+def labels_query(iris: list[str]) -> Query:
+    """A query for the label of each IRI: rows (?iri ?label)."""
     values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
     text = (
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         f"SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {{ VALUES ?iri {{ {values} }} ?iri rdfs:label|skos:prefLabel ?name }}"
         " GROUP BY ?iri"
     )
-    result = run_query(parse_query(text, "labels"), endpoint=endpoint, graph=graph, timeout=timeout)
+    return parse_query(text, "labels")
+
+
+def labels_of(result: Result) -> dict[str, str]:
+    """IRI to label, from the result of labels_query."""
     return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}

@@ -41,12 +41,13 @@ def publish_store(store: ox.Store, target: Path) -> Path:
     return link
 
 
-def open_store(folder: Path) -> ox.Store:
-    """The built store of folder, opened read-only."""
+def open_store(folder: Path, *, writable: bool = False) -> ox.Store:
+    """The built store of folder, opened read-only (read-write only for a server that accepts updates)."""
     link = folder / STORE_LINK
     if not link.exists():
         raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
     try:
-        return ox.Store.read_only(str(link.resolve()))
+        path = str(link.resolve())
+        return ox.Store(path) if writable else ox.Store.read_only(path)
     except OSError as error:
         raise SanctionGraphError(f"{link}: cannot open the store: {error}") from None
