@@ -1,9 +1,11 @@
-# The two commands of the README: `make graph` builds the graph from the bundled
-# sources; `make test` runs the tests. Both create the virtual environment first.
+# The commands of the README: `make graph` builds the graph from the bundled
+# sources; `make serve` serves it; `make test` runs the tests. They create the
+# virtual environment first, and the last two install the query editor (npm).
 PYTHON ?= python3
 VENV := .venv
+YASGUI := web/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: graph test
+.PHONY: graph serve test
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,8 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
+$(YASGUI): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
 graph: $(VENV)/.installed
 	$(VENV)/bin/sanctiongraph build
 
-test: $(VENV)/.installed
+serve: $(VENV)/.installed $(YASGUI)
+	$(VENV)/bin/sanctiongraph serve
+
+test: $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/pytest
