@@ -362,6 +362,8 @@ def test_entity_iris_dereference_by_content_negotiation(server: str) -> None:
         assert (None, rdflib.URIRef(SG + "listedEntity"), mechel) in described  # what points at it
     assert fetch(server + "id/no-such-entity").status == 404
     assert fetch(server + "id/no-such-entity.html").status == 404
+    assert fetch(server + "id/not%20an%20iri%3C%3E").status == 404
+    assert fetch(server + "store?graph=not%20an%20iri").status == 400
 
 
 def test_entity_page_shows_facts_evidence_and_links(server: str) -> None:
@@ -465,6 +467,14 @@ def test_allow_updates_needs_a_token(graph: Path) -> None:
 
 
 # --- overload and shutdown
+
+def test_a_query_over_the_memory_limit_ends_its_worker_only(graph: Path, tmp_path: Path) -> None:
+    with sanctiongraph_server(graph, tmp_path, "--worker-memory", "400", "--workers", "1") as root:
+        greedy = "SELECT ?a ?c ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?d LIMIT 1"
+        answer = sparql(root, greedy)
+        assert answer.status == 500 and "memory limit" in answer.text
+        assert sparql(root, COMPANIES).status == 200
+
 
 def test_overload_answers_503_and_recovers(graph: Path, tmp_path: Path) -> None:
     with sanctiongraph_server(graph, tmp_path, "--workers", "1", "--connections", "4", "--wait", "0.5", "--timeout", "3") as root:

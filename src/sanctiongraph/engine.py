@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import resource
 import signal
 import threading
 from collections.abc import Callable
@@ -58,8 +59,8 @@ class _Worker:
 class Engine:
     """A pool of worker processes over the store of `graph`; `run` waits for a free one, at most `wait` seconds."""
 
-    def __init__(self, graph: Path, *, workers: int, timeout: float, writable: bool = False) -> None:
-        self.graph, self.timeout, self.writable = graph, timeout, writable
+    def __init__(self, graph: Path, *, workers: int, timeout: float, memory: int | None = None, writable: bool = False) -> None:
+        self.graph, self.timeout, self.memory, self.writable = graph, timeout, memory, writable
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -85,7 +86,7 @@ class Engine:
             raise QueryTimeout(f"stopped after the time limit of {self.timeout:g} s")
         except (EOFError, OSError):
             worker = self._replace(worker)
-            raise EngineFailure("the query worker stopped unexpectedly; the request was abandoned") from None
+            raise EngineFailure("the query worker stopped (a query over its memory limit ends it); the request was abandoned") from None
         finally:
             self._idle.put(worker)
 
@@ -97,7 +98,7 @@ class Engine:
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, str(self.graph), self.writable), daemon=True, name="sanctiongraph-engine")
+        process = self._context.Process(target=_serve, args=(child, str(self.graph), self.writable, self.memory), daemon=True, name="sanctiongraph-engine")
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -129,9 +130,14 @@ class Engine:
         worker.stop()
 
 
-def _serve(connection: Connection, graph: str, writable: bool) -> None:
-    """A worker's life: open the store, then run jobs until the connection closes."""
+def _serve(connection: Connection, graph: str, writable: bool, memory: int | None) -> None:
+    """A worker's life: open the store, then run jobs until the connection closes.
+
+    `memory` (bytes) caps the worker's data segment and anonymous mappings: a query that needs
+    more makes the allocator abort the process, which the engine then replaces."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    if memory is not None:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     try:
         store = open_store(Path(graph), writable=writable)
     except (SanctionGraphError, OSError) as error:

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -115,19 +115,23 @@ def run_query(
 def evaluate(
     store: ox.Store,
     query: Query,
-    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     *,
     limit: int | None = None,
-    default_graph: list[ox.NamedNode] | None = None,
-    named_graphs: list[ox.NamedNode] | None = None,
+    default_graph: Sequence[ox.NamedNode] | None = None,
+    named_graphs: Sequence[ox.NamedNode] | None = None,
 ) -> Result:
     """Evaluate a query on a store, its parameters bound; the default graph is the union of all graphs
     unless `default_graph` names graphs. More than `limit` rows or triples raise ResultTooLarge."""
-    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(name): term for name, term in (bindings or {}).items()
+    }
+    defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = list(default_graph) if default_graph else None
+    named: list[ox.NamedNode | ox.BlankNode] | None = list(named_graphs) if named_graphs else None
     try:
         answer = store.query(
-            query.text, use_default_graph_as_union=default_graph is None, default_graph=default_graph,
-            named_graphs=named_graphs, substitutions=substitutions,
+            query.text, use_default_graph_as_union=defaults is None, default_graph=defaults,
+            named_graphs=named, substitutions=substitutions,
         )
         return _materialise(answer, query, limit)
     except SyntaxError as error:
