@@ -129,7 +129,8 @@ def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
         locations[ID + entity.id] = entity.where
 
     seen: dict[str, str] = {}
-    build_node = f"{ID}build/{_input_digest(sources_folder, ontology_folder, sources)[7:23]}"
+    digest = _input_digest(sources_folder, ontology_folder, sources)
+    build_node = f"{ID}build/{digest[7:23]}"
     coverage = []
     statements = 0
     for source in sources:
@@ -138,7 +139,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
         seen[source.id] = source.shown_as
         coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
         statements += len(source.statements)
-    _describe_build(emitter, build_node, sources_folder, ontology_folder, sources)
+    _describe_build(emitter, build_node, digest, sources)
     return Dataset(emitter.quads, locations, coverage, len(sources), statements)
 
 
@@ -386,13 +387,13 @@ class _SourceBuilder:
         }
 
 
-def _describe_build(emitter: _Emitter, build_node: str, sources_folder: Path, ontology_folder: Path, sources: list[Source]) -> None:
+def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: list[Source]) -> None:
     g = PROVENANCE_GRAPH
     software = f"{ID}software/sanctiongraph/{__version__}"
     emitter.add(g, build_node, RDF + "type", iri(SG + "Build"))
     emitter.add(g, build_node, RDF + "type", iri(PROV + "Activity"))
     emitter.add(g, build_node, PROV + "wasAssociatedWith", iri(software))
-    emitter.add(g, build_node, SG + "inputDigest", text(_input_digest(sources_folder, ontology_folder, sources)))
+    emitter.add(g, build_node, SG + "inputDigest", text(digest))
     for source in sources:
         emitter.add(g, build_node, PROV + "used", iri(source_iri(source.id)))
     emitter.add(g, software, RDF + "type", iri(PROV + "SoftwareAgent"))

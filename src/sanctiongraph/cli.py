@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
-from sanctiongraph import __version__, paths, server
+from sanctiongraph import __version__, paths, server, viz
 from sanctiongraph.builder import build
 from sanctiongraph.errors import SanctionGraphError, UsageError
 from sanctiongraph.output import format_for, write_output
@@ -69,6 +70,42 @@ def _key_value(item: str) -> tuple[str, str]:
     return key, value
 
 
+def _viz(args: argparse.Namespace) -> int:
+    view, path = viz.draw(args.graph, args.make_view(args), output=args.output, max_nodes=args.max_nodes)
+    if not args.quiet:
+        print(f"wrote {path}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
+    return 0
+
+
+def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    common.add_argument("--output", "-o", type=Path, help=f"the HTML file to write (default: {paths.viz_folder()}/<view>.html)")
+    common.add_argument("--source", metavar="ID", help="only what this source states or relays")
+    common.add_argument("--max-nodes", type=int, default=viz.MAX_NODES,
+                        help="refuse views with more nodes than this (default: %(default)s)")
+    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    viz_parser = commands.add_parser("viz", help="write an interactive network view as one self-contained HTML file")
+    views = viz_parser.add_subparsers(dest="view", required=True, metavar="VIEW")
+    views.add_parser("overview", parents=[common], help="the whole knowledge network").set_defaults(
+        make_view=lambda a: partial(viz.overview, source=a.source))
+    entity = views.add_parser("entity", parents=[common], help="the neighbourhood of one entity")
+    entity.add_argument("entity", metavar="ID", help="a registry ID (putin) or an IRI")
+    entity.add_argument("--hops", type=int, default=2,
+                        help="how many edges out (default: %(default)s; an entity and the others its statements name are 2 apart)")
+    entity.set_defaults(make_view=lambda a: partial(viz.entity_view, entity=a.entity, hops=a.hops, source=a.source))
+    query = views.add_parser("query", parents=[common], help="the network of a CONSTRUCT query")
+    chosen = query.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {paths.views_folder()}")
+    chosen.add_argument("--file", type=Path, help="any CONSTRUCT query file, with # title: and # description: lines")
+    query.set_defaults(make_view=lambda a: partial(viz.query_view, query=viz.view_query(a.file or a.name), source=a.source))
+    path = views.add_parser("path", parents=[common], help="the shortest connections between two entities")
+    path.add_argument("start", metavar="ID1")
+    path.add_argument("end", metavar="ID2")
+    path.set_defaults(make_view=lambda a: partial(viz.path_view, start=a.start, end=a.end, source=a.source))
+    viz_parser.set_defaults(run=_viz)
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
     main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
@@ -97,6 +134,7 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds (default: %(default)s)")
     query_parser.set_defaults(run=_query)
+    _add_viz(commands)
 
     serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
     server.add_arguments(serve_parser)

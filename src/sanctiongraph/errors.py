@@ -39,3 +39,7 @@ class QueryTimeout(QueryError):
 
 class ResultTooLarge(QueryError):
     """A query's result is over the size limit it was run with."""
+
+
+class ViewError(SanctionGraphError):
+    """A view cannot be drawn: an unknown entity or source, a query that is not a CONSTRUCT, or too many nodes."""

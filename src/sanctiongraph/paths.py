@@ -26,3 +26,11 @@ def sources_folder() -> Path:
 
 def graph_folder() -> Path:
     return project_root() / "graph"
+
+
+def views_folder() -> Path:
+    return queries_folder() / "views"
+
+
+def viz_folder() -> Path:
+    return project_root() / "viz"

@@ -6,6 +6,7 @@ store or the new one, never half of either."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -42,12 +43,22 @@ def publish_store(store: ox.Store, target: Path) -> Path:
 
 
 def open_store(folder: Path, *, writable: bool = False) -> ox.Store:
-    """The built store of folder, opened read-only (read-write only for a server that accepts updates)."""
+    """The built store of folder, opened read-only (once per built store and process); read-write only for a
+    server that accepts updates."""
     link = folder / STORE_LINK
     if not link.exists():
         raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
+    if writable:
+        try:
+            return ox.Store(str(link.resolve()))
+        except OSError as error:
+            raise SanctionGraphError(f"{link}: cannot open the store for writing: {error}") from None
+    return _open(str(link.resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _open(path: str) -> ox.Store:
     try:
-        path = str(link.resolve())
-        return ox.Store(path) if writable else ox.Store.read_only(path)
+        return ox.Store.read_only(path)
     except OSError as error:
-        raise SanctionGraphError(f"{link}: cannot open the store: {error}") from None
+        raise SanctionGraphError(f"{path}: cannot open the store: {error}") from None

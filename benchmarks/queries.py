@@ -1,0 +1,183 @@
+"""Latency of every library query at scale: sanctiongraph's run_query against pyoxigraph called directly
+(the engine's limit) and rdflib's own SPARQL engine (what a user would otherwise write), in the same run.
+
+The graph is a generated corpus of N sources (sanctiongraph.corpus) plus the bundled first source,
+so that every query's example parameters have answers in a large graph. Usage:
+
+    python benchmarks/queries.py --sources 10000 --runs 5 --rdflib-timeout 15
+
+The table goes to standard output and, with --write, into BENCHMARKS.md between markers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from sanctiongraph import corpus, paths
+from sanctiongraph.builder import build
+from sanctiongraph.queries import load_queries
+from sanctiongraph.sparql import run_query
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / "corpus"
+START, END = "<!-- queries:start -->", "<!-- queries:end -->"
+
+
+def corpus_with_seed(sources: int, seed: int) -> Path:
+    """A generated corpus with the bundled first source and its registry merged in."""
+    folder = WORK / f"queries-{sources}-{seed}"
+    if not (folder / "sources" / "entities.yaml").is_file():
+        corpus.generate(folder / "sources", sources=sources, seed=seed)
+        bundled = paths.sources_folder()
+        registry_path = folder / "sources" / "entities.yaml"
+        registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+        for key, value in yaml.safe_load((bundled / "entities.yaml").read_text(encoding="utf-8")).items():
+            registry.setdefault(key, value)
+        registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=True), encoding="utf-8")
+        for path in (bundled / "articles").iterdir():
+            shutil.copy(path, folder / "sources" / "articles" / path.name)
+    return folder
+
+
+def timed(work, runs: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    work()  # one cold run first
+    samples, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), result
+
+
+RDFLIB_WORKER = r"""
+import json, signal, sys, time
+import rdflib
+trig, timeout = sys.argv[1], int(sys.argv[2])
+queries = json.load(sys.stdin)
+started = time.perf_counter()
+dataset = rdflib.Dataset(default_union=True)
+dataset.parse(trig, format="trig")
+print(json.dumps({"load": time.perf_counter() - started, "triples": len(dataset)}), flush=True)
+class Late(Exception): pass
+def alarm(*_): raise Late()
+signal.signal(signal.SIGALRM, alarm)
+for name, text, bindings in queries:
+    signal.alarm(timeout)
+    start = time.perf_counter()
+    try:
+        init = {k: (rdflib.URIRef(v[1]) if v[0] == "iri" else rdflib.Literal(v[1], datatype=v[2] or None)) for k, v in bindings.items()}
+        rows = len(list(dataset.query(text, initBindings=init)))
+        seconds = time.perf_counter() - start
+    except Late:
+        rows, seconds = None, None
+    finally:
+        signal.alarm(0)
+    print(json.dumps({"name": name, "seconds": seconds, "rows": rows}), flush=True)
+"""
+
+
+def rdflib_latencies(trig: Path, jobs: list[tuple[str, str, dict[str, list[str | None]]]], timeout: int) -> tuple[dict, dict[str, dict]]:
+    """rdflib's engine on the same TriG, one run per query (it is slow), in a child process with a time limit per query."""
+    process = subprocess.run([sys.executable, "-c", RDFLIB_WORKER, str(trig), str(timeout)], input=json.dumps(jobs),
+                             capture_output=True, text=True, check=True)
+    lines = [json.loads(line) for line in process.stdout.splitlines()]
+    return lines[0], {line["name"]: line for line in lines[1:]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rdflib-timeout", type=int, default=15, help="seconds per query for rdflib (0 skips rdflib)")
+    parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md")
+    args = parser.parse_args()
+
+    folder = corpus_with_seed(args.sources, args.seed)
+    graph = folder / "graph"
+    started = time.perf_counter()
+    report = build(folder / "sources", paths.ontology_folder(), graph)
+    build_seconds = time.perf_counter() - started
+    quads = len(set(report.dataset.quads))
+    del report
+    library = load_queries(paths.queries_folder())
+    raw_store = ox.Store.read_only(str((graph / "store").resolve()))
+
+    rows = []
+    jobs = []
+    for name, query in library.items():
+        params = {p.name: p.example for p in query.parameters}
+        bindings = query.bindings(params)
+        substitutions = {ox.Variable(k): v for k, v in bindings.items()}
+        ours, result = timed(lambda: run_query(query, params, graph=graph, timeout=600), args.runs)
+        raw, _ = timed(lambda: list(raw_store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)), args.runs)
+        rows.append({"name": name, "rows": len(result.rows), "ours": ours, "raw": raw})  # type: ignore[attr-defined]
+        jobs.append((name, query.text, {k: (["iri", v.value, None] if isinstance(v, ox.NamedNode) else ["literal", v.value, v.datatype.value]) for k, v in bindings.items()}))
+        print(f"{name}: {ours * 1000:.1f} ms (pyoxigraph {raw * 1000:.1f} ms)", file=sys.stderr, flush=True)
+
+    rdflib_load: dict = {}
+    rdflib_rows: dict[str, dict] = {}
+    if args.rdflib_timeout:
+        rdflib_load, rdflib_rows = rdflib_latencies(graph / "sanctiongraph.trig", jobs, args.rdflib_timeout)
+
+    table = render(args, quads, build_seconds, rows, rdflib_load, rdflib_rows)
+    print(table)
+    if args.write:
+        path = ROOT / "BENCHMARKS.md"
+        text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+        section = f"{START}\n{table}\n{END}"
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END):] if START in text else text.rstrip() + "\n\n" + section + "\n"
+        path.write_text(text, encoding="utf-8")
+    return 0
+
+
+def render(args: argparse.Namespace, quads: int, build_seconds: float, rows: list[dict], rdflib_load: dict, rdflib_rows: dict[str, dict]) -> str:
+    def ms(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds * 1000:,.1f}"
+
+    lines = [
+        "## Queries",
+        "",
+        f"Every library query with its example parameters, on a generated corpus of {args.sources:,} sources plus the "
+        f"bundled first source: {quads:,} quads (seed {args.seed}; built in {build_seconds:.0f} s). Median of {args.runs} runs "
+        "after one cold run, in one process: **ours** = `sanctiongraph.sparql.run_query` (the CLI and API path: parameter "
+        "binding, the read-only on-disk store, rows materialised as tuples); **pyoxigraph** = `Store.query(...)` on the same "
+        "store, iterated to a list; **rdflib** = `rdflib.Dataset(default_union=True).query(text, initBindings=...)` on the "
+        f"same TriG, one run per query in a child process, stopped after {args.rdflib_timeout} s.",
+        "",
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else '0.5'}. "
+        + (f"rdflib loaded the TriG in {rdflib_load.get('load', 0):.0f} s ({rdflib_load.get('triples', 0):,} triples in the union)." if rdflib_load else "rdflib not run."),
+        "",
+        "Rerun: `python benchmarks/queries.py --sources 10000 --runs 5 --rdflib-timeout 15 --write`",
+        "",
+        "| query | rows | ours (ms) | pyoxigraph (ms) | ours / pyoxigraph | rdflib (ms) | rdflib / ours |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        rd = rdflib_rows.get(row["name"], {})
+        rd_seconds = rd.get("seconds")
+        if rd_seconds is None and rd:
+            rd_cell, ratio = f"> {args.rdflib_timeout * 1000:,}", f"> {args.rdflib_timeout / max(row['ours'], 1e-9):,.0f}×"
+        elif rd_seconds is None:
+            rd_cell, ratio = "–", "–"
+        else:
+            rd_cell, ratio = ms(rd_seconds), f"{rd_seconds / max(row['ours'], 1e-9):,.0f}×"
+        lines.append(f"| {row['name']} | {row['rows']:,} | {ms(row['ours'])} | {ms(row['raw'])} | "
+                     f"{row['ours'] / max(row['raw'], 1e-9):.2f} | {rd_cell} | {ratio} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
