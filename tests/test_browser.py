@@ -74,5 +74,21 @@ def test_an_entity_page_shows_its_evidence(root: str, browser_page: tuple[object
     page.click("table.facts a[href='../id/russia']")  # type: ignore[attr-defined]
     page.wait_for_url("**/id/russia.html")  # type: ignore[attr-defined]
     page.screenshot(path=str(Path(__file__).parent / "artifacts" / "entity-page.png"), full_page=True)  # type: ignore[attr-defined]
+    page.click("text=network view of its neighbourhood")  # type: ignore[attr-defined]
+    page.wait_for_function("typeof sgView !== 'undefined' && document.querySelector('#network canvas') !== null")  # type: ignore[attr-defined]
+    assert outside == []
+    assert errors == []
+
+
+def test_a_construct_opens_as_a_network_view(root: str, browser_page: tuple[object, list[str], list[str]]) -> None:
+    page, outside, errors = browser_page
+    page.goto(root + "sparql?example=cq01-sanctions-on-russian-coal", wait_until="load")  # type: ignore[attr-defined]
+    construct = ("PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>\n"
+                 "CONSTRUCT { ?company sg:inSector ?sector . ?company a sg:Company } WHERE { ?company a sg:Company ; sg:inSector ?sector }")
+    page.evaluate("query => { window.yasgui.getTab().setQuery(query); }", construct)  # type: ignore[attr-defined]
+    page.click("#network-view")  # type: ignore[attr-defined]
+    page.wait_for_url("**/view?query=*")  # type: ignore[attr-defined]
+    page.wait_for_function("typeof sgView !== 'undefined' && sgView.network.body.data.nodes.length >= 4")  # type: ignore[attr-defined]
+    assert "Raspadskaya" in page.content()  # type: ignore[attr-defined]
     assert outside == []
     assert errors == []

@@ -375,6 +375,20 @@ def test_entity_page_shows_facts_evidence_and_links(server: str) -> None:
     assert 'href="../id/russia"' in page and "NYSE:MTL" in page
 
 
+def test_network_views_of_an_entity_and_of_a_construct(server: str) -> None:
+    page = fetch(server + "id/mechel.html").text
+    assert 'href="../view/id/mechel"' in page
+    view = fetch(server + "view/id/mechel")
+    assert view.status == 200 and "Mechel" in view.text and "vis.Network" in view.text
+    assert "script-src 'unsafe-inline'" in view.headers["content-security-policy"]
+    assert fetch(server + "view/id/no-such-entity").status == 404
+    assert "network view" not in fetch(server + "id/source/newsweek-2025-03-russia-mines.html").text
+    drawn = fetch(server + "view?" + urllib.parse.urlencode({"query": SECTORS}))
+    assert drawn.status == 200 and "Raspadskaya" in drawn.text
+    not_construct = fetch(server + "view?" + urllib.parse.urlencode({"query": COMPANIES}))
+    assert not_construct.status == 400 and "not a CONSTRUCT" in not_construct.text
+
+
 def test_statement_claim_and_source_pages(server: str) -> None:
     statement = fetch(server + "id/source/newsweek-2025-03-russia-mines/eu-coal-embargo.html").text
     assert "<mark>Europe imposed a full embargo on Russia’s coal in April 2022, which included a ban on imports.</mark>" in statement

@@ -10,7 +10,8 @@ Routes, relative to the site root, which stands for the base IRI:
 - `/queries`, `/queries/NAME?param=value`: the named queries, run with their parameters bound.
 - `/store?graph=IRI` or `?default`: the Graph Store Protocol; writes only with a token.
 - `/graph/sanctiongraph.trig` (and .nq, .ttl, .nt, .jsonld): the dumps of the build.
-- `/assets/...`: the editor's files; `/view/...`: network views (a placeholder for now).
+- `/assets/...`: the editor's files; `/view/<path>`: the network view of an entity's neighbourhood,
+  `/view?query=...`: the network of a CONSTRUCT (sanctiongraph.viz).
 - Any other path is an IRI of the dataset: `/id/mechel` answers 303 See Other to
   `mechel.html`, `.ttl`, `.jsonld`, `.nt` or `.rdf` by Accept; those documents are the page
   and the descriptions.
@@ -26,7 +27,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -182,7 +182,8 @@ class App:
             status, media, body, headers = 500, TEXT, f"{error}\n".encode(), []
         headers = [*headers, ("Content-Type", media), ("X-Content-Type-Options", "nosniff"), *self.cors(request)]
         if media.startswith("text/html"):
-            headers += [("Content-Security-Policy", CSP), ("Referrer-Policy", "no-referrer")]
+            own = any(name == "Content-Security-Policy" for name, _ in headers)
+            headers += [("Content-Security-Policy", CSP)] * (not own) + [("Referrer-Policy", "no-referrer")]
         if isinstance(body, bytes):
             headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {_REASONS.get(status, 'Status')}", headers)
@@ -414,10 +415,15 @@ class App:
         return 200, content_type(media), path.read_bytes(), [("Cache-Control", "max-age=3600")]
 
     def view(self, request: Request) -> Response:
-        target = request.path[len("/view/"):]
-        back = (f'<a href="{request.root}{escape(target)}">back to the resource</a>' if target
-                else "run the CONSTRUCT in the query editor and download it as Turtle")
-        return 501, content_type("text/html"), pages.view_placeholder(self.links(request), back), []
+        """A network view: /view/<path of an entity> its neighbourhood, /view?query=... the network of a CONSTRUCT."""
+        suffix = request.path[len("/view/"):]
+        if suffix:
+            return self.run(jobs.view, valid_iri(BASE + suffix, 404), None, self.links(request))
+        text = single(request.params, "query")
+        if text is None:
+            raise HTTPError(400, "give a CONSTRUCT query: view?query=...")
+        query = Query("query", "Network of a CONSTRUCT query", "", (), self.rebase.to_dataset(self.checked(request, text)))
+        return self.run(jobs.view, None, query, self.links(request))
 
     def cors(self, request: Request) -> list[tuple[str, str]]:
         origin = str(request.environ.get("HTTP_ORIGIN", ""))

@@ -6,11 +6,13 @@ public one (Links.rebase)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 
 from sanctiongraph import pages
 from sanctiongraph.engine import Reply
-from sanctiongraph.errors import QueryError
+from sanctiongraph.errors import QueryError, ViewError
 from sanctiongraph.namespaces import BASE, GRAPH
 from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.queries import Query, parse_query
@@ -103,6 +105,29 @@ def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, lin
         if len(triples) > limit:
             return failure(400, f"the graph has more than {limit} triples, the limit; download the dumps under graph/")
     return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
+
+
+def view(store: ox.Store, entity: str | None, query: Query | None, links: Links) -> Reply:
+    """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query."""
+    from sanctiongraph import viz
+
+    global _facts
+    if _facts is None or _facts[0] is not store:
+        _facts = (store, viz.load_facts(store))
+    facts = _facts[1]
+    try:
+        drawn = viz.entity_view(store, facts, entity) if entity is not None else viz.query_view(store, facts, query)  # type: ignore[arg-type]
+    except ViewError as error:
+        return failure(404 if entity is not None else 400, str(error))
+    if len(drawn.nodes) > viz.MAX_NODES:
+        return failure(400, f"{drawn.title} has {len(drawn.nodes)} nodes, more than the {viz.MAX_NODES} a view draws; narrow the query")
+    # the page brings its own policy (its inline scripts by hash); this one only adds nothing may load
+    policy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
+    body = links.rebase.to_public(viz.render(drawn, facts).encode("utf-8"))
+    return Reply(200, content_type(HTML[1]), body, (("Content-Security-Policy", policy),))
+
+
+_facts: tuple[ox.Store, Any] | None = None  # a worker's names, classes and provenance for views, read once
 
 
 def update(store: ox.Store, text: str) -> Reply:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from sanctiongraph.exports import SD, curie
-from sanctiongraph.namespaces import BASE, DCTERMS, VOID
+from sanctiongraph.namespaces import BASE, DCTERMS, SG, VOID
 from sanctiongraph.queries import Query
 from sanctiongraph.sparql import Result, Term
 from sanctiongraph.web import EXTENSIONS, Rebase
@@ -108,12 +108,16 @@ def resource_page(resource: Resource, links: Links) -> bytes:
     title = resource.label or curie(resource.iri)
     types = [links.term(f.value, f.value_label) for f in resource.facts if f.predicate.value == TYPE]
     formats = " · ".join(f'<a href="{escape(name)}.{ext}">{FORMAT_NAMES[fmt]}</a>' for ext, fmt in EXTENSIONS.items() if fmt != "html")
-    view = escape(links.root + "view/" + resource.iri[len(BASE):])
+    local = resource.iri[len(BASE):]
+    # the views draw entities, concepts, statements and claims; not sources, evidence, sentences or times
+    viewable = (local.startswith("id/") and "/" not in local[3:]) or local.startswith("vocab/") or any(
+        f.predicate.value == SG + "statedIn" for f in resource.facts)
+    view = f' · <a href="{escape(links.root + "view/" + local)}">network view of its neighbourhood</a>' if viewable else ""
     parts = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="iri">{escape(links.rebase.iri(resource.iri))}</p>',
         f'<p class="types">{" ".join(types)}</p>' if types else "",
-        f'<p class="formats">As data: {formats} · <a href="{view}">neighbourhood view</a></p>',
+        f'<p class="formats">As data: {formats}{view}</p>',
     ]
     for evidence in resource.evidence:
         parts.append('<section class="evidence"><h2>Evidence</h2>' + _evidence(evidence.quote, evidence.sentence)
@@ -281,9 +285,3 @@ def query_page(examples: list[dict[str, str]], links: Links, *, editor: bool) ->
         f'<script src="{root}assets/yasgui.min.js"></script><script src="{root}assets/query-page.js"></script>'
     )
     return document("Query", body, links, head=f'<link rel="stylesheet" href="{root}assets/yasgui.min.css">')
-
-
-def view_placeholder(links: Links, target: str) -> bytes:
-    body = ("<h1>Network view</h1><p>The interactive network view comes with the <code>viz</code> module "
-            f"(<code>sanctiongraph viz</code>), not yet part of this server. Meanwhile: {target}</p>")
-    return document("Network view", body, links)
