@@ -22,6 +22,7 @@ from sanctiongraph.web import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_
 
 TEXT = "text/plain; charset=utf-8"
 ONTOLOGY = BASE + "ontology"
+PAGE_ROWS = 2000  # rows of each list on a page; the query editor has them all
 Bindings = dict[str, ox.NamedNode | ox.Literal]
 
 
@@ -90,6 +91,8 @@ def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
     """The site root: the VoID description with an index of the registry's entities."""
     rows = evaluate(store, _ENTITIES).rows
     entities = [(row[0].value, row[1].value, row[2].value) for row in rows if None not in row]  # type: ignore[union-attr]
+    if len(rows) == PAGE_ROWS:
+        entities.append(("", f"the first {PAGE_ROWS} only", ""))
     triples = [quad.triple for quad in ox.parse(void, format=ox.RdfFormat.TURTLE)]
     return Reply(200, content_type(HTML[1]), pages.dataset_page(triples, entities, links))
 
@@ -177,7 +180,7 @@ WHERE {
 }""", "description")
 _FACTS = parse_query(_PREFIXES + """SELECT ?resource ?p ?o (SAMPLE(?pl) AS ?pLabel) (SAMPLE(?ol) AS ?oLabel)
 WHERE { ?resource ?p ?o OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label|skos:prefLabel ?ol } }
-GROUP BY ?resource ?p ?o ORDER BY ?p ?o""", "facts")
+GROUP BY ?resource ?p ?o ORDER BY ?p ?o LIMIT """ + str(PAGE_ROWS), "facts")
 _EVIDENCE = parse_query(_PREFIXES + """SELECT ?resource ?statement ?evidence ?quote ?index ?sentence ?source ?sourceLabel
 WHERE {
   { BIND (?resource AS ?statement) } UNION { ?statement ?relation ?resource }
@@ -185,7 +188,7 @@ WHERE {
   ?evidence oa:hasSelector/oa:exact ?quote .
   OPTIONAL { ?evidence sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index }
   OPTIONAL { ?source rdfs:label ?sourceLabel }
-}""", "evidence")
+} LIMIT """ + str(PAGE_ROWS), "evidence")
 _STATEMENTS = parse_query(_PREFIXES + """SELECT ?resource ?statement ?label ?class ?relation ?source ?sourceLabel ?accordingTo
 WHERE {
   ?statement ?p ?resource ; sg:statedIn ?source .
@@ -194,19 +197,19 @@ WHERE {
   OPTIONAL { ?p rdfs:label ?relation }
   OPTIONAL { ?source rdfs:label ?sourceLabel }
   OPTIONAL { ?statement prov:wasAttributedTo/rdfs:label ?accordingTo }
-}""", "statements")
+} LIMIT """ + str(PAGE_ROWS), "statements")
 _REFERRERS = parse_query(_PREFIXES + """SELECT ?resource ?s ?p (SAMPLE(?sl) AS ?sLabel) (SAMPLE(?pl) AS ?pLabel)
 WHERE {
   ?s ?p ?resource FILTER NOT EXISTS { ?s sg:statedIn ?any } FILTER (?p != sg:evidence)
   OPTIONAL { ?s rdfs:label|skos:prefLabel ?sl } OPTIONAL { ?p rdfs:label ?pl }
-} GROUP BY ?resource ?s ?p ORDER BY ?p ?s""", "referrers")
+} GROUP BY ?resource ?s ?p ORDER BY ?p ?s LIMIT """ + str(PAGE_ROWS), "referrers")
 _TERMS = parse_query(_PREFIXES + """SELECT ?term (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment)
 WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/ontology> { ?term rdfs:label ?l OPTIONAL { ?term rdfs:comment ?c } }
   FILTER STRSTARTS(STR(?term), "https://w3id.org/sanctiongraph/ontology#") }
 GROUP BY ?term ORDER BY ?term""", "terms")
 _ENTITIES = parse_query(_PREFIXES + """SELECT ?entity (SAMPLE(?l) AS ?label) (SAMPLE(?tl) AS ?type)
 WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/registry> { ?entity a ?t ; rdfs:label ?l } ?t rdfs:label ?tl }
-GROUP BY ?entity ORDER BY ?label""", "entities")
+GROUP BY ?entity ORDER BY ?label LIMIT """ + str(PAGE_ROWS), "entities")
 
 
 def _resource(store: ox.Store, iri: str) -> Resource:
@@ -215,10 +218,12 @@ def _resource(store: ox.Store, iri: str) -> Resource:
     def value(term: object) -> str:
         return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
-    facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in evaluate(store, _FACTS, node).rows]  # type: ignore[arg-type]
+    answers = {name: evaluate(store, query, node).rows for name, query in
+               (("facts", _FACTS), ("evidence", _EVIDENCE), ("statements", _STATEMENTS), ("referrers", _REFERRERS))}
+    facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in answers["facts"]]  # type: ignore[arg-type]
     label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
     texts: dict[tuple[str, str], dict[str, object]] = {}
-    for row in evaluate(store, _EVIDENCE, node).rows:
+    for row in answers["evidence"]:
         _, statement, evidence, quote, index, sentence, source, source_label = (value(t) for t in row)
         entry = texts.setdefault((statement, evidence), {"quote": quote, "sentences": {}, "source": source, "label": source_label})
         if sentence:
@@ -231,15 +236,16 @@ def _resource(store: ox.Store, iri: str) -> Resource:
         if statement == iri:
             own.append(Evidence(str(entry["quote"]), text, str(entry["source"]), str(entry["label"])))
     statements: dict[str, Statement] = {}
-    for row in evaluate(store, _STATEMENTS, node).rows:
+    for row in answers["statements"]:
         _, statement, label_, class_, relation, source, source_label, according = (value(t) for t in row)
         entry_ = statements.setdefault(statement, Statement(statement, label_ or statement, source, source_label or source))
         entry_.classes.update([class_] if class_ else [])
         entry_.relations.update([relation] if relation else [])
         entry_.according_to.update([according] if according else [])
         entry_.evidence = evidence_of.get(statement, set())
-    referrers = [Fact(r[2], value(r[4]) or None, r[1], value(r[3]) or None) for r in evaluate(store, _REFERRERS, node).rows]  # type: ignore[arg-type]
+    referrers = [Fact(r[2], value(r[4]) or None, r[1], value(r[3]) or None) for r in answers["referrers"]]  # type: ignore[arg-type]
     terms = [(value(r[0]), value(r[1]), value(r[2])) for r in evaluate(store, _TERMS).rows] if iri == ONTOLOGY else []
     ordered = sorted(statements.values(), key=lambda s: (s.source, s.label))
-    return Resource(iri, label, facts, own, ordered, referrers, terms)
+    truncated = any(len(rows) == PAGE_ROWS for rows in answers.values())
+    return Resource(iri, label, facts, own, ordered, referrers, terms, truncated)
 

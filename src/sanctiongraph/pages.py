@@ -97,6 +97,7 @@ class Resource:
     statements: list[Statement]
     referrers: list[Fact]  # predicate and subject of triples pointing at the resource
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # an ontology's (IRI, label, comment)
+    truncated: bool = False  # a list was cut at its limit
 
 
 HIDDEN = {"http://www.w3.org/2000/01/rdf-schema#label", "https://w3id.org/sanctiongraph/ontology#evidence"}
@@ -119,6 +120,8 @@ def resource_page(resource: Resource, links: Links) -> bytes:
         f'<p class="types">{" ".join(types)}</p>' if types else "",
         f'<p class="formats">As data: {formats}{view}</p>',
     ]
+    if resource.truncated:
+        parts.append('<p class="error">This page shows the first rows of each list only; the query editor has them all.</p>')
     for evidence in resource.evidence:
         parts.append('<section class="evidence"><h2>Evidence</h2>' + _evidence(evidence.quote, evidence.sentence)
                      + f"<p>in {links.term(ox.NamedNode(evidence.source), evidence.source_label)}</p></section>")
@@ -223,7 +226,7 @@ def dataset_page(void: Iterable[ox.Triple], entities: list[tuple[str, str, str]]
     )
     by_type: dict[str, list[str]] = {}
     for iri, label, type_label in entities:
-        by_type.setdefault(type_label, []).append(links.term(ox.NamedNode(iri), label))
+        by_type.setdefault(type_label, []).append(links.term(ox.NamedNode(iri), label) if iri else escape(label))
     index = "".join(f"<h3>{escape(t)}</h3><p class=\"index\">{' · '.join(items)}</p>" for t, items in sorted(by_type.items()))
     root = escape(links.root or "./")
     title = first(dataset, DCTERMS + "title") or "sanctiongraph"
