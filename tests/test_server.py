@@ -434,6 +434,8 @@ def test_deployment_base_and_cors(graph: Path, tmp_path: Path) -> None:
         assert b"w3id.org" not in fetch(root + "graph/sanctiongraph.nq").body
         page = fetch(root + "id/mechel.html").text
         assert base + "id/mechel" in page and 'href="../id/russia"' in page
+        editor = fetch(root + "sparql", headers={"Accept": "text/html"}).text
+        assert f"<{base}ontology#>" in editor and "w3id.org" not in editor
         allowed = fetch(root + "sparql", method="OPTIONS", headers={"Origin": "https://app.example.org", "Access-Control-Request-Method": "POST"})
         assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
         assert "POST" in allowed.headers["access-control-allow-methods"]
@@ -474,10 +476,13 @@ def test_updates_and_graph_store_writes_need_the_token(graph: Path, tmp_path: Pa
     assert listener.requests == []
 
 
-def test_allow_updates_needs_a_token(graph: Path) -> None:
+def test_serve_refuses_bad_options_and_a_missing_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from sanctiongraph.cli import main
 
-    assert main(["serve", "--graph", str(graph), "--allow-updates"]) == 2
+    assert main(["serve", "--graph", str(tmp_path), "--allow-updates"]) == 2
+    assert main(["serve", "--graph", str(tmp_path), "--base-iri", "https://example.org/no-slash"]) == 2
+    assert main(["serve", "--graph", str(tmp_path), "--port", "0"]) == 1
+    assert "run `sanctiongraph build` first" in capsys.readouterr().err
 
 
 # --- overload and shutdown

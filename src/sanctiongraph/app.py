@@ -163,8 +163,8 @@ class App:
             "yasgui.min.css": (settings.assets / "yasgui.min.css", "text/css"),
         }
         self.examples = [
-            {"name": q.name, "title": q.title,
-             "text": with_values(q, q.bindings({p.name: p.example for p in q.parameters})) if q.parameters else q.text}
+            {"name": q.name, "title": q.title, "text": self.rebase.to_public(
+                (with_values(q, q.bindings({p.name: p.example for p in q.parameters})) if q.parameters else q.text).encode()).decode()}
             for q in self.library.values()
         ]
 

@@ -19,7 +19,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from sanctiongraph import paths
 from sanctiongraph.app import App, Settings
 from sanctiongraph.engine import Engine
-from sanctiongraph.errors import UsageError
+from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.sparql import DEFAULT_TIMEOUT
 
@@ -89,6 +90,8 @@ class _Server(WSGIServer):
 
 def serve(settings: Settings, *, quiet: bool = False) -> None:
     """Serve until Ctrl-C or SIGTERM; then stop the workers and close the socket."""
+    if not (settings.graph / VOID_FILE).is_file():
+        raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
     memory = settings.worker_memory * 1024 * 1024 if settings.worker_memory else None
     engine = Engine(settings.graph, workers=settings.workers, timeout=settings.timeout, memory=memory, writable=settings.token is not None)
     try:
