@@ -180,6 +180,8 @@ class App:
             status, media, body, headers = 503, TEXT, f"{error}; the server stopped the query\n".encode(), []
         except EngineFailure as error:
             status, media, body, headers = 500, TEXT, f"{error}\n".encode(), []
+        if not any(name == "Vary" and value == "Accept" for name, value in headers):
+            headers.append(("Vary", "Accept"))  # most routes negotiate; a cache must not mix their answers
         headers = [*headers, ("Content-Type", media), ("X-Content-Type-Options", "nosniff"), *self.cors(request)]
         if media.startswith("text/html"):
             own = any(name == "Content-Security-Policy" for name, _ in headers)

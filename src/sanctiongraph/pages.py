@@ -279,7 +279,9 @@ def query_page(examples: list[dict[str, str]], links: Links, *, editor: bool) ->
         body = ('<h1>Query</h1><p class="error">The query editor is not installed on this server: run '
                 "<code>npm ci --prefix web</code> in the project and restart it. The SPARQL endpoint itself works: <code>sparql</code>.</p>")
         return document("Query", body, links)
-    data = json.dumps(examples, ensure_ascii=False).replace("</", "<\\/")
+    data = json.dumps(examples, ensure_ascii=False)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):  # nothing in it can end the script element
+        data = data.replace(char, escaped)
     root = escape(links.root or "./")
     body = (
         f'<div class="editor"><aside><h2>Examples</h2><ul class="examples">{items}</ul>'
