@@ -499,8 +499,15 @@ def test_a_query_over_the_memory_limit_ends_its_worker_only(graph: Path, tmp_pat
     with sanctiongraph_server(graph, tmp_path, "--worker-memory", "400", "--workers", "1") as root:
         greedy = "SELECT ?a ?c ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?c ?d LIMIT 1"
         answer = sparql(root, greedy)
-        assert answer.status == 500 and "memory limit" in answer.text
+        assert answer.status == 500 and "out of its memory limit" in answer.text
         assert sparql(root, COMPANIES).status == 200
+
+
+def test_a_query_that_crashes_the_parser_ends_its_worker_only(server: str) -> None:
+    deep = "SELECT * WHERE " + "{" * 100_000 + "?s ?p ?o" + "}" * 100_000
+    answer = sparql(server, deep)
+    assert answer.status in (400, 500), answer.text
+    assert sparql(server, COMPANIES).status == 200
 
 
 def test_overload_answers_503_and_recovers(graph: Path, tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ class Engine:
             raise QueryTimeout(f"stopped after the time limit of {self.timeout:g} s")
         except (EOFError, OSError):
             worker = self._replace(worker)
-            raise EngineFailure("the query worker stopped (a query over its memory limit ends it); the request was abandoned") from None
+            raise EngineFailure("the query worker died running this request (out of its memory limit, or of stack); "
+                                "a new one took its place") from None
         finally:
             self._idle.put(worker)
 

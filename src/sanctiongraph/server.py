@@ -31,7 +31,7 @@ REJECTERS = 64  # threads that answer 503 when every connection slot is taken; b
 # --- the HTTP server: a bounded number of connections, 503 beyond them
 
 class _Handler(WSGIRequestHandler):
-    timeout = 30  # seconds a client may take to send its request
+    timeout = 10  # seconds a client may take to send its request (a slow client holds a connection slot)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         if not self.server.quiet:  # type: ignore[attr-defined]
