@@ -415,6 +415,7 @@ def test_dataset_root_void_and_dumps(graph: Path, server: str) -> None:
     assert root.status == 200 and 'href="./sparql"' in root.text and "Mechel" in root.text
     void = rdflib.Graph().parse(data=fetch(server, headers={"Accept": "text/turtle"}).body, format="turtle")
     assert (rdflib.URIRef("https://w3id.org/sanctiongraph/dataset"), rdflib.RDF.type, rdflib.URIRef("http://rdfs.org/ns/void#Dataset")) in void
+    assert (None, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), rdflib.URIRef(server + "sparql")) in void
     assert fetch(server + ".well-known/void").headers["content-type"].startswith("text/turtle")
     assert fetch(server + "dataset").headers["location"] == "./"
     dump = fetch(server + "graph/sanctiongraph.nq")

@@ -288,9 +288,13 @@ class App:
         if not hmac.compare_digest(credentials.strip().encode(), token.encode()):
             raise HTTPError(403, "wrong token")
 
+    def endpoint(self, request: Request) -> str:
+        """This server's SPARQL endpoint: under the deployment's base, else as the client reached it."""
+        return self.rebase.public + "sparql" if not self.rebase.identity else application_uri(request.environ) + "sparql"
+
     def service_description(self, request: Request) -> list[ox.Triple]:
         service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
-        endpoint = self.rebase.public + "sparql" if not self.rebase.identity else application_uri(request.environ) + "sparql"
+        endpoint = self.endpoint(request)
         triples = [
             ox.Triple(service, ox.NamedNode(RDF + "type"), ox.NamedNode(SD + "Service")),
             ox.Triple(service, ox.NamedNode(SD + "endpoint"), ox.NamedNode(endpoint)),
@@ -342,10 +346,12 @@ class App:
     def dataset(self, request: Request) -> Response:
         if negotiate(request.accept, (HTML,) + GRAPH_MEDIA) == HTML:
             return self.run(jobs.dataset, self.void, self.links(request))
-        return self.rdf(request, self.void_triples)
+        return self.void_document(request)
 
     def void_document(self, request: Request) -> Response:
-        return self.rdf(request, self.void_triples)
+        """The build's VoID description, and where this server answers SPARQL."""
+        endpoint = ox.Triple(ox.NamedNode(BASE + "dataset"), ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(self.endpoint(request)))
+        return self.rdf(request, [*self.void_triples, endpoint])
 
     def named_queries(self, request: Request) -> Response:
         if negotiate(request.accept, (("json", "application/json"), HTML)) == HTML:
