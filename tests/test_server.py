@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
@@ -118,8 +119,6 @@ def test_rdflib_sparql_store(server: str) -> None:
 
 def test_oxigraph_federates_to_it(server: str) -> None:
     """Oxigraph's own SPARQL client (its SERVICE) queries the server."""
-    import pyoxigraph as ox
-
     rows = list(ox.Store().query(f"SELECT ?label WHERE {{ SERVICE <{server}sparql> {{ <{ID}mechel> <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"))
     assert [row["label"].value for row in rows] == ["Mechel"]
 
@@ -408,6 +407,15 @@ def test_statement_claim_and_source_pages(server: str) -> None:
     assert 'id="Company"' in ontology
     described = rdflib.Graph().parse(data=fetch(server + "ontology.ttl").body, format="turtle")
     assert (rdflib.URIRef(SG + "Company"), rdflib.RDF.type, rdflib.OWL.Class) in described
+
+
+def test_pages_escape_and_link_only_web_iris() -> None:
+    from sanctiongraph.pages import Links
+
+    links = Links("../")
+    assert links.term(ox.NamedNode("javascript:alert(1)")) == '<span title="javascript:alert(1)">javascript:alert(1)</span>'
+    assert links.term(ox.Literal("<script>alert(1)</script>")) == "<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>"
+    assert links.term(ox.NamedNode(ID + "mechel"), '"><img src=x>').startswith('<a href="../id/mechel" title="https://w3id.org/sanctiongraph/id/mechel">&quot;&gt;&lt;img')
 
 
 def test_dataset_root_void_and_dumps(graph: Path, server: str) -> None:

@@ -38,6 +38,8 @@ class Links:
             return ""
         if isinstance(term, ox.NamedNode):
             shown = label or curie(term.value)
+            if not term.value.startswith(("http://", "https://")):  # urn:, mailto:, javascript: ... are shown, not linked
+                return f'<span title="{escape(term.value)}">{escape(shown)}</span>'
             return f'<a href="{escape(self.href(term.value))}" title="{escape(self.rebase.iri(term.value))}">{escape(shown)}</a>'
         if isinstance(term, ox.BlankNode):
             return f"_:{escape(term.value)}"
