@@ -86,9 +86,13 @@ class Dataset:
 class _Emitter:
     def __init__(self) -> None:
         self.quads: list[ox.Quad] = []
+        self._predicates: dict[str, ox.NamedNode] = {}  # a few dozen, each used up to a million times
 
     def add(self, graph: ox.NamedNode, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> None:
-        self.quads.append(ox.Quad(iri(subject), iri(predicate), obj, graph))
+        node = self._predicates.get(predicate)
+        if node is None:
+            node = self._predicates[predicate] = iri(predicate)
+        self.quads.append(ox.Quad(iri(subject), node, obj, graph))
 
     def time(self, graph: ox.NamedNode, node: str, value: TimeValue) -> None:
         """An OWL-Time instant or interval, with its bounds, its words as written and its basis."""

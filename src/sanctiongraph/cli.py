@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sanctiongraph import __version__, paths, server, viz
 from sanctiongraph.builder import build
+from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError
 from sanctiongraph.output import format_for, write_output
 from sanctiongraph.queries import load_queries, parse_query
@@ -106,6 +107,13 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     viz_parser.set_defaults(run=_viz)
 
 
+def _corpus(args: argparse.Namespace) -> int:
+    info = generate(args.output, sources=args.size, seed=args.seed)
+    if not args.quiet:
+        print(f"generated {info.sources} source(s), {info.statements} statements, {info.entities} entities in {info.folder}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
     main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
@@ -135,6 +143,12 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds (default: %(default)s)")
     query_parser.set_defaults(run=_query)
     _add_viz(commands)
+    corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
+    corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
+    corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")
+    corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
+    corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    corpus_parser.set_defaults(run=_corpus)
 
     serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
     server.add_arguments(serve_parser)

@@ -6,13 +6,15 @@ one has been written."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -41,19 +43,36 @@ VOID_FILE = "void.ttl"
 
 
 def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Distinct quads in a stable order: by graph, subject, predicate, object."""
-    return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    """Distinct quads in a stable order: by graph, subject, predicate, object.
+
+    Sorted one graph at a time by the quad's N-Quads form, which orders as the (subject,
+    predicate, object) tuple would, since every term's N-Triples form ends with its own delimiter;
+    one string per quad is both faster and smaller than four."""
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in set(quads):
+        by_graph.setdefault(str(quad.graph_name), []).append(quad)
+    return [quad for name in sorted(by_graph) for quad in sorted(by_graph.pop(name), key=str)]
 
 
-def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    return sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+def union_ntriples(quads: list[ox.Quad]) -> bytes:
+    """The union of all graphs as N-Triples: distinct triples ordered by subject, predicate, object.
+
+    Kept as text (a triple's str() is its N-Triples line) rather than as a million Triple objects."""
+    return "".join(f"{line} .\n" for line in sorted({str(q.triple) for q in quads})).encode("utf-8")
 
 
-def serialize(quads: list[ox.Quad], export: Export) -> bytes:
+def _union(union_nt: bytes) -> Iterator[ox.Quad]:
+    return iter(ox.parse(union_nt, format=ox.RdfFormat.N_TRIPLES))
+
+
+def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export) -> bytes:
+    """One export of the sorted quads, or of their union (see union_ntriples)."""
     if export.suffix == "jsonld":
         return jsonld(quads)
-    formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-    data: list[Any] = union_triples(quads) if export.union else quads
+    if export.suffix == "nt":
+        return union_nt
+    formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE}
+    data: Iterable[ox.Quad] = _union(union_nt) if export.union else quads
     prefixes = PREFIXES if export.suffix in ("trig", "ttl") else None
     return ox.serialize(data, format=formats[export.suffix], prefixes=prefixes)
 
@@ -61,15 +80,16 @@ def serialize(quads: list[ox.Quad], export: Export) -> bytes:
 def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
     """Write every export and the VoID description into folder, atomically per run."""
     ordered = sort_quads(quads)
+    union_nt = union_ntriples(ordered)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     try:
         sizes = {}
         for export in EXPORTS:
-            data = serialize(ordered, export)
+            data = serialize(ordered, union_nt, export)
             (staging / f"{STEM}.{export.suffix}").write_bytes(data)
             sizes[export] = len(data)
-        (staging / VOID_FILE).write_bytes(void(ordered, sizes))
+        (staging / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
         written = []
         for path in sorted(staging.iterdir()):
             target = folder / path.name
@@ -80,15 +100,18 @@ def write_exports(quads: list[ox.Quad], folder: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def curie(value: str) -> str:
-    """A prefixed name for an IRI in one of our namespaces, else the IRI itself."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+    """The IRI as prefix:local with the longest namespace that leaves a local part, else the IRI itself."""
+    for prefix, namespace in _LONGEST_FIRST:
+        if value.startswith(namespace):
             local = value[len(namespace):]
             if local and not local.startswith("//"):
-                best = prefix
-    return f"{best}:{value[len(PREFIXES[best]):]}" if best else value
+                return f"{prefix}:{local}"
+    return value
 
 
 def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
@@ -107,27 +130,34 @@ def _jsonld_value(term: ox.Term) -> Any:
 
 
 def jsonld(quads: list[ox.Quad]) -> bytes:
-    """JSON-LD 1.1 with a compact context: one node object per subject, grouped in one object per named graph
-    (quads in the default graph are top-level nodes)."""
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
-    for quad in quads:
-        graph = curie(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""
-        nodes = graphs.setdefault(graph, {})
-        node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
-        if quad.predicate.value == RDF + "type":
-            node.setdefault("@type", []).append(curie(quad.object.value))  # type: ignore[union-attr]
-        else:
-            node.setdefault(curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
-    def node_objects(nodes: dict[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
-        return [{"@id": subject, **properties} for subject, properties in nodes.items()]
+    """JSON-LD 1.1 with a compact context: one node object per subject, in one object per named graph
+    (quads in the default graph, as in a CONSTRUCT result, are top-level nodes).
 
-    top = node_objects(graphs.pop("", {}))
-    named = [{"@id": graph_id, "@graph": node_objects(nodes)} for graph_id, nodes in graphs.items()]
-    document = {"@context": dict(sorted(PREFIXES.items())), "@graph": top + named}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    The quads come sorted by graph (sort_quads), so each graph is written and dropped in turn."""
+    blocks = []
+    for graph_name, graph_quads in itertools.groupby(quads, key=lambda quad: quad.graph_name):
+        nodes: dict[str, dict[str, list[Any]]] = {}
+        for quad in graph_quads:
+            node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
+            if quad.predicate.value == RDF + "type":
+                node.setdefault("@type", []).append(curie(quad.object.value))  # type: ignore[union-attr]
+            else:
+                node.setdefault(curie(quad.predicate.value), []).append(_jsonld_value(quad.object))
+        # One node object per line: json.dumps without indent runs in C, several times faster than with it.
+        lines = ",\n".join(f"   {_json({'@id': subject, **properties})}" for subject, properties in nodes.items())
+        if isinstance(graph_name, ox.NamedNode):
+            blocks.append(f'  {{"@id": {_json(curie(graph_name.value))}, "@graph": [\n{lines}\n  ]}}')
+        elif lines:
+            blocks.append(lines)
+    head = f'{{"@context": {_json(dict(sorted(PREFIXES.items())))},\n "@graph": [\n'
+    return (head + ",\n".join(blocks) + "\n ]}\n").encode("utf-8")
 
 
-def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> bytes:
     """A VoID and DCAT description of the dataset, with one subset per named graph and one distribution per export."""
     dataset = ox.NamedNode(BASE + "dataset")
     triples: list[ox.Triple] = []
@@ -138,7 +168,6 @@ def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
     def count(value: int) -> ox.Literal:
         return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
-    union = union_triples(quads)
     add(dataset, RDF + "type", ox.NamedNode(VOID + "Dataset"))
     add(dataset, RDF + "type", ox.NamedNode(DCAT + "Dataset"))
     add(dataset, DCTERMS + "title", ox.Literal("sanctiongraph", language="en"))
@@ -148,12 +177,21 @@ def void(quads: list[ox.Quad], sizes: dict[Export, int]) -> bytes:
     add(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, DCTERMS + "creator", ox.Literal(f"sanctiongraph {__version__}"))
     add(dataset, VOID + "uriSpace", ox.Literal(ID))
-    add(dataset, VOID + "triples", count(len(union)))
-    add(dataset, VOID + "distinctSubjects", count(len({t.subject for t in union})))
-    add(dataset, VOID + "properties", count(len({t.predicate for t in union})))
-    classes = {t.object for t in union if t.predicate.value == RDF + "type"}
+    size, subjects, properties, classes, entities = 0, set(), set(), set(), set()
+    for triple in _union(union_nt):
+        size += 1
+        subject, predicate = triple.subject.value, triple.predicate.value
+        subjects.add(subject)
+        properties.add(predicate)
+        if predicate == RDF + "type":
+            classes.add(triple.object.value)
+            if subject.startswith(ID):
+                entities.add(subject)
+    add(dataset, VOID + "triples", count(size))
+    add(dataset, VOID + "distinctSubjects", count(len(subjects)))
+    add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
-    add(dataset, VOID + "entities", count(len({t.subject for t in union if t.predicate.value == RDF + "type" and t.subject.value.startswith(ID)})))
+    add(dataset, VOID + "entities", count(len(entities)))
     for namespace in (SG, "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "http://www.w3.org/2006/time#",
                       "http://www.w3.org/2004/02/skos/core#", RDFS):
         add(dataset, VOID + "vocabulary", ox.NamedNode(namespace))

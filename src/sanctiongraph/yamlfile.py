@@ -17,8 +17,10 @@ class Mapping(dict):  # type: ignore[type-arg]
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without timestamp resolution, so that our own date parser reports bad dates."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader without timestamp resolution, so that our own date parser reports bad dates.
+
+    Built on libyaml's parser where PyYAML has it (about ten times faster than the pure-Python one)."""
 
 
 _Loader.yaml_implicit_resolvers = {
