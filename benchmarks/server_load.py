@@ -6,9 +6,11 @@ few connection slots, counting 200s, 503s and failures, and the latency of one q
 the load stops. Every client opens a new connection per request (our server speaks
 HTTP/1.0), for both servers alike. Clients run as threads spread over a few processes.
 
-    python benchmarks/server_load.py [--graph graph] [--duration 10] [--clients 1 8 32]
+    python benchmarks/server_load.py [--graph graph] [--duration 10] [--clients 1 8 32] [--overload-clients 200]
 
-Needs a built graph (`sanctiongraph build`) and the `oxigraph` binary of the test extra.
+Needs a built graph (`sanctiongraph build`, or a generated corpus such as the one
+`benchmarks/queries.py --sources 7000` builds under benchmarks/corpus/, which keeps the first
+source so the join-heavy query has its answers) and the `oxigraph` binary of the test extra.
 Prints Markdown tables; nothing is sent anywhere but 127.0.0.1, and every loop is bounded in time."""
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def main() -> None:
     parser.add_argument("--graph", type=Path, default=ROOT / "graph", help="folder of the built graph")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--overload-clients", type=int, default=200)
+    parser.add_argument("--overload-clients", type=int, default=200, help="clients of the overload test (0 skips it)")
     args = parser.parse_args()
     queries = {"simple (one label)": SIMPLE, "join-heavy (source-statements, 118 rows)": join_heavy()}
     print(f"machine: {platform.platform()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}")
@@ -163,6 +165,8 @@ def main() -> None:
                         r = load(url, query, clients, args.duration)
                         print(f"| {name} | {label} | {clients} | {r['throughput']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
                               f"{r['p99']:.1f} | {r['503']} | {r['failed']} |", flush=True)
+        if not args.overload_clients:
+            return
         print(f"\nOverload: {args.overload_clients} clients for {args.duration:g} s on a slow query (a COUNT of every path of "
               "three triples); sanctiongraph serve with --connections 32 --wait 1\n")
         print("| server | p50 ms alone | answered 200 | 503 | failed | p50 ms of the 200s | first query after the load, ms |")
