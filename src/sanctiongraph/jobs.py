@@ -6,6 +6,7 @@ public one (Links.rebase)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,11 +14,11 @@ import pyoxigraph as ox
 from sanctiongraph import pages
 from sanctiongraph.engine import Reply
 from sanctiongraph.errors import QueryError, ViewError
-from sanctiongraph.namespaces import BASE, GRAPH
+from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
 from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.queries import Query, parse_query
 from sanctiongraph.results import render
-from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query
+from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query, with_values
 from sanctiongraph.web import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
 
 TEXT = "text/plain; charset=utf-8"
@@ -38,7 +39,7 @@ def answer(
     named-graph-uri; `form` (the parameters as given) marks a named query, which also answers as an HTML page."""
     default, named = dataset or ([], [])
     try:
-        result = evaluate(store, query, bindings, limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
+        result = evaluate(store, bound(query, bindings), limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
                           named_graphs=[ox.NamedNode(g) for g in named] or None)
     except QueryError as error:
         if form is not None and negotiate(accept, ROW_MEDIA + (HTML,)) == HTML:
@@ -58,6 +59,14 @@ def answer(
     return Reply(200, content_type(media), body, (("Vary", "Accept"),))
 
 
+def bound(query: Query, bindings: Bindings) -> Query:
+    """The query with its parameters in a VALUES block, as an endpoint gets them (sparql.with_values).
+
+    Oxigraph 0.5 joins substitutions after evaluating the whole pattern, where a VALUES block at the
+    start of the WHERE clause is joined first: on a million quads, 1 ms instead of a second."""
+    return replace(query, text=with_values(query, bindings)) if bindings else query
+
+
 def exists(store: ox.Store, iri: str) -> Reply:
     """200 when the graph says anything about the IRI or refers to it, else 404."""
     node = ox.NamedNode(iri)
@@ -72,19 +81,20 @@ def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> R
         return failure(404, f"nothing is known about {links.rebase.iri(iri)}")
     if fmt == "html":
         return Reply(200, content_type(HTML[1]), pages.resource_page(_resource(store, iri), links))
+    node = ox.NamedNode(iri)
     if iri == ONTOLOGY:
-        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + "ontology"))
-        triples = [quad.triple for quad in quads]
-        result = Result("graph", triples=triples[: limit + 1])
+        patterns = [(None, None, None, ox.NamedNode(GRAPH + "ontology"))]
     else:
-        try:
-            result = evaluate(store, _DESCRIPTION, {"resource": ox.NamedNode(iri)}, limit=limit)
-        except QueryError as error:
-            return failure(400, str(error))
-    if len(result.triples) > limit:
-        return failure(400, f"the description of {links.rebase.iri(iri)} has more than {limit} triples, the limit")
-    return Reply(200, content_type(MEDIA_TYPE[fmt]),
-                 links.rebase.to_public(render(result, fmt)))
+        evidence = {q.object for q in store.quads_for_pattern(node, ox.NamedNode(SG + "evidence"), None)}
+        selectors = {q.object for e in evidence for q in store.quads_for_pattern(e, ox.NamedNode(OA + "hasSelector"), None)}  # type: ignore[arg-type]
+        patterns = [(node, None, None, None), (None, None, node, None)] + [(n, None, None, None) for n in evidence | selectors]
+    triples: dict[ox.Triple, None] = {}
+    for pattern in patterns:
+        for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
+            triples[quad.triple] = None
+            if len(triples) > limit:
+                return failure(400, f"the description of {links.rebase.iri(iri)} has more than {limit} triples, the limit")
+    return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
 
 
 def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
@@ -94,7 +104,7 @@ def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
     if len(rows) == PAGE_ROWS:
         entities.append(("", f"the first {PAGE_ROWS} only", ""))
     triples = [quad.triple for quad in ox.parse(void, format=ox.RdfFormat.TURTLE)]
-    return Reply(200, content_type(HTML[1]), pages.dataset_page(triples, entities, links))
+    return Reply(200, content_type(HTML[1]), pages.dataset_page(triples, entities, links, limit=PAGE_ROWS))
 
 
 def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, links: Links) -> Reply:
@@ -172,23 +182,23 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>
 """
-_DESCRIPTION = parse_query(_PREFIXES + """CONSTRUCT { ?resource ?p ?o . ?s ?q ?resource . ?evidence ?ep ?eo . ?selector ?sp ?so }
-WHERE {
-  { ?resource ?p ?o } UNION { ?s ?q ?resource }
-  UNION { ?resource sg:evidence ?evidence . ?evidence ?ep ?eo }
-  UNION { ?resource sg:evidence/oa:hasSelector ?selector . ?selector ?sp ?so }
-}""", "description")
 _FACTS = parse_query(_PREFIXES + """SELECT ?resource ?p ?o (SAMPLE(?pl) AS ?pLabel) (SAMPLE(?ol) AS ?oLabel)
 WHERE { ?resource ?p ?o OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label|skos:prefLabel ?ol } }
 GROUP BY ?resource ?p ?o ORDER BY ?p ?o LIMIT """ + str(PAGE_ROWS), "facts")
+# Every evidence overlaps at least one sentence and every source has a label (the builder makes both), so these are
+# required patterns: as OPTIONALs Oxigraph would evaluate them over the whole store (0.4 s instead of 1 ms at 1M quads).
 _EVIDENCE = parse_query(_PREFIXES + """SELECT ?resource ?statement ?evidence ?quote ?index ?sentence ?source ?sourceLabel
 WHERE {
-  { BIND (?resource AS ?statement) } UNION { ?statement ?relation ?resource }
-  ?statement sg:evidence ?evidence ; sg:statedIn ?source .
-  ?evidence oa:hasSelector/oa:exact ?quote .
-  OPTIONAL { ?evidence sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index }
-  OPTIONAL { ?source rdfs:label ?sourceLabel }
+  ?statement ?relation ?resource ; sg:evidence ?evidence ; sg:statedIn ?source .
+  ?evidence oa:hasSelector/oa:exact ?quote ; sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index .
+  ?source rdfs:label ?sourceLabel
 } LIMIT """ + str(PAGE_ROWS), "evidence")
+_OWN_EVIDENCE = parse_query(_PREFIXES + """SELECT ?resource ?evidence ?quote ?index ?sentence ?source ?sourceLabel
+WHERE {
+  ?resource sg:evidence ?evidence ; sg:statedIn ?source .
+  ?evidence oa:hasSelector/oa:exact ?quote ; sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index .
+  ?source rdfs:label ?sourceLabel
+}""", "own-evidence")
 _STATEMENTS = parse_query(_PREFIXES + """SELECT ?resource ?statement ?label ?class ?relation ?source ?sourceLabel ?accordingTo
 WHERE {
   ?statement ?p ?resource ; sg:statedIn ?source .
@@ -208,7 +218,8 @@ WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/ontology> { ?term rdfs:label
   FILTER STRSTARTS(STR(?term), "https://w3id.org/sanctiongraph/ontology#") }
 GROUP BY ?term ORDER BY ?term""", "terms")
 _ENTITIES = parse_query(_PREFIXES + """SELECT ?entity (SAMPLE(?l) AS ?label) (SAMPLE(?tl) AS ?type)
-WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/registry> { ?entity a ?t ; rdfs:label ?l } ?t rdfs:label ?tl }
+WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/registry> { ?entity a ?t ; rdfs:label ?l }
+        GRAPH <https://w3id.org/sanctiongraph/graph/ontology> { ?t rdfs:label ?tl } }
 GROUP BY ?entity ORDER BY ?label LIMIT """ + str(PAGE_ROWS), "entities")
 
 
@@ -218,12 +229,13 @@ def _resource(store: ox.Store, iri: str) -> Resource:
     def value(term: object) -> str:
         return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
-    answers = {name: evaluate(store, query, node).rows for name, query in
+    answers = {name: evaluate(store, bound(query, node)).rows for name, query in
                (("facts", _FACTS), ("evidence", _EVIDENCE), ("statements", _STATEMENTS), ("referrers", _REFERRERS))}
+    own_rows = [(r[0], r[0], *r[1:]) for r in evaluate(store, bound(_OWN_EVIDENCE, node)).rows]  # as (resource, statement, ...)
     facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in answers["facts"]]  # type: ignore[arg-type]
     label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
     texts: dict[tuple[str, str], dict[str, object]] = {}
-    for row in answers["evidence"]:
+    for row in own_rows + answers["evidence"]:
         _, statement, evidence, quote, index, sentence, source, source_label = (value(t) for t in row)
         entry = texts.setdefault((statement, evidence), {"quote": quote, "sentences": {}, "source": source, "label": source_label})
         if sentence:

@@ -202,13 +202,15 @@ def results_table(result: Result, labels: dict[str, str], links: Links) -> str:
     return f'<table class="results"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table><p class="count">{count} row{"s" if count != 1 else ""}</p>'
 
 
-def dataset_page(void: Iterable[ox.Triple], entities: list[tuple[str, str, str]], links: Links) -> bytes:
+def dataset_page(void: Iterable[ox.Triple], entities: list[tuple[str, str, str]], links: Links, *, limit: int) -> bytes:
     """The site root: the VoID description of the dataset, its graphs and downloads, and an index of the entities."""
-    triples = list(void)
+    described: dict[tuple[object, str], list[Term]] = {}
+    for triple in void:
+        described.setdefault((triple.subject, triple.predicate.value), []).append(triple.object)  # type: ignore[arg-type]
     dataset = ox.NamedNode(BASE + "dataset")
 
     def objects(subject: Term, predicate: str) -> list[Term]:
-        return [t.object for t in triples if t.subject == subject and t.predicate.value == predicate]  # type: ignore[misc]
+        return described.get((subject, predicate), [])
 
     def first(subject: Term, predicate: str) -> str:
         found = objects(subject, predicate)
@@ -221,8 +223,10 @@ def dataset_page(void: Iterable[ox.Triple], entities: list[tuple[str, str, str]]
     graphs = "".join(
         f'<li>{links.term(ox.NamedNode(first(subset, SD + "name")))} <span class="count">{escape(first(subset, VOID + "triples"))} triples</span> '
         f'<a href="{escape(links.root)}store?graph={escape(quote(links.rebase.iri(first(subset, SD + "name")), safe=""))}">contents</a></li>'
-        for subset in objects(dataset, VOID + "subset")
+        for subset in objects(dataset, VOID + "subset")[:limit]
     )
+    if len(objects(dataset, VOID + "subset")) > limit:
+        graphs += f"<li>… the first {limit} only; the query editor lists them all</li>"
     downloads = "".join(
         f'<li><a href="{escape(links.href(d.value))}">{escape(d.value.rsplit("/", 1)[-1])}</a></li>' for d in objects(dataset, VOID + "dataDump")
     )
