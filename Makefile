@@ -1,10 +1,12 @@
 # The commands of the README: `make graph` builds the graph from the bundled
-# sources; `make test` runs the tests; `make bench` runs the benchmarks of
-# BENCHMARKS.md (about 20 minutes). Each creates the virtual environment first.
+# sources; `make serve` serves it; `make test` runs the tests; `make bench` runs
+# the benchmarks of BENCHMARKS.md (about 20 minutes). Each creates the virtual
+# environment first; serve and test also install the query editor (npm).
 PYTHON ?= python3
 VENV := .venv
+YASGUI := web/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: graph test bench
+.PHONY: graph serve test bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
+$(YASGUI): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
 graph: $(VENV)/.installed
 	$(VENV)/bin/sanctiongraph build
 
-test: $(VENV)/.installed
+serve: $(VENV)/.installed $(YASGUI)
+	$(VENV)/bin/sanctiongraph serve
+
+test: $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -83,3 +85,27 @@ def oxigraph_server(dataset: Path, workdir: Path) -> Iterator[str]:
 def endpoint(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with oxigraph_server(graph / "sanctiongraph.nq", tmp_path_factory.mktemp("server")) as url:
         yield url
+
+
+@contextlib.contextmanager
+def sanctiongraph_server(graph: Path, workdir: Path, *options: str) -> Iterator[str]:
+    """`sanctiongraph serve` in a subprocess on a free port of 127.0.0.1, run in workdir; yields its root URL.
+
+    It is stopped with SIGINT, as Ctrl-C would, and must exit cleanly."""
+    command = Path(sys.executable).parent / "sanctiongraph"
+    log_path = workdir / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(command), "serve", "--port", "0", "--graph", str(graph), "--quiet", *options],
+            stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while (match := re.search(rb"serving (http://\S+/) ", log_path.read_bytes())) is None:
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "sanctiongraph serve did not start within 60 s"
+                time.sleep(0.05)
+            yield match.group(1).decode()
+        finally:
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=30) == 0, log_path.read_text()

@@ -7,7 +7,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from sanctiongraph import __version__, paths, viz
+from sanctiongraph import __version__, paths, server, viz
 from sanctiongraph.builder import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError
@@ -149,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
     corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
     corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     corpus_parser.set_defaults(run=_corpus)
+
+    serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
+    server.add_arguments(serve_parser)
+    serve_parser.set_defaults(run=server.run)
     return main_parser
 
 

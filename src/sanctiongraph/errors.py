@@ -37,5 +37,9 @@ class QueryTimeout(QueryError):
     """A query ran past its time limit."""
 
 
+class ResultTooLarge(QueryError):
+    """A query's result is over the size limit it was run with."""
+
+
 class ViewError(SanctionGraphError):
     """A view cannot be drawn: an unknown entity or source, a query that is not a CONSTRUCT, or too many nodes."""

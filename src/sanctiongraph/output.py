@@ -9,7 +9,7 @@ from pathlib import Path
 
 _BY_EXTENSION = {
     ".csv": "csv", ".tsv": "tsv", ".json": "json", ".srj": "json", ".xml": "xml", ".srx": "xml",
-    ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".txt": "table",
+    ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".rdf": "rdfxml", ".txt": "table",
 }
 
 

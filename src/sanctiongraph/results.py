@@ -13,7 +13,7 @@ from sanctiongraph.exports import curie, jsonld
 from sanctiongraph.sparql import Result, Term
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld")
+GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld", "rdfxml")
 _RESULTS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML}
 CELL_LIMIT = 100  # characters of a table cell; the other formats give values whole
 Labeller = Callable[[list[str]], dict[str, str]]
@@ -67,8 +67,8 @@ def _graph(result: Result, fmt: str, labels: Labeller | None) -> bytes:
         return jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
     from sanctiongraph.namespaces import PREFIXES
 
-    rdf_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-    return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt == "turtle" else None)  # type: ignore[no-any-return]
+    rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+    return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt != "ntriples" else None)  # type: ignore[no-any-return]
 
 
 def _table(variables: list[str], rows: Sequence[Sequence[Term | None]], labels: Labeller | None) -> str:

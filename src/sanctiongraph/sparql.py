@@ -7,11 +7,12 @@ escaped by Oxigraph, placed at the start of the WHERE clause."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from urllib.error import URLError
 import pyoxigraph as ox
 
 from sanctiongraph import __version__, paths
-from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
+from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.queries import Query, find_query, parse_query
 from sanctiongraph.store import open_store
@@ -41,7 +42,7 @@ class Result:
 
     kind: str  # "select", "ask" or "graph"
     variables: list[str] = field(default_factory=list)
-    rows: list[Sequence[Term | None]] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
 
@@ -112,30 +113,52 @@ def run_query(
         return _with_timeout(lambda: _remote(resolved, bindings, endpoint, limit), limit + 1, resolved)
     store = open_store(graph or paths.graph_folder())
     if not timeout:
-        return _embedded(store, resolved, bindings)
-    return _with_timeout(lambda: _embedded(store, resolved, bindings), timeout, resolved)
+        return evaluate(store, resolved, bindings)
+    return _with_timeout(lambda: evaluate(store, resolved, bindings), timeout, resolved)
 
 
-def _embedded(store: ox.Store, query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Result:
-    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+def evaluate(
+    store: ox.Store,
+    query: Query,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    *,
+    limit: int | None = None,
+    default_graph: Sequence[ox.NamedNode] | None = None,
+    named_graphs: Sequence[ox.NamedNode] | None = None,
+) -> Result:
+    """Evaluate a query on a store, its parameters bound; the default graph is the union of all graphs
+    unless `default_graph` names graphs. More than `limit` rows or triples raise ResultTooLarge."""
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(name): term for name, term in (bindings or {}).items()
+    }
+    defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = list(default_graph) if default_graph else None
+    named: list[ox.NamedNode | ox.BlankNode] | None = list(named_graphs) if named_graphs else None
     try:
-        answer = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
-        return _materialise(answer)
+        answer = store.query(
+            query.text, use_default_graph_as_union=defaults is None, default_graph=defaults,
+            named_graphs=named, substitutions=substitutions,
+        )
+        return _materialise(answer, query, limit)
     except SyntaxError as error:
         raise QueryError(_syntax_message(query, str(error))) from None
     except RuntimeError as error:
-        raise QueryError(f"{query.name}: {error}; a parameter of a SELECT query must be one of its result columns") from None
+        hint = "; a parameter of a SELECT query must be one of its result columns" if bindings else ""
+        raise QueryError(f"{query.name}: {error}{hint}") from None
     except OSError as error:
         raise QueryError(f"{query.name}: {error}") from None
 
 
-def _materialise(answer: Any) -> Result:
-    if isinstance(answer, ox.QuerySolutions):
-        names = [variable.value for variable in answer.variables]
-        return Result("select", names, list(answer))  # QuerySolutions: sequences of terms, in variable order
+def _materialise(answer: Any, query: Query | None = None, limit: int | None = None) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result("ask", boolean=bool(answer))
-    return Result("graph", triples=list(answer))
+    items = list(answer if limit is None else itertools.islice(answer, limit + 1))
+    if limit is not None and len(items) > limit:
+        what = "rows" if isinstance(answer, ox.QuerySolutions) else "triples"
+        raise ResultTooLarge(f"{query.name if query else 'query'}: more than {limit} {what}, the limit; add a LIMIT or narrow the query")
+    if isinstance(answer, ox.QuerySolutions):
+        names = [variable.value for variable in answer.variables]
+        return Result("select", names, [tuple(row) for row in items])  # a solution iterates its terms in variable order
+    return Result("graph", triples=items)
 
 
 def _syntax_message(query: Query, message: str) -> str:
@@ -210,7 +233,10 @@ def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) ->
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE)\b|\{',
+    r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    r'|[?$]\w+'  # variables
+    r'|(?:[^\W\d]' + r"[\w.-]*)?:(?:[\w:%.-]|\\[_~.!$&'()*+,;=/?#@%-])*"  # prefixed names, their escapes included
+    r'|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE|SERVICE|SILENT|LOAD)\b|\{',
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
@@ -238,6 +264,37 @@ def _where_brace(text: str) -> int | None:
     return first_brace
 
 
+@dataclass(frozen=True)
+class RemoteCall:
+    """A SERVICE or LOAD in a query or update: the span of the keyword(s) and target, and the target IRI
+    (None when the target is a variable or a prefixed name)."""
+
+    keyword: str
+    start: int
+    end: int
+    target: str | None
+
+
+def remote_calls(text: str) -> list[RemoteCall]:
+    """Every SERVICE and LOAD of a SPARQL text, outside comments, strings and IRIs: what would make an engine fetch a URL."""
+    tokens = [m for m in _TOKEN.finditer(text) if not m.group(0).startswith("#")]
+    calls = []
+    for index, match in enumerate(tokens):
+        keyword = match.group(0).upper()
+        if keyword not in ("SERVICE", "LOAD"):
+            continue
+        following = tokens[index + 1: index + 3]
+        if following and following[0].group(0).upper() == "SILENT":
+            following = following[1:]
+        if not following:
+            calls.append(RemoteCall(keyword, match.start(), len(text), None))
+            continue
+        target = following[0].group(0)
+        iri = target[1:-1] if target.startswith("<") else None
+        calls.append(RemoteCall(keyword, match.start(), following[0].end(), iri))
+    return calls
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
@@ -246,11 +303,20 @@ def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | No
     """The rdfs:label (or skos:prefLabel) of each IRI that has one, from the same store or endpoint."""
     if not iris:
         return {}
+    return labels_of(run_query(labels_query(iris), endpoint=endpoint, graph=graph, timeout=timeout))
+
+
+def labels_query(iris: list[str]) -> Query:
+    """A query for the label of each IRI: rows (?iri ?label)."""
     values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
     text = (
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         f"SELECT ?iri (SAMPLE(?name) AS ?label) WHERE {{ VALUES ?iri {{ {values} }} ?iri rdfs:label|skos:prefLabel ?name }}"
         " GROUP BY ?iri"
     )
-    result = run_query(parse_query(text, "labels"), endpoint=endpoint, graph=graph, timeout=timeout)
+    return parse_query(text, "labels")
+
+
+def labels_of(result: Result) -> dict[str, str]:
+    """IRI to label, from the result of labels_query."""
     return {row[0].value: row[1].value for row in result.rows if row[0] is not None and row[1] is not None}

@@ -42,11 +42,17 @@ def publish_store(store: ox.Store, target: Path) -> Path:
     return link
 
 
-def open_store(folder: Path) -> ox.Store:
-    """The built store of folder, opened read-only (once per built store and process)."""
+def open_store(folder: Path, *, writable: bool = False) -> ox.Store:
+    """The built store of folder, opened read-only (once per built store and process); read-write only for a
+    server that accepts updates."""
     link = folder / STORE_LINK
     if not link.exists():
         raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
+    if writable:
+        try:
+            return ox.Store(str(link.resolve()))
+        except OSError as error:
+            raise SanctionGraphError(f"{link}: cannot open the store for writing: {error}") from None
     return _open(str(link.resolve()))
 
 

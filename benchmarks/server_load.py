@@ -1,0 +1,188 @@
+"""Load on `sanctiongraph serve`, with `oxigraph serve` on the same data as the anchor.
+
+Throughput and latency of a simple and a join-heavy query with 1, 8 and 32 concurrent
+clients on loopback, then an overload: many clients on a slow query against a server with
+few connection slots, counting 200s, 503s and failures, and the latency of one query once
+the load stops. Every client opens a new connection per request (our server speaks
+HTTP/1.0), for both servers alike. Clients run as threads spread over a few processes.
+
+    python benchmarks/server_load.py [--graph graph] [--duration 10] [--clients 1 8 32] [--overload-clients 200]
+
+Needs a built graph (`sanctiongraph build`, or a generated corpus such as the one
+`benchmarks/queries.py --sources 7000` builds under benchmarks/corpus/, which keeps the first
+source so the join-heavy query has its answers) and the `oxigraph` binary of the test extra.
+Prints Markdown tables; nothing is sent anywhere but 127.0.0.1, and every loop is bounded in time."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sanctiongraph.queries import find_query
+from sanctiongraph.sparql import with_values
+
+ROOT = Path(__file__).resolve().parents[1]
+SIMPLE = "SELECT ?label WHERE { <https://w3id.org/sanctiongraph/id/mechel> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }"  # every path of three triples
+
+
+def join_heavy() -> str:
+    """source-statements: every statement of the source with its class, label, attribution and sentence (118 rows)."""
+    query = find_query(ROOT / "queries", "source-statements")
+    return with_values(query, query.bindings({p.name: p.example for p in query.parameters}))
+
+
+def request(host: str, port: int, path: str, query: str, timeout: float = 60) -> int:
+    """POST one query on a new connection; the status, or 0 when the connection failed."""
+    body = urllib.parse.urlencode({"query": query})
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                "Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
+
+
+def _client_process(args: tuple[str, int, str, str, int, float]) -> list[tuple[float, int]]:
+    """Threads in one process, each sending queries back to back until the deadline: (latency, status) pairs."""
+    host, port, path, query, threads, duration = args
+    deadline = time.monotonic() + duration
+
+    def loop(_: int) -> list[tuple[float, int]]:
+        samples = []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            status = request(host, port, path, query)
+            samples.append((time.perf_counter() - started, status))
+        return samples
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return [sample for samples in pool.map(loop, range(threads)) for sample in samples]
+
+
+def load(url: str, query: str, clients: int, duration: float) -> dict[str, float]:
+    parts = urllib.parse.urlsplit(url)
+    processes = min(clients, 4)
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    jobs = [(parts.hostname or "127.0.0.1", parts.port or 80, parts.path, query, share, duration) for share in shares]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        samples = [s for batch in pool.map(_client_process, jobs) for s in batch]
+    ok = sorted(latency for latency, status in samples if status == 200)
+    statuses = Counter(status for _, status in samples)
+
+    def percentile(p: float) -> float:
+        return ok[min(len(ok) - 1, int(p * len(ok)))] * 1000 if ok else float("nan")
+
+    return {"requests": len(samples), "ok": len(ok), "throughput": len(ok) / duration, "p50": percentile(0.5),
+            "p95": percentile(0.95), "p99": percentile(0.99), "503": statuses[503], "failed": len(samples) - len(ok) - statuses[503]}
+
+
+@contextmanager
+def ours(graph: Path, workdir: Path, *options: str) -> Iterator[str]:
+    log = workdir / f"serve-{time.monotonic_ns()}.log"
+    command = [str(Path(sys.executable).parent / "sanctiongraph"), "serve", "--port", "0", "--graph", str(graph), "--quiet", *options]
+    with log.open("wb") as stream:
+        process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while (match := re.search(rb"serving (http://\S+/) ", log.read_bytes())) is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"sanctiongraph serve did not start:\n{log.read_text()}")
+            time.sleep(0.05)
+        yield match.group(1).decode() + "sparql"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def oxigraph(graph: Path, workdir: Path) -> Iterator[str]:
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if not binary:
+        raise SystemExit("the oxigraph binary is missing: pip install oxigraph (the test extra)")
+    location = workdir / "oxigraph"
+    subprocess.run([binary, "load", "--location", str(location), "--file", str(graph / "sanctiongraph.nq")], check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while request("127.0.0.1", port, "/query", "ASK {}", timeout=1) != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("oxigraph serve did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--graph", type=Path, default=ROOT / "graph", help="folder of the built graph")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--overload-clients", type=int, default=200, help="clients of the overload test (0 skips it)")
+    args = parser.parse_args()
+    queries = {"simple (one label)": SIMPLE, "join-heavy (source-statements, 118 rows)": join_heavy()}
+    print(f"machine: {platform.platform()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"graph: {args.graph} ({sum(1 for _ in (args.graph / 'sanctiongraph.nq').open('rb'))} quads); {args.duration:g} s per cell\n")
+    print("| server | query | clients | requests/s | p50 ms | p95 ms | p99 ms | 503 | failed |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = Path(scratch)
+        for name, server in (("sanctiongraph serve", ours(args.graph, workdir)), ("oxigraph serve", oxigraph(args.graph, workdir))):
+            with server as url:
+                for label, query in queries.items():
+                    load(url, query, 1, 1.0)  # warm up
+                    for clients in args.clients:
+                        r = load(url, query, clients, args.duration)
+                        print(f"| {name} | {label} | {clients} | {r['throughput']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                              f"{r['p99']:.1f} | {r['503']} | {r['failed']} |", flush=True)
+        if not args.overload_clients:
+            return
+        print(f"\nOverload: {args.overload_clients} clients for {args.duration:g} s on a slow query (a COUNT of every path of "
+              "three triples); sanctiongraph serve with --connections 32 --wait 1\n")
+        print("| server | p50 ms alone | answered 200 | 503 | failed | p50 ms of the 200s | first query after the load, ms |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for name, server in (("sanctiongraph serve", ours(args.graph, workdir, "--connections", "32", "--wait", "1")),
+                             ("oxigraph serve", oxigraph(args.graph, workdir))):
+            with server as url:
+                alone = load(url, SLOW, 1, 2.0)["p50"]
+                r = load(url, SLOW, args.overload_clients, args.duration)
+                time.sleep(2)  # the backlog drains
+                parts = urllib.parse.urlsplit(url)
+                started = time.perf_counter()
+                status = request(parts.hostname or "", parts.port or 80, parts.path, SIMPLE)
+                after = (time.perf_counter() - started) * 1000
+                print(f"| {name} | {alone:.0f} | {r['ok']} | {r['503']} | {r['failed']} | {r['p50']:.0f} | {after:.1f} (status {status}) |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

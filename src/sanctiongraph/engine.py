@@ -1,0 +1,157 @@
+"""The server's query engine: a few worker processes, each holding the store, that can be killed at the time limit.
+
+Oxigraph cannot interrupt a query from Python, so a query running past its limit would go
+on burning a core if it ran in a thread; in a process it is stopped by ending the process,
+and a fresh worker takes its place. Work is sent as a module-level function and its
+arguments (pickled); the function runs in the worker with the store as first argument."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import resource
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from sanctiongraph.errors import QueryTimeout, SanctionGraphError
+from sanctiongraph.store import open_store
+
+STARTUP_LIMIT = 60.0  # seconds a new worker may take to open the store
+
+
+class Overloaded(SanctionGraphError):
+    """Every worker stayed busy for longer than a request may wait."""
+
+
+class EngineFailure(SanctionGraphError):
+    """A worker died while it ran a job (it is replaced)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer computed by a worker."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+Job = Callable[..., Reply]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any  # a multiprocessing process of the spawn context
+    connection: Connection
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class Engine:
+    """A pool of worker processes over the store of `graph`; `run` waits for a free one, at most `wait` seconds."""
+
+    def __init__(self, graph: Path, *, workers: int, timeout: float, memory: int | None = None, writable: bool = False) -> None:
+        self.graph, self.timeout, self.memory, self.writable = graph, timeout, memory, writable
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        try:
+            for _ in range(1 if writable else workers):
+                self._idle.put(self._spawn())
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, job: Job, *args: Any, wait: float) -> Reply:
+        """The reply of job(store, *args) from a worker; Overloaded, QueryTimeout or EngineFailure when it cannot be had."""
+        try:
+            worker = self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise Overloaded(f"every query worker stayed busy for {wait:g} s; try again shortly") from None
+        try:
+            worker.connection.send((job, args))
+            if worker.connection.poll(self.timeout):
+                return worker.connection.recv()  # type: ignore[no-any-return]
+            worker = self._replace(worker)
+            raise QueryTimeout(f"stopped after the time limit of {self.timeout:g} s")
+        except (EOFError, OSError):
+            worker = self._replace(worker)
+            raise EngineFailure("the query worker died running this request (out of its memory limit, or of stack); "
+                                "a new one took its place") from None
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, str(self.graph), self.writable, self.memory), daemon=True, name="sanctiongraph-engine")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        if not parent.poll(STARTUP_LIMIT):
+            self._forget(worker)
+            raise SanctionGraphError(f"a query worker did not start within {STARTUP_LIMIT:g} s")
+        try:
+            status, message = parent.recv()
+        except EOFError:
+            status, message = "error", "it exited"
+        if status != "ready":
+            self._forget(worker)
+            raise SanctionGraphError(f"a query worker could not open the store: {message}")
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """A new worker in place of one that timed out or died; the old one if no new one starts (tried again next time)."""
+        self._forget(worker)
+        try:
+            return self._spawn()
+        except SanctionGraphError:
+            return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop()
+
+
+def _serve(connection: Connection, graph: str, writable: bool, memory: int | None) -> None:
+    """A worker's life: open the store, then run jobs until the connection closes.
+
+    `memory` (bytes) caps the worker's data segment and anonymous mappings: a query that needs
+    more makes the allocator abort the process, which the engine then replaces."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    if memory is not None:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    try:
+        store = open_store(Path(graph), writable=writable)
+    except (SanctionGraphError, OSError) as error:
+        connection.send(("error", str(error)))
+        return
+    connection.send(("ready", ""))
+    while True:
+        try:
+            job, args = connection.recv()
+        except EOFError:
+            return
+        try:
+            reply = job(store, *args)
+        except Exception as error:  # noqa: BLE001 - a bug in a job answers 500 instead of killing the worker
+            reply = Reply(500, "text/plain; charset=utf-8", f"internal error: {type(error).__name__}: {error}\n".encode())
+        connection.send(reply)

@@ -1,0 +1,263 @@
+"""What the server's query workers do: each job takes the store first and answers with a Reply.
+
+Jobs run in the engine's worker processes (sanctiongraph.engine), so they are module-level
+functions with picklable arguments. IRIs reach them in the dataset's base and leave in the
+public one (Links.rebase)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pyoxigraph as ox
+
+from sanctiongraph import pages
+from sanctiongraph.engine import Reply
+from sanctiongraph.errors import QueryError, ViewError
+from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
+from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
+from sanctiongraph.queries import Query, parse_query
+from sanctiongraph.results import render
+from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query, with_values
+from sanctiongraph.web import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
+
+TEXT = "text/plain; charset=utf-8"
+ONTOLOGY = BASE + "ontology"
+PAGE_ROWS = 2000  # rows of each list on a page; the query editor has them all
+Bindings = dict[str, ox.NamedNode | ox.Literal]
+
+
+def failure(status: int, message: str, *headers: tuple[str, str]) -> Reply:
+    return Reply(status, TEXT, (message.rstrip() + "\n").encode("utf-8"), headers)
+
+
+def answer(
+    store: ox.Store, query: Query, bindings: Bindings, accept: str, limit: int, links: Links,
+    dataset: tuple[list[str], list[str]] | None = None, form: dict[str, str] | None = None,
+) -> Reply:
+    """A query's result in the format the client prefers. `dataset` holds the protocol's default-graph-uri and
+    named-graph-uri; `form` (the parameters as given) marks a named query, which also answers as an HTML page."""
+    default, named = dataset or ([], [])
+    try:
+        result = evaluate(store, bound(query, bindings), limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
+                          named_graphs=[ox.NamedNode(g) for g in named] or None)
+    except QueryError as error:
+        if form is not None and negotiate(accept, ROW_MEDIA + (HTML,)) == HTML:
+            return Reply(400, content_type(HTML[1]), pages.query_form_page(query, form, links, error=str(error)))
+        return failure(400, str(error))
+    offers = (GRAPH_MEDIA if result.kind == "graph" else ROW_MEDIA) + ((HTML,) if form is not None else ())
+    chosen = negotiate(accept, offers)
+    if chosen is None:
+        return failure(406, f"no acceptable format for this {result.kind} result; it comes as {', '.join(m for _, m in offers)}")
+    fmt, media = chosen
+    if fmt == "html":
+        iris = sorted({t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
+        labels = labels_of(evaluate(store, labels_query(iris))) if iris else {}
+        body = pages.query_form_page(query, form or {}, links, table=pages.results_table(result, labels, links))
+    else:
+        body = links.rebase.to_public(render(result, fmt))
+    return Reply(200, content_type(media), body, (("Vary", "Accept"),))
+
+
+def bound(query: Query, bindings: Bindings) -> Query:
+    """The query with its parameters in a VALUES block, as an endpoint gets them (sparql.with_values).
+
+    Oxigraph 0.5 joins substitutions after evaluating the whole pattern, where a VALUES block at the
+    start of the WHERE clause is joined first: on a million quads, 1 ms instead of a second."""
+    return replace(query, text=with_values(query, bindings)) if bindings else query
+
+
+def exists(store: ox.Store, iri: str) -> Reply:
+    """200 when the graph says anything about the IRI or refers to it, else 404."""
+    node = ox.NamedNode(iri)
+    found = next(store.quads_for_pattern(node, None, None), None) or next(store.quads_for_pattern(None, None, node), None)
+    return Reply(200 if found else 404, TEXT, b"")
+
+
+def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> Reply:
+    """A resource as an HTML page, or its description as RDF: its own triples and those pointing at it in all
+    graphs, its evidence with selectors (the ontology document: the whole ontology graph)."""
+    if exists(store, iri).status == 404:
+        return failure(404, f"nothing is known about {links.rebase.iri(iri)}")
+    if fmt == "html":
+        return Reply(200, content_type(HTML[1]), pages.resource_page(_resource(store, iri), links))
+    node = ox.NamedNode(iri)
+    if iri == ONTOLOGY:
+        patterns = [(None, None, None, ox.NamedNode(GRAPH + "ontology"))]
+    else:
+        evidence = {q.object for q in store.quads_for_pattern(node, ox.NamedNode(SG + "evidence"), None)}
+        selectors = {q.object for e in evidence for q in store.quads_for_pattern(e, ox.NamedNode(OA + "hasSelector"), None)}  # type: ignore[arg-type]
+        patterns = [(node, None, None, None), (None, None, node, None)] + [(n, None, None, None) for n in evidence | selectors]
+    triples: dict[ox.Triple, None] = {}
+    for pattern in patterns:
+        for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
+            triples[quad.triple] = None
+            if len(triples) > limit:
+                return failure(400, f"the description of {links.rebase.iri(iri)} has more than {limit} triples, the limit")
+    return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
+
+
+def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
+    """The site root: the VoID description with an index of the registry's entities."""
+    rows = evaluate(store, _ENTITIES).rows
+    entities = [(row[0].value, row[1].value, row[2].value) for row in rows if None not in row]  # type: ignore[union-attr]
+    if len(rows) == PAGE_ROWS:
+        entities.append(("", f"the first {PAGE_ROWS} only", ""))
+    triples = [quad.triple for quad in ox.parse(void, format=ox.RdfFormat.TURTLE)]
+    return Reply(200, content_type(HTML[1]), pages.dataset_page(triples, entities, links, limit=PAGE_ROWS))
+
+
+def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, links: Links) -> Reply:
+    """A named graph (None: the default graph, the union of all) as RDF: the Graph Store Protocol's GET."""
+    if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
+        return failure(404, f"no graph {links.rebase.iri(graph)} here")
+    target = ox.NamedNode(graph) if graph is not None else None
+    triples: dict[ox.Triple, None] = {}
+    for quad in store.quads_for_pattern(None, None, None, target):
+        triples[quad.triple] = None
+        if len(triples) > limit:
+            return failure(400, f"the graph has more than {limit} triples, the limit; download the dumps under graph/")
+    return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
+
+
+def view(store: ox.Store, entity: str | None, query: Query | None, links: Links) -> Reply:
+    """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query."""
+    from sanctiongraph import viz
+
+    global _facts
+    if _facts is None or _facts[0] is not store:
+        _facts = (store, viz.load_facts(store))
+    facts = _facts[1]
+    try:
+        drawn = viz.entity_view(store, facts, entity) if entity is not None else viz.query_view(store, facts, query)  # type: ignore[arg-type]
+    except ViewError as error:
+        return failure(404 if entity is not None else 400, str(error))
+    if len(drawn.nodes) > viz.MAX_NODES:
+        return failure(400, f"{drawn.title} has {len(drawn.nodes)} nodes, more than the {viz.MAX_NODES} a view draws; narrow the query")
+    # the page brings its own policy (its inline scripts by hash); this one only adds nothing may load
+    policy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
+    body = links.rebase.to_public(viz.render(drawn, facts).encode("utf-8"))
+    return Reply(200, content_type(HTML[1]), body, (("Content-Security-Policy", policy),))
+
+
+_facts: tuple[ox.Store, Any] | None = None  # a worker's names, classes and provenance for views, read once
+
+
+def update(store: ox.Store, text: str) -> Reply:
+    """Run a SPARQL update (only on a server started with updates allowed, whose store is writable)."""
+    try:
+        store.update(text)
+    except SyntaxError as error:
+        return failure(400, f"SPARQL update syntax error: {' '.join(str(error).split())}")
+    except (OSError, RuntimeError) as error:
+        return failure(400, f"the update failed: {error}")
+    return Reply(204, TEXT, b"")
+
+
+def write_graph(store: ox.Store, method: str, graph: str | None, body: bytes, media_type: str) -> Reply:
+    """The Graph Store Protocol's writes: PUT replaces a graph, POST adds to it, DELETE drops it (None: the default graph)."""
+    target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    existed = graph is None or store.contains_named_graph(target)  # type: ignore[arg-type]
+    if method == "DELETE":
+        if not existed:
+            return failure(404, f"no graph {graph} here")
+        store.clear_graph(target) if graph is None else store.remove_graph(target)  # type: ignore[arg-type]
+        return Reply(204, TEXT, b"")
+    try:
+        quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media_type))]
+    except SyntaxError as error:
+        return failure(400, f"the RDF sent does not parse: {error}")
+    if method == "PUT" and existed:
+        store.clear_graph(target)
+    store.extend(quads)
+    return Reply(201 if not existed else 204, TEXT, b"")
+
+
+# --- the data of a resource page
+
+_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>
+"""
+_FACTS = parse_query(_PREFIXES + """SELECT ?resource ?p ?o (SAMPLE(?pl) AS ?pLabel) (SAMPLE(?ol) AS ?oLabel)
+WHERE { ?resource ?p ?o OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label|skos:prefLabel ?ol } }
+GROUP BY ?resource ?p ?o ORDER BY ?p ?o LIMIT """ + str(PAGE_ROWS), "facts")
+# Every evidence overlaps at least one sentence and every source has a label (the builder makes both), so these are
+# required patterns: as OPTIONALs Oxigraph would evaluate them over the whole store (0.4 s instead of 1 ms at 1M quads).
+_EVIDENCE = parse_query(_PREFIXES + """SELECT ?resource ?statement ?evidence ?quote ?index ?sentence ?source ?sourceLabel
+WHERE {
+  ?statement ?relation ?resource ; sg:evidence ?evidence ; sg:statedIn ?source .
+  ?evidence oa:hasSelector/oa:exact ?quote ; sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index .
+  ?source rdfs:label ?sourceLabel
+} LIMIT """ + str(PAGE_ROWS), "evidence")
+_OWN_EVIDENCE = parse_query(_PREFIXES + """SELECT ?resource ?evidence ?quote ?index ?sentence ?source ?sourceLabel
+WHERE {
+  ?resource sg:evidence ?evidence ; sg:statedIn ?source .
+  ?evidence oa:hasSelector/oa:exact ?quote ; sg:sentence ?s . ?s rdf:value ?sentence ; sg:sentenceIndex ?index .
+  ?source rdfs:label ?sourceLabel
+}""", "own-evidence")
+_STATEMENTS = parse_query(_PREFIXES + """SELECT ?resource ?statement ?label ?class ?relation ?source ?sourceLabel ?accordingTo
+WHERE {
+  ?statement ?p ?resource ; sg:statedIn ?source .
+  OPTIONAL { ?statement rdfs:label ?label }
+  OPTIONAL { ?statement a/rdfs:label ?class }
+  OPTIONAL { ?p rdfs:label ?relation }
+  OPTIONAL { ?source rdfs:label ?sourceLabel }
+  OPTIONAL { ?statement prov:wasAttributedTo/rdfs:label ?accordingTo }
+} LIMIT """ + str(PAGE_ROWS), "statements")
+_REFERRERS = parse_query(_PREFIXES + """SELECT ?resource ?s ?p (SAMPLE(?sl) AS ?sLabel) (SAMPLE(?pl) AS ?pLabel)
+WHERE {
+  ?s ?p ?resource FILTER NOT EXISTS { ?s sg:statedIn ?any } FILTER (?p != sg:evidence)
+  OPTIONAL { ?s rdfs:label|skos:prefLabel ?sl } OPTIONAL { ?p rdfs:label ?pl }
+} GROUP BY ?resource ?s ?p ORDER BY ?p ?s LIMIT """ + str(PAGE_ROWS), "referrers")
+_TERMS = parse_query(_PREFIXES + """SELECT ?term (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment)
+WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/ontology> { ?term rdfs:label ?l OPTIONAL { ?term rdfs:comment ?c } }
+  FILTER STRSTARTS(STR(?term), "https://w3id.org/sanctiongraph/ontology#") }
+GROUP BY ?term ORDER BY ?term""", "terms")
+_ENTITIES = parse_query(_PREFIXES + """SELECT ?entity (SAMPLE(?l) AS ?label) (SAMPLE(?tl) AS ?type)
+WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/registry> { ?entity a ?t ; rdfs:label ?l }
+        GRAPH <https://w3id.org/sanctiongraph/graph/ontology> { ?t rdfs:label ?tl } }
+GROUP BY ?entity ORDER BY ?label LIMIT """ + str(PAGE_ROWS), "entities")
+
+
+def _resource(store: ox.Store, iri: str) -> Resource:
+    node = {"resource": ox.NamedNode(iri)}
+
+    def value(term: object) -> str:
+        return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
+
+    answers = {name: evaluate(store, bound(query, node)).rows for name, query in
+               (("facts", _FACTS), ("evidence", _EVIDENCE), ("statements", _STATEMENTS), ("referrers", _REFERRERS))}
+    own_rows = [(r[0], r[0], *r[1:]) for r in evaluate(store, bound(_OWN_EVIDENCE, node)).rows]  # as (resource, statement, ...)
+    facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in answers["facts"]]  # type: ignore[arg-type]
+    label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
+    texts: dict[tuple[str, str], dict[str, object]] = {}
+    for row in own_rows + answers["evidence"]:
+        _, statement, evidence, quote, index, sentence, source, source_label = (value(t) for t in row)
+        entry = texts.setdefault((statement, evidence), {"quote": quote, "sentences": {}, "source": source, "label": source_label})
+        if sentence:
+            entry["sentences"][int(index or 0)] = sentence  # type: ignore[index]
+    evidence_of: dict[str, set[tuple[str, str]]] = {}
+    own = []
+    for (statement, _), entry in sorted(texts.items()):
+        text = " ".join(s for _, s in sorted(entry["sentences"].items()))  # type: ignore[attr-defined]
+        evidence_of.setdefault(statement, set()).add((str(entry["quote"]), text))
+        if statement == iri:
+            own.append(Evidence(str(entry["quote"]), text, str(entry["source"]), str(entry["label"])))
+    statements: dict[str, Statement] = {}
+    for row in answers["statements"]:
+        _, statement, label_, class_, relation, source, source_label, according = (value(t) for t in row)
+        entry_ = statements.setdefault(statement, Statement(statement, label_ or statement, source, source_label or source))
+        entry_.classes.update([class_] if class_ else [])
+        entry_.relations.update([relation] if relation else [])
+        entry_.according_to.update([according] if according else [])
+        entry_.evidence = evidence_of.get(statement, set())
+    referrers = [Fact(r[2], value(r[4]) or None, r[1], value(r[3]) or None) for r in answers["referrers"]]  # type: ignore[arg-type]
+    terms = [(value(r[0]), value(r[1]), value(r[2])) for r in evaluate(store, _TERMS).rows] if iri == ONTOLOGY else []
+    ordered = sorted(statements.values(), key=lambda s: (s.source, s.label))
+    truncated = any(len(rows) == PAGE_ROWS for rows in answers.values())
+    return Resource(iri, label, facts, own, ordered, referrers, terms, truncated)
+

@@ -1,0 +1,94 @@
+"""The server in a real browser: headless Chromium (Debian's) driven by Playwright. Every request that would
+leave loopback is aborted and recorded; there must be none."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import sanctiongraph_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def root(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with sanctiongraph_server(graph, tmp_path_factory.mktemp("serve")) as url:
+        yield url
+
+
+@pytest.fixture()
+def browser_page() -> Iterator[tuple[object, list[str], list[str]]]:
+    """A page whose requests to anything but 127.0.0.1 are aborted and listed, with the console errors it logged."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium (.ci/run does)"
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        def guard(route: object) -> None:
+            url = route.request.url  # type: ignore[attr-defined]
+            if urlsplit(url).hostname == "127.0.0.1":
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                outside.append(url)
+                route.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", guard)
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page, outside, errors
+        browser.close()
+
+
+def test_an_example_query_runs_on_the_query_page(root: str, browser_page: tuple[object, list[str], list[str]]) -> None:
+    page, outside, errors = browser_page
+    page.goto(root + "sparql", wait_until="load")  # type: ignore[attr-defined]
+    page.click("button.example[data-name='cq02-companies-on-us-sanctions-list']")  # type: ignore[attr-defined]
+    page.wait_for_function("window.yasgui.getTab().getQuery().includes('US sanctions list')")  # type: ignore[attr-defined]
+    page.click(".tabPanel.active .yasqe_queryButton")  # type: ignore[attr-defined]
+    page.wait_for_selector(".tabPanel.active .yasr table tbody tr", timeout=20_000)  # type: ignore[attr-defined]
+    rows = page.inner_text(".tabPanel.active .yasr table tbody")  # type: ignore[attr-defined]
+    assert "Mechel" in rows and "SUEK" in rows
+    page.screenshot(path=str(Path(__file__).parent / "artifacts" / "query-page.png"))  # type: ignore[attr-defined]
+    assert outside == []
+    assert errors == []
+
+
+def test_an_entity_page_shows_its_evidence(root: str, browser_page: tuple[object, list[str], list[str]]) -> None:
+    page, outside, errors = browser_page
+    page.goto(root + "id/mechel", wait_until="load")  # type: ignore[attr-defined]
+    assert page.url.endswith("/id/mechel.html")  # type: ignore[attr-defined]
+    assert page.inner_text("h1") == "Mechel"  # type: ignore[attr-defined]
+    evidence = page.inner_text("main")  # type: ignore[attr-defined]
+    assert "major companies like SUEK and Mechel being added to the U.S. sanctions list" in evidence
+    page.click("table.facts a[href='../id/russia']")  # type: ignore[attr-defined]
+    page.wait_for_url("**/id/russia.html")  # type: ignore[attr-defined]
+    page.screenshot(path=str(Path(__file__).parent / "artifacts" / "entity-page.png"), full_page=True)  # type: ignore[attr-defined]
+    page.click("text=network view of its neighbourhood")  # type: ignore[attr-defined]
+    page.wait_for_function("typeof sgView !== 'undefined' && document.querySelector('#network canvas') !== null")  # type: ignore[attr-defined]
+    assert outside == []
+    assert errors == []
+
+
+def test_a_construct_opens_as_a_network_view(root: str, browser_page: tuple[object, list[str], list[str]]) -> None:
+    page, outside, errors = browser_page
+    page.goto(root + "sparql?example=cq01-sanctions-on-russian-coal", wait_until="load")  # type: ignore[attr-defined]
+    construct = ("PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>\n"
+                 "CONSTRUCT { ?company sg:inSector ?sector . ?company a sg:Company } WHERE { ?company a sg:Company ; sg:inSector ?sector }")
+    page.evaluate("query => { window.yasgui.getTab().setQuery(query); }", construct)  # type: ignore[attr-defined]
+    page.click("#network-view")  # type: ignore[attr-defined]
+    page.wait_for_url("**/view?query=*")  # type: ignore[attr-defined]
+    page.wait_for_function("typeof sgView !== 'undefined' && sgView.network.body.data.nodes.length >= 4")  # type: ignore[attr-defined]
+    assert "Raspadskaya" in page.content()  # type: ignore[attr-defined]
+    assert outside == []
+    assert errors == []
