@@ -1,8 +1,8 @@
 """Running a query, named or written out, on the embedded store or on any SPARQL 1.1 endpoint.
 
-Parameters are bound, never pasted: on the embedded store they are Oxigraph substitutions
-(SEP-0007); for an endpoint they travel as a VALUES block of RDF terms, serialised and
-escaped by Oxigraph, placed at the start of the WHERE clause."""
+Parameters are bound, never pasted: on the embedded store and on an endpoint alike they
+travel as a VALUES block of RDF terms, serialised and escaped by Oxigraph, placed at the
+start of the WHERE clause; a value can only ever be one term."""
 
 from __future__ import annotations
 
@@ -127,23 +127,21 @@ def evaluate(
     named_graphs: Sequence[ox.NamedNode] | None = None,
 ) -> Result:
     """Evaluate a query on a store, its parameters bound; the default graph is the union of all graphs
-    unless `default_graph` names graphs. More than `limit` rows or triples raise ResultTooLarge."""
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(name): term for name, term in (bindings or {}).items()
-    }
+    unless `default_graph` names graphs. More than `limit` rows or triples raise ResultTooLarge.
+
+    Parameters travel as a VALUES block of escaped terms at the start of the WHERE clause, as they do
+    to an endpoint: Oxigraph 0.5 joins `substitutions` only after evaluating the whole pattern, which
+    on a million quads turns a millisecond into seconds."""
+    text = with_values(query, dict(bindings)) if bindings else query.text
     defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = list(default_graph) if default_graph else None
     named: list[ox.NamedNode | ox.BlankNode] | None = list(named_graphs) if named_graphs else None
     try:
-        answer = store.query(
-            query.text, use_default_graph_as_union=defaults is None, default_graph=defaults,
-            named_graphs=named, substitutions=substitutions,
-        )
+        answer = store.query(text, use_default_graph_as_union=defaults is None, default_graph=defaults, named_graphs=named)
         return _materialise(answer, query, limit)
     except SyntaxError as error:
         raise QueryError(_syntax_message(query, str(error))) from None
     except RuntimeError as error:
-        hint = "; a parameter of a SELECT query must be one of its result columns" if bindings else ""
-        raise QueryError(f"{query.name}: {error}{hint}") from None
+        raise QueryError(f"{query.name}: {error}") from None
     except OSError as error:
         raise QueryError(f"{query.name}: {error}") from None
 
