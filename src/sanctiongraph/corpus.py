@@ -61,8 +61,6 @@ _TARGETS = ("russia", "china", "turkey", "kazakhstan", "india")  # countries who
 _PRODUCERS = ("russia", "kazakhstan", "china", "india", "ukraine", "norway", "united-states")
 _COMMODITIES = (("coal", "coal"), ("oil", "oil"), ("natural-gas", "natural gas"), ("crude-oil", "crude oil"),
                 ("rare-earth-metals", "rare earth metals"), ("critical-minerals", "critical minerals"))
-_SECTOR_COMMODITY = {"coal": "coal", "oil": "oil", "natural-gas": "gas", "crude-oil": "oil",
-                     "rare-earth-metals": "mining", "critical-minerals": "mining"}
 _FIRST = ("Anna", "Boris", "Chen", "Dmitri", "Elena", "Farid", "Galina", "Hiro", "Irina", "Jonas", "Katya", "Lev",
           "Marta", "Nikolai", "Olga", "Pavel", "Rustam", "Sofia", "Timur", "Uma", "Viktor", "Wen", "Yana", "Zoya")
 _LAST = ("Abramov", "Belova", "Chernov", "Dorn", "Egorova", "Fedin", "Grieg", "Holm", "Ivanko", "Jaric", "Kovach",
@@ -79,6 +77,8 @@ _OUTLETS = ("The Daily Ledger", "Northern Courier", "Commodity Wire", "The Stepp
 
 @dataclass
 class Entity:
+    """An entity of the registry: its ID, class (local name), label, and other ontology-keyed fields."""
+
     id: str
     type: str
     label: str
@@ -118,9 +118,10 @@ class Registry:
         self.sectors: dict[tuple[str, str], Entity] = {}
         for country in _PRODUCERS:
             for kind, commodity in (("coal", "coal"), ("oil", "oil"), ("gas", "natural-gas"), ("mining", "rare-earth-metals")):
-                sector_id = f"{self.adjective[country]}-{kind}-{'industry' if kind in ('coal', 'mining') else 'sector'}"
-                label = f"{self.adjective[country].replace('-', ' ').title()} {kind} {'industry' if kind in ('coal', 'mining') else 'sector'}"
-                self.sectors[(country, kind)] = self._add(sector_id, "EconomicSector", label, country=country, sectorCommodity=commodity)
+                noun = "industry" if kind in ("coal", "mining") else "sector"
+                label = f"{self.adjective[country].replace('-', ' ').title()} {kind} {noun}"
+                self.sectors[(country, kind)] = self._add(f"{self.adjective[country]}-{kind}-{noun}", "EconomicSector", label,
+                                                          country=country, sectorCommodity=commodity)
         self.regions: dict[str, list[Entity]] = {c: [] for c in _PRODUCERS}
         self._add("kemerovo-oblast", "AdministrativeRegion", "Kemerovo Oblast", isoCode="RU-KEM", country="russia")
         self.regions["russia"].append(self.entities["kemerovo-oblast"])
