@@ -162,7 +162,7 @@ def render(args: argparse.Namespace, quads: int, build_seconds: float, rows: lis
         f"pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else '0.5'}. "
         + (f"rdflib loaded the TriG in {rdflib_load.get('load', 0):.0f} s ({rdflib_load.get('triples', 0):,} triples in the union)." if rdflib_load else "rdflib not run."),
         "",
-        "Rerun: `python benchmarks/queries.py --sources 10000 --runs 5 --rdflib-timeout 15 --write`",
+        f"Rerun: `python benchmarks/queries.py --sources {args.sources} --runs {args.runs} --rdflib-timeout {args.rdflib_timeout} --write`",
         "",
         "| query | rows | ours (ms) | ours, no limit (ms) | pyoxigraph (ms) | ours / pyoxigraph | no limit / pyoxigraph | rdflib (ms) | rdflib / ours |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
