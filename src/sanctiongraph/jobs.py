@@ -6,7 +6,6 @@ public one (Links.rebase)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,7 +17,7 @@ from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
 from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.queries import Query, parse_query
 from sanctiongraph.results import render
-from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query, with_values
+from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query
 from sanctiongraph.web import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
 
 TEXT = "text/plain; charset=utf-8"
@@ -39,7 +38,7 @@ def answer(
     named-graph-uri; `form` (the parameters as given) marks a named query, which also answers as an HTML page."""
     default, named = dataset or ([], [])
     try:
-        result = evaluate(store, bound(query, bindings), limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
+        result = evaluate(store, query, bindings, limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
                           named_graphs=[ox.NamedNode(g) for g in named] or None)
     except QueryError as error:
         if form is not None and negotiate(accept, ROW_MEDIA + (HTML,)) == HTML:
@@ -57,14 +56,6 @@ def answer(
     else:
         body = links.rebase.to_public(render(result, fmt))
     return Reply(200, content_type(media), body, (("Vary", "Accept"),))
-
-
-def bound(query: Query, bindings: Bindings) -> Query:
-    """The query with its parameters in a VALUES block, as an endpoint gets them (sparql.with_values).
-
-    Oxigraph 0.5 joins substitutions after evaluating the whole pattern, where a VALUES block at the
-    start of the WHERE clause is joined first: on a million quads, 1 ms instead of a second."""
-    return replace(query, text=with_values(query, bindings)) if bindings else query
 
 
 def exists(store: ox.Store, iri: str) -> Reply:
@@ -229,9 +220,9 @@ def _resource(store: ox.Store, iri: str) -> Resource:
     def value(term: object) -> str:
         return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else ""
 
-    answers = {name: evaluate(store, bound(query, node)).rows for name, query in
+    answers = {name: evaluate(store, query, node).rows for name, query in
                (("facts", _FACTS), ("evidence", _EVIDENCE), ("statements", _STATEMENTS), ("referrers", _REFERRERS))}
-    own_rows = [(r[0], r[0], *r[1:]) for r in evaluate(store, bound(_OWN_EVIDENCE, node)).rows]  # as (resource, statement, ...)
+    own_rows = [(r[0], r[0], *r[1:]) for r in evaluate(store, _OWN_EVIDENCE, node).rows]  # as (resource, statement, ...)
     facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in answers["facts"]]  # type: ignore[arg-type]
     label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
     texts: dict[tuple[str, str], dict[str, object]] = {}

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.errors import UsageError
 from sanctiongraph.exports import curie, jsonld
+from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.sparql import Result, Term
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -65,8 +66,6 @@ def _graph(result: Result, fmt: str, labels: Labeller | None) -> bytes:
         return _table(["subject", "predicate", "object"], rows, labels).encode("utf-8")  # type: ignore[arg-type]
     if fmt == "jsonld":
         return jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
-    from sanctiongraph.namespaces import PREFIXES
-
     rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
     return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt != "ntriples" else None)  # type: ignore[no-any-return]
 
