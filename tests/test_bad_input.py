@@ -170,58 +170,34 @@ def test_key_that_is_not_text(workspace: Workspace, edit: Edit) -> None:
     assert_located(message, edit, line, "key")
 
 
-def test_unknown_entity_suggests_the_closest(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    holder: seredyuk\n", "    holder: seredyukk\n", "    holder: seredyukk")
+@pytest.mark.parametrize(
+    ("edit", "phrases"),
+    [
+        pytest.param(Edit(ARTICLE, "    holder: seredyuk\n", "    holder: seredyukk\n", "    holder: seredyukk"),
+                     ("unknown entity or statement 'seredyukk'", "did you mean 'seredyuk'"), id="unknown-entity-suggests-the-closest"),
+        pytest.param(Edit(ARTICLE, "  - id: white-house-clash\n    type: Event\n", "  - id: white-house-clash\n    type: Evnt\n", "  - id: white-house-clash"),
+                     ("unknown statement type 'Evnt'", "allowed:", "Event"), id="unknown-statement-type"),
+        pytest.param(Edit(ARTICLE, "    summary: Russia is shutting down its mines.\n", "    sumary: Russia is shutting down its mines.\n", "    sumary: Russia is shutting down its mines."),
+                     ("unknown property 'sumary'", "summary"), id="unknown-property"),
+        pytest.param(Edit(ARTICLE, "    eventType: public-dispute\n", "    eventType: public-dispute\n    holder: putin\n", "    holder: putin", after="  - id: white-house-clash"),
+                     ("not allowed", "'holder'", "eventType"), id="property-not-allowed-on-the-class"),
+        pytest.param(Edit(ARTICLE, "    measureKind: [embargo, import-ban]\n", "    measureKind: [embargoo, import-ban]\n", "    measureKind: [embargoo, import-ban]"),
+                     ("unknown measureKind 'embargoo'", "allowed:", "embargo"), id="vocabulary-value-not-allowed"),
+        pytest.param(Edit(ARTICLE, "    holder: putin\n", "    holder: russia\n", "    holder: russia"),
+                     ("holder must be a person", "'russia' is a country"), id="reference-of-the-wrong-class"),
+        pytest.param(Edit(ARTICLE, "    evidence: Russia shutting down its mines\n", "    evidence: Russia shutting down its coal mines\n", "  - id: russia-shutting-mines"),
+                     ("quote not found in the text", "Russia shutting down its coal mines"), id="quote-not-in-the-text"),
+        pytest.param(Edit(ARTICLE, "    evidence:\n      quote: Levi said\n      occurrence: 2\n", "    evidence: Levi said\n", "  - id: levi-forecast"),
+                     ("quote occurs 2 times", "occurrence: N"), id="ambiguous-quote"),
+        pytest.param(Edit(ARTICLE, "    degree: plummeting\n", "    degree: plunging\n", "    degree: plunging"),
+                     ("degree 'plunging' does not occur in the statement's evidence",), id="verbatim-value-not-in-the-evidence"),
+        pytest.param(Edit(ARTICLE, "publisher: newsweek\n", "publisher: newsweeek\n", "publisher: newsweeek"),
+                     ("publisher 'newsweeek' is not an organisation",), id="publisher-not-in-the-registry"),
+    ],
+)
+def test_a_bad_value_is_located(workspace: Workspace, edit: Edit, phrases: tuple[str, ...]) -> None:
     message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "unknown entity or statement 'seredyukk'", "did you mean 'seredyuk'")
-
-
-def test_unknown_statement_type(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "  - id: white-house-clash\n    type: Event\n", "  - id: white-house-clash\n    type: Evnt\n",
-                "  - id: white-house-clash")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "unknown statement type 'Evnt'", "allowed:", "Event")
-
-
-def test_unknown_property(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    summary: Russia is shutting down its mines.\n", "    sumary: Russia is shutting down its mines.\n",
-                "    sumary: Russia is shutting down its mines.")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "unknown property 'sumary'", "summary")
-
-
-def test_property_not_allowed_on_the_class(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    eventType: public-dispute\n", "    eventType: public-dispute\n    holder: putin\n",
-                "    holder: putin", after="  - id: white-house-clash")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "not allowed", "'holder'", "eventType")
-
-
-def test_vocabulary_value_not_allowed(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    measureKind: [embargo, import-ban]\n", "    measureKind: [embargoo, import-ban]\n",
-                "    measureKind: [embargoo, import-ban]")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "unknown measureKind 'embargoo'", "allowed:", "embargo")
-
-
-def test_reference_of_the_wrong_class(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    holder: putin\n", "    holder: russia\n", "    holder: russia")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "holder must be a person", "'russia' is a country")
-
-
-def test_quote_not_in_the_text(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    evidence: Russia shutting down its mines\n", "    evidence: Russia shutting down its coal mines\n",
-                "  - id: russia-shutting-mines")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "quote not found in the text", "Russia shutting down its coal mines")
-
-
-def test_ambiguous_quote(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    evidence:\n      quote: Levi said\n      occurrence: 2\n", "    evidence: Levi said\n",
-                "  - id: levi-forecast")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "quote occurs 2 times", "occurrence: N")
+    assert_located(message, edit, line, *phrases)
 
 
 @pytest.mark.parametrize(
@@ -259,12 +235,6 @@ def test_duplicate_source_id(workspace: Workspace) -> None:
     )
 
 
-def test_verbatim_value_not_in_the_evidence(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "    degree: plummeting\n", "    degree: plunging\n", "    degree: plunging")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "degree 'plunging' does not occur in the statement's evidence")
-
-
 @pytest.mark.parametrize(
     ("edit", "phrase"),
     [
@@ -289,12 +259,6 @@ def test_malformed_wikidata_id_fails_the_identifiers_check(workspace: Workspace)
 def test_missing_registry(workspace: Workspace) -> None:
     lines = workspace.reject((workspace.sources / REGISTRY).unlink)
     assert lines == [f"{PREFIX}{REGISTRY}: the entity registry is missing"]
-
-
-def test_publisher_not_in_the_registry(workspace: Workspace) -> None:
-    edit = Edit(ARTICLE, "publisher: newsweek\n", "publisher: newsweeek\n", "publisher: newsweeek")
-    message, line = workspace.reject_edit(edit)
-    assert_located(message, edit, line, "publisher 'newsweeek' is not an organisation")
 
 
 def test_not_story_that_is_not_a_list(workspace: Workspace) -> None:
