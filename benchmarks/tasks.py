@@ -182,8 +182,8 @@ def _library(args: dict[str, Any]) -> Iterator[queries.Query]:
 
 
 def queries_oxigraph(args: dict[str, Any]) -> dict[str, Any]:
-    """On the store open_store gives: sanctiongraph.queries.select against pyoxigraph's Store.query (every
-    value of every row fetched), run in turn on the same store, in the same process."""
+    """On the built on-disk store: sanctiongraph.sparql.run_query (no time limit) against pyoxigraph's
+    Store.query with the same example parameters (every value of every row fetched), in turn, in one process."""
     graph = Path(args["graph"])
     store = store_module.open_store(graph)
 
