@@ -22,7 +22,7 @@ import rdflib
 
 from sanctiongraph import exports, queries
 from sanctiongraph import store as store_module
-from sanctiongraph.sparql import run_query
+from sanctiongraph.sparql import run_query, with_values
 from sanctiongraph.builder import build, build_dataset
 from sanctiongraph.namespaces import PREFIXES
 
@@ -191,8 +191,9 @@ def queries_oxigraph(args: dict[str, Any]) -> dict[str, Any]:
         return {p.name: p.example for p in q.parameters}
 
     def raw(q: queries.Query) -> int:
-        bound = {ox.Variable(k): v for k, v in q.bindings(examples(q)).items()}
-        return len([tuple(row) for row in store.query(q.text, use_default_graph_as_union=True, substitutions=bound)])  # type: ignore[union-attr]
+        bindings = q.bindings(examples(q))
+        text = with_values(q, bindings) if bindings else q.text  # the same bound text run_query evaluates
+        return len([tuple(row) for row in store.query(text, use_default_graph_as_union=True)])  # type: ignore[union-attr]
 
     def ours(q: queries.Query) -> int:
         return len(run_query(q, examples(q), graph=graph, timeout=None).rows)
