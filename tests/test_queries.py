@@ -21,7 +21,7 @@ import rdflib
 from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
 from sanctiongraph.builder import build
 from sanctiongraph.cli import main
-from sanctiongraph.errors import UsageError
+from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
 from sanctiongraph.queries import Query, load_queries
 from sanctiongraph.sparql import run_query
 
@@ -220,6 +220,16 @@ def test_a_query_over_its_time_limit_is_stopped(graph: Path) -> None:
     completed = run_cli("query", "--sparql", slow, "--timeout", "0.5", "--graph", str(graph))
     assert completed.returncode == 1
     assert completed.stderr.strip() == "sanctiongraph: error: <sparql>: stopped after the time limit of 0.5 s; raise it with --timeout"
+
+
+def test_queries_after_a_stopped_one_still_answer(graph: Path) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds on the bundled graph, then it ends
+    with pytest.raises(QueryTimeout):
+        run_query(slow, graph=graph, timeout=0.1)
+    # the abandoned query holds its thread for seconds more: the next ones run on others, answers and errors alike
+    assert run_query("commodities", graph=graph, timeout=1).rows == run_query("commodities", graph=graph, timeout=None).rows
+    with pytest.raises(QueryError, match="syntax error at line 1"):
+        run_query("SELECT ?x WHERE { ?x }", graph=graph, timeout=1)
 
 
 def test_an_unreachable_endpoint_is_one_line(graph: Path) -> None:

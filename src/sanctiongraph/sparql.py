@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import math
 import os
+import queue
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -104,8 +105,7 @@ def run_query(
 
     A query over its time limit raises QueryTimeout; on the embedded store its evaluation
     is abandoned, not interrupted, and finishes in the background. With timeout None (or 0)
-    the query runs in the calling thread with no limit, which saves the ~0.2 ms that the
-    watching thread costs."""
+    the query runs in the calling thread with no limit."""
     resolved = resolve(query)
     bindings = resolved.bindings(params or {})
     if endpoint:
@@ -167,23 +167,53 @@ def _syntax_message(query: Query, message: str) -> str:
     return f"{query.name}: SPARQL syntax error at line {line}, column {column}: {' '.join(detail.split())}"
 
 
+class _Watched:
+    """Daemon threads that run work for a caller who waits with a time limit. An idle thread is reused (a new
+    thread per query cost more than a small query itself); one left running an abandoned query returns to
+    the pool when the query ends, and a new thread is started whenever none is idle."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[Any], threading.Lock]] = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def run(self, work: Callable[[], T], timeout: float) -> tuple[bool, T | BaseException | None]:
+        """(True, value or raised error) when the work ended within the timeout, else (False, None)."""
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            else:
+                threading.Thread(target=self._serve, name="sanctiongraph query", daemon=True).start()
+        outcome: list[Any] = []
+        done = threading.Lock()
+        done.acquire()
+        self._jobs.put((work, outcome, done))
+        if not done.acquire(timeout=timeout):
+            return False, None
+        return True, outcome[0]
+
+    def _serve(self) -> None:
+        while True:
+            work, outcome, done = self._jobs.get()
+            try:
+                outcome.append(work())
+            except BaseException as error:  # handed to the waiting caller
+                outcome.append(error)
+            with self._lock:
+                self._idle += 1
+            done.release()
+
+
+_WATCHED = _Watched()
+
+
 def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # handed to the caller's thread below
-            outcome["error"] = error
-
-    worker = threading.Thread(target=target, name=f"query {query.name}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
+    ended, outcome = _WATCHED.run(work, timeout)
+    if not ended:
         raise QueryTimeout(f"{query.name}: stopped after the time limit of {timeout:g} s; raise it with --timeout")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome  # type: ignore[return-value]
 
 
 # --- remote endpoints

@@ -45,15 +45,19 @@ def publish_store(store: ox.Store, target: Path) -> Path:
 def open_store(folder: Path, *, writable: bool = False) -> ox.Store:
     """The built store of folder, opened read-only (once per built store and process); read-write only for a
     server that accepts updates."""
-    link = folder / STORE_LINK
-    if not link.exists():
-        raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first")
+    link = os.path.join(folder, STORE_LINK)
+    try:  # one system call per query: a rebuild swaps the link, and the next query sees the new store
+        target = os.path.join(folder, os.readlink(link))
+    except FileNotFoundError:
+        raise SanctionGraphError(f"{link}: no built store here; run `sanctiongraph build` first") from None
+    except OSError:  # not a link: a store copied or restored as a plain folder
+        target = link
     if writable:
         try:
-            return ox.Store(str(link.resolve()))
+            return ox.Store(target)
         except OSError as error:
             raise SanctionGraphError(f"{link}: cannot open the store for writing: {error}") from None
-    return _open(str(link.resolve()))
+    return _open(os.path.abspath(target))
 
 
 @functools.lru_cache(maxsize=8)
