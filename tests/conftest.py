@@ -51,8 +51,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def oxigraph_server(dataset: Path, workdir: Path) -> Iterator[str]:
-    """A real Oxigraph server on 127.0.0.1, loaded with an N-Quads dataset, its union as the default graph."""
+def oxigraph_server(dataset: Path, workdir: Path, *, union_default_graph: bool = True) -> Iterator[str]:
+    """A real Oxigraph server on 127.0.0.1, loaded with an N-Quads dataset; its default graph the union of the
+    named graphs, or (union_default_graph False) Oxigraph's own default: a default graph apart, here empty."""
     oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     assert oxigraph, "the oxigraph server is missing: pip install oxigraph (the test extra installs it)"
     location = workdir / "oxigraph"
@@ -60,7 +61,7 @@ def oxigraph_server(dataset: Path, workdir: Path) -> Iterator[str]:
     port = free_port()
     log = (workdir / "oxigraph.log").open("wb")
     server = subprocess.Popen(
-        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *(["--union-default-graph"] if union_default_graph else [])],
         stdout=log, stderr=subprocess.STDOUT,
     )
     endpoint = f"http://127.0.0.1:{port}/query"
@@ -84,6 +85,13 @@ def oxigraph_server(dataset: Path, workdir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def endpoint(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with oxigraph_server(graph / "sanctiongraph.nq", tmp_path_factory.mktemp("server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def plain_endpoint(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An Oxigraph server started as it comes, with no option for us: its default graph is apart and empty."""
+    with oxigraph_server(graph / "sanctiongraph.nq", tmp_path_factory.mktemp("plain-server"), union_default_graph=False) as url:
         yield url
 
 

@@ -52,11 +52,14 @@ def test_every_query_answers_with_its_examples(graph: Path, name: str) -> None:
     assert {p.name for p in query.parameters} <= set(result.variables)
 
 
+@pytest.mark.parametrize("server", ["endpoint", "plain_endpoint"])
 @pytest.mark.parametrize("name", sorted(LIBRARY))
-def test_the_server_gives_the_same_answers_as_the_embedded_store(graph: Path, endpoint: str, name: str) -> None:
+def test_the_server_gives_the_same_answers_as_the_embedded_store(graph: Path, request: pytest.FixtureRequest, server: str, name: str) -> None:
+    """On a server whose default graph is the union of its graphs, and on one started with no option for us,
+    whose default graph is apart and empty: there the graphs are sent as the query's dataset."""
     query = LIBRARY[name]
     local = run_query(query, examples(query), graph=graph)
-    remote = run_query(query, examples(query), endpoint=endpoint)
+    remote = run_query(query, examples(query), endpoint=request.getfixturevalue(server))
     assert remote.variables == local.variables
     assert Counter(map(tuple, remote.rows)) == Counter(map(tuple, local.rows))
 

@@ -219,7 +219,43 @@ def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
 # --- remote endpoints
 
 def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoint: str, timeout: float) -> Result:
-    from SPARQLWrapper import DIGEST, BASIC, JSON, POST, TURTLE, SPARQLWrapper
+    form = query_form(query)
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    body = _send(endpoint, with_values(query, bindings), form, timeout, query.name, _union_graphs(endpoint, timeout, query.name))
+    try:
+        if graph_form:
+            return Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
+        return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+    except (SyntaxError, ValueError) as error:
+        raise QueryError(f"{query.name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
+
+
+_UNION_GRAPHS: dict[str, tuple[str, ...]] = {}
+
+
+def _union_graphs(endpoint: str, timeout: float, name: str) -> tuple[str, ...]:
+    """The graphs to name as an endpoint's dataset so that its default graph is the union of its graphs: none when its
+    default graph has triples (a store that answers from the union, as Virtuoso and GraphDB do, or Oxigraph with
+    --union-default-graph); all its named graphs when the default graph is empty but they are not (a store that keeps
+    the default graph apart, as Oxigraph and Fuseki do unless told otherwise). Asked once per endpoint and process."""
+    if endpoint not in _UNION_GRAPHS:
+        graphs: tuple[str, ...] = ()
+        if not _ask(_send(endpoint, "ASK { ?s ?p ?o }", "ASK", timeout, name, ())):
+            listing = _send(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "SELECT", timeout, name, ())
+            solutions = ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON)
+            graphs = tuple(sorted(row[0].value for row in solutions if isinstance(row[0], ox.NamedNode)))
+        _UNION_GRAPHS[endpoint] = graphs
+    return _UNION_GRAPHS[endpoint]
+
+
+def _ask(body: bytes) -> bool:
+    return bool(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+
+
+def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs: tuple[str, ...]) -> bytes:
+    """The body of an endpoint's answer to a query (JSON results, or Turtle for CONSTRUCT and DESCRIBE), the
+    dataset made of `graphs` when there are any."""
+    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     client = SPARQLWrapper(endpoint, agent=f"sanctiongraph/{__version__}")
@@ -228,23 +264,19 @@ def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoi
     if os.environ.get(ENDPOINT_USER):
         client.setHTTPAuth(DIGEST if os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest" else BASIC)
         client.setCredentials(os.environ[ENDPOINT_USER], os.environ.get(ENDPOINT_PASSWORD, ""))
-    client.setQuery(with_values(query, bindings))
-    client.queryType = query_form(query)  # SPARQLWrapper's own guess mistakes "address" in a comment for ADD
-    graph_form = client.queryType in ("CONSTRUCT", "DESCRIBE")
-    client.setReturnFormat(TURTLE if graph_form else JSON)
+    client.setQuery(text)
+    client.queryType = form  # SPARQLWrapper's own guess mistakes "address" in a comment for ADD
+    client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    for graph in graphs:
+        client.addDefaultGraph(graph)
+        client.addNamedGraph(graph)
     try:
-        body = client.query().response.read()
+        return client.query().response.read()  # type: ignore[no-any-return]
     except SPARQLWrapperException as error:
-        raise QueryError(f"{query.name}: the endpoint {endpoint} refused the query: {_one_line(str(error))}") from None
+        raise QueryError(f"{name}: the endpoint {endpoint} refused the query: {_one_line(str(error))}") from None
     except (URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise QueryError(f"{query.name}: cannot reach the endpoint {endpoint}: {reason}") from None
-    try:
-        if graph_form:
-            return Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
-        return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
-    except (SyntaxError, ValueError) as error:
-        raise QueryError(f"{query.name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
+        raise QueryError(f"{name}: cannot reach the endpoint {endpoint}: {reason}") from None
 
 
 def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
