@@ -1,5 +1,5 @@
 # The commands of the README: `make graph` builds the graph from the bundled
-# sources; `make serve` serves it; `make test` runs the tests; `make bench` runs
+# sources; `make serve` serves it; `make test` type-checks and runs the tests; `make bench` runs
 # the benchmarks of BENCHMARKS.md (about 20 minutes). Each creates the virtual
 # environment first; serve and test also install the query editor (npm).
 PYTHON ?= python3
@@ -25,6 +25,7 @@ serve: $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/sanctiongraph serve
 
 test: $(VENV)/.installed $(YASGUI)
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed

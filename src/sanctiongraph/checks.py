@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sanctiongraph.errors import SanctionGraphError
+
 CHECKS_FOLDER = "checks"
 
 
@@ -13,7 +15,10 @@ def run_checks(store: ox.Store, ontology_folder: Path, locations: dict[str, str]
     """Run every checks/*.rq of the ontology folder; return one line per violation, naming file and line."""
     violations = []
     for path in sorted((ontology_folder / CHECKS_FOLDER).glob("*.rq")):
-        for row in store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True):
+        solutions = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise SanctionGraphError(f"{path}: a check is a SELECT query of ?focus and ?message")
+        for row in solutions:
             focus = row["focus"]
             value = focus.value if isinstance(focus, ox.NamedNode) else str(focus)
             where = locations.get(value) or locations.get(value.split("/evidence")[0]) or value

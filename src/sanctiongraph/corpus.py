@@ -379,12 +379,12 @@ def _figures(a: _Article) -> None:
                     partner=buyer if buyer != country else None)
         return
     indicator, label = (("key-interest-rate", "key interest rate"), ("inflation-rate", "inflation"))[choice - 1]
-    value = round(rng.uniform(2, 24), 1) if choice == 2 else rng.randrange(4, 22)
+    figure = round(rng.uniform(2, 24), 1) if choice == 2 else rng.randrange(4, 22)
     qualifier = rng.choice(("a record high of ", "a soaring ", "")) if choice == 1 else rng.choice(("a soaring ", ""))
-    text = f"{name}'s {label} stood at {qualifier}{value} percent in {words}."
+    text = f"{name}'s {label} stood at {qualifier}{figure} percent in {words}."
     s = a.sentence(text)
-    a.statement(s, "rate", "Observation", text[:-1], summary=f"{name}'s {label} was {value} percent in {words}.",
-                indicator=indicator, value=value, unit="percent", valueAsWritten=f"{value} percent",
+    a.statement(s, "rate", "Observation", text[:-1], summary=f"{name}'s {label} was {figure} percent in {words}.",
+                indicator=indicator, value=figure, unit="percent", valueAsWritten=f"{figure} percent",
                 qualifier=qualifier.removeprefix("a ").removesuffix(" of ").strip() or None, refArea=country, referencePeriod=period)
 
 

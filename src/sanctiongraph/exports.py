@@ -134,7 +134,7 @@ def curie(value: str) -> str:
     return value
 
 
-def _jsonld_value(term: ox.Term) -> Any:
+def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
     if isinstance(term, (ox.NamedNode, ox.BlankNode)):
         return {"@id": _node_id(term)}
     assert isinstance(term, ox.Literal), f"RDF-star terms are not written: {term}"
@@ -169,8 +169,8 @@ def write_jsonld(quads: list[ox.Quad], output: BinaryIO) -> None:
         nodes: dict[str, dict[str, list[Any]]] = {}
         subject, node = "", {}
         for quad in graph_quads:
-            if quad.subject.value != subject:  # quads come sorted: a subject's quads are consecutive
-                subject = quad.subject.value
+            if quad.subject.value != subject:  # type: ignore[union-attr]  # sorted: a subject's quads are consecutive
+                subject = quad.subject.value  # type: ignore[union-attr]  # no quoted triples in our graphs
                 node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
             predicate = quad.predicate.value
             if predicate == _RDF_TYPE:
@@ -215,14 +215,14 @@ def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> byt
     size = subjects = entities = 0
     properties: set[str] = set()
     classes: set[str] = set()
-    for subject, group in itertools.groupby(_union(union_nt), key=lambda triple: triple.subject.value):
+    for subject, group in itertools.groupby(_union(union_nt), key=lambda triple: triple.subject.value):  # type: ignore[union-attr]
         subjects += 1
         typed = False
         for triple in group:
             size += 1
             properties.add(triple.predicate.value)
             if triple.predicate.value == RDF + "type":
-                classes.add(triple.object.value)
+                classes.add(triple.object.value)  # type: ignore[union-attr]  # no quoted triples in our graphs
                 typed = True
         entities += typed and subject.startswith(ID)
     add(dataset, VOID + "triples", count(size))
@@ -255,4 +255,4 @@ def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> byt
             "the union of all graphs, as triples" if export.union else "the dataset with one named graph per source, and provenance",
             language="en"))
     triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[return-value]  # bytes when no output file is given

@@ -73,6 +73,7 @@ def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> R
     if fmt == "html":
         return Reply(200, content_type(HTML[1]), pages.resource_page(_resource(store, iri), links))
     node = ox.NamedNode(iri)
+    patterns: list[tuple[Any, None, Any, ox.NamedNode | None]]
     if iri == ONTOLOGY:
         patterns = [(None, None, None, ox.NamedNode(GRAPH + "ontology"))]
     else:
@@ -81,7 +82,7 @@ def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> R
         patterns = [(node, None, None, None), (None, None, node, None)] + [(n, None, None, None) for n in evidence | selectors]
     triples: dict[ox.Triple, None] = {}
     for pattern in patterns:
-        for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
+        for quad in store.quads_for_pattern(*pattern):
             triples[quad.triple] = None
             if len(triples) > limit:
                 return failure(400, f"the description of {links.rebase.iri(iri)} has more than {limit} triples, the limit")
@@ -148,11 +149,11 @@ def update(store: ox.Store, text: str) -> Reply:
 def write_graph(store: ox.Store, method: str, graph: str | None, body: bytes, media_type: str) -> Reply:
     """The Graph Store Protocol's writes: PUT replaces a graph, POST adds to it, DELETE drops it (None: the default graph)."""
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
-    existed = graph is None or store.contains_named_graph(target)  # type: ignore[arg-type]
+    existed = graph is None or store.contains_named_graph(target)
     if method == "DELETE":
         if not existed:
             return failure(404, f"no graph {graph} here")
-        store.clear_graph(target) if graph is None else store.remove_graph(target)  # type: ignore[arg-type]
+        store.clear_graph(target) if graph is None else store.remove_graph(target)
         return Reply(204, TEXT, b"")
     try:
         quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(body, format=ox.RdfFormat.from_media_type(media_type))]

@@ -35,10 +35,10 @@ class Ontology:
         parents: dict[str, set[str]] = defaultdict(set)
         classes: set[str] = set()
         types: dict[str, set[str]] = defaultdict(set)
-        facts: dict[tuple[str, str], list[ox.Term]] = defaultdict(list)
+        facts: dict[tuple[str, str], list[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(list)
         for triple in triples:
             subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
-            if not isinstance(subject, ox.NamedNode):
+            if not isinstance(subject, ox.NamedNode) or isinstance(obj, ox.Triple):
                 continue
             facts[(subject.value, predicate)].append(obj)
             if predicate == RDF + "type" and isinstance(obj, ox.NamedNode):

@@ -34,7 +34,7 @@ def render(result: Result, fmt: str, labels: Labeller | None = None) -> bytes:
     document = sparql_json(result)
     if fmt == "json":
         return document
-    return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=_RESULTS[fmt])  # type: ignore[no-any-return]
+    return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=_RESULTS[fmt])  # type: ignore[return-value]  # bytes when no output file is given
 
 
 def sparql_json(result: Result) -> bytes:
@@ -67,7 +67,7 @@ def _graph(result: Result, fmt: str, labels: Labeller | None) -> bytes:
     if fmt == "jsonld":
         return jsonld([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
     rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
-    return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt != "ntriples" else None)  # type: ignore[no-any-return]
+    return ox.serialize(result.triples, format=rdf_format, prefixes=PREFIXES if fmt != "ntriples" else None)  # type: ignore[return-value]  # bytes when no output file is given
 
 
 def _table(variables: list[str], rows: Sequence[Sequence[Term | None]], labels: Labeller | None) -> str:

@@ -242,8 +242,8 @@ def _union_graphs(endpoint: str, timeout: float, name: str) -> tuple[str, ...]:
         graphs: tuple[str, ...] = ()
         if not _ask(_send(endpoint, "ASK { ?s ?p ?o }", "ASK", timeout, name, ())):
             listing = _send(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "SELECT", timeout, name, ())
-            solutions = ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON)
-            graphs = tuple(sorted(row[0].value for row in solutions if isinstance(row[0], ox.NamedNode)))
+            solutions = _materialise(ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON))
+            graphs = tuple(sorted(row[0].value for row in solutions.rows if isinstance(row[0], ox.NamedNode)))
         _UNION_GRAPHS[endpoint] = graphs
     return _UNION_GRAPHS[endpoint]
 
@@ -271,7 +271,7 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
         client.addDefaultGraph(graph)
         client.addNamedGraph(graph)
     try:
-        return client.query().response.read()  # type: ignore[no-any-return]
+        return client.query().response.read()
     except SPARQLWrapperException as error:
         raise QueryError(f"{name}: the endpoint {endpoint} refused the query: {_one_line(str(error))}") from None
     except (URLError, OSError) as error:
