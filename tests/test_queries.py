@@ -64,6 +64,12 @@ def test_the_server_gives_the_same_answers_as_the_embedded_store(graph: Path, re
     assert Counter(map(tuple, remote.rows)) == Counter(map(tuple, local.rows))
 
 
+def test_causes_of_an_entity_include_effects_that_are_the_entity(graph: Path) -> None:
+    effects = {row["effect"] for row in run_query("causes-of", {"entity": "russian-coal-industry"}, graph=graph).records()}
+    assert "Russian coal industry" in effects  # the effect is the entity itself
+    assert "Russian coal exports are being damaged." in effects  # the effect is a statement about it
+
+
 def test_records_have_python_types(graph: Path) -> None:
     (row,) = run_query("cq05-russian-coal-export-change", graph=graph).records()
     assert row["value"] == Decimal("-12") and row["periodStart"] == dt.date(2025, 1, 1)
