@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from pyoxigraph import NamedNode
 
 from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
 from sanctiongraph.builder import build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
-from sanctiongraph.queries import Query, load_queries
-from sanctiongraph.sparql import run_query
+from sanctiongraph.queries import Query, load_queries, parse_query
+from sanctiongraph.sparql import run_query, with_values
 
 LIBRARY = load_queries(QUERIES)
 EXPECTED_EMPTY = {"disagreements"}  # one source does not disagree with itself
@@ -140,6 +141,39 @@ def test_hostile_values_match_as_plain_literals(hostile_graph: Path, tmp_path: P
             assert {(row["topic"], row["quotation"]) for row in rows} == {(payload, payload)}, target
         assert count_quads(endpoint=server) == remote_before
     assert count_quads(graph=hostile_graph) == before
+
+
+def test_values_open_the_union_branches_whose_first_patterns_use_the_parameter() -> None:
+    query = parse_query(
+        "SELECT * WHERE {\n"
+        "  { ?entity ?p ?o . OPTIONAL { ?o ?q ?entity } } UNION\n"  # first patterns use ?entity: bound here too
+        "  { ?s ?p ?o OPTIONAL { ?s ?q ?entity } } UNION\n"  # ?entity only in its OPTIONAL: not here
+        "  { FILTER (?entity = ?o) }\n"  # nor where a FILTER would see it bound where it was not
+        "  OPTIONAL { { ?entity ?p ?x } UNION { ?entity ?q ?x } }\n"  # nor in groups nested deeper
+        "}", "unions")
+    text = with_values(query, {"entity": NamedNode("https://example.org/e")})
+    block = " VALUES (?entity) { (<https://example.org/e>) } "
+    assert text.count(block) == 2
+    assert text.startswith("SELECT * WHERE {" + block + "\n  {" + block + " ?entity ?p ?o .")
+
+
+@pytest.fixture(scope="session")
+def rdflib_dataset(graph: Path) -> rdflib.Dataset:
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(graph / "sanctiongraph.trig", format="trig")
+    return dataset
+
+
+@pytest.mark.parametrize("entity", ["mechel", "russia", "putin", "bank-of-russia", "us-sanctions-list"])
+def test_binding_into_union_branches_changes_no_answer(graph: Path, rdflib_dataset: rdflib.Dataset, entity: str) -> None:
+    """entity-profile's two UNION branches get the parameter's VALUES block too; rdflib, binding the
+    parameter its own way (initBindings) on the file's text, gives the same rows."""
+    query = LIBRARY["entity-profile"]
+    ours = run_query(query, {"entity": entity}, graph=graph)
+    theirs = rdflib_dataset.query(query.text, initBindings={"entity": rdflib.URIRef(query.bindings({"entity": entity})["entity"].value)})
+    assert Counter(tuple(None if t is None else t.value for t in row) for row in ours.rows) == \
+        Counter(tuple(None if t is None else str(t) for t in row) for row in theirs)
+    assert ours.rows
 
 
 @pytest.mark.parametrize("value", ["<x> } ; DROP ALL ; #", "id:mechel> } UNION {", "two words"])

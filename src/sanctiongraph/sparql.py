@@ -280,15 +280,22 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
 
 
 def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query text with a VALUES block of the bound terms opening its WHERE clause."""
+    """The query text with a VALUES block of the bound terms opening its WHERE clause, and opening each branch of
+    a UNION of that clause whose first triple patterns use the parameter (see _union_branches)."""
     if not bindings:
         return query.text
-    names = sorted(bindings)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
-    position = _where_brace(query.text)
-    if position is None:
+    text = query.text
+    where = _where_brace(text)
+    if where is None:
         raise QueryError(f"{query.name}: parameters need a WHERE clause to be bound in")
-    return query.text[: position + 1] + block + query.text[position + 1:]
+    inserts = [(where, sorted(bindings))]
+    for brace, variables in _union_branches(text, where):
+        inserts.append((brace, sorted(name for name in bindings if name in variables)))
+    for brace, names in sorted(inserts, reverse=True):
+        if names:
+            block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
+            text = text[: brace + 1] + block + text[brace + 1:]
+    return text
 
 
 _TOKEN = re.compile(
@@ -296,10 +303,50 @@ _TOKEN = re.compile(
     r'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
     r'|[?$]\w+'  # variables
     r'|(?:[^\W\d]' + r"[\w.-]*)?:(?:[\w:%.-]|\\[_~.!$&'()*+,;=/?#@%-])*"  # prefixed names, their escapes included
-    r'|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE|SERVICE|SILENT|LOAD)\b|\{',
+    r'|\b(?:WHERE|SELECT|CONSTRUCT|ASK|DESCRIBE|SERVICE|SILENT|LOAD|UNION|OPTIONAL|FILTER|BIND|MINUS|VALUES|GRAPH)\b|[{}]',
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_BLOCK_ENDS = {"{", "}", "SELECT", "SERVICE", "UNION", "OPTIONAL", "FILTER", "BIND", "MINUS", "VALUES", "GRAPH"}
+
+
+def _union_branches(text: str, where: int) -> list[tuple[int, set[str]]]:
+    """The opening brace of each UNION branch directly inside the WHERE group that opens at `where`, with the
+    variables of the triple patterns the branch starts with (before any nested group, OPTIONAL, FILTER, BIND,
+    MINUS, VALUES, GRAPH, SERVICE or subquery).
+
+    A parameter's VALUES block may open such a branch as well as the WHERE clause when that first block uses
+    the parameter: every solution of the branch then binds it there, so joining the VALUES first or last gives
+    the same solutions; and Oxigraph 0.5, which plans a UNION without the bindings around it, then looks the
+    branch up from the parameter instead of evaluating it over the whole store."""
+    tokens = [m for m in _TOKEN.finditer(text, where) if not m.group(0).startswith("#")]
+    groups: list[tuple[int, int, int]] = []  # (index of "{", index of "}", brace offset) of groups at depth 1
+    depth, opened = 0, 0
+    for index, match in enumerate(tokens):
+        if match.group(0) == "{":
+            depth += 1
+            if depth == 2:
+                opened = index
+        elif match.group(0) == "}":
+            depth -= 1
+            if depth == 1:
+                groups.append((opened, index, tokens[opened].start()))
+            elif depth == 0:
+                break
+    branches = []
+    for opening, closing, brace in groups:
+        before = tokens[opening - 1].group(0).upper() if opening > 0 else ""
+        after = tokens[closing + 1].group(0).upper() if closing + 1 < len(tokens) else ""
+        if "UNION" not in (before, after):
+            continue
+        variables = set()
+        for match in tokens[opening + 1: closing]:
+            if match.group(0).upper() in _BLOCK_ENDS:
+                break
+            if match.group(0)[0] in "?$":
+                variables.add(match.group(0)[1:])
+        branches.append((brace, variables))
+    return branches
 
 
 def query_form(query: Query) -> str:
