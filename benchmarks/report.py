@@ -67,7 +67,7 @@ def tables(results: dict[str, Any]) -> str:
                        "rdflib time ÷ ours", "n (ours/pyox/rdflib)", "load average"], rows))
 
     out.append("\n\n### Loading the built graph into the query engine (median of n)\n")
-    out.append(_table(["sources", "sanctiongraph open_store (TriG)", "peak", "pyoxigraph bulk_load (N-Quads)", "peak",
+    out.append(_table(["sources", "sanctiongraph open_store (the built on-disk store, read-only, quads counted)", "peak", "pyoxigraph bulk_load (N-Quads)", "peak",
                        "rdflib parse (TriG)", "peak", "ours ÷ pyoxigraph", "rdflib ÷ pyoxigraph"], [
         [f"{int(n):,}", _s(_get(r, "load-ours")), _mb(_get(r, "load-ours", "peak_mb")), _s(_get(r, "load-limit")),
          _mb(_get(r, "load-limit", "peak_mb")), _s(_get(r, "load-rdflib")), _mb(_get(r, "load-rdflib", "peak_mb")),
