@@ -11,20 +11,24 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice, pairwise
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from conftest import ONTOLOGY, ROOT, SOURCES
 from sanctiongraph.builder import BuildReport, build
 from sanctiongraph.cli import main
-from sanctiongraph.errors import ViewError
-from sanctiongraph.namespaces import ID
+from sanctiongraph.errors import ViewError, ViewTooLarge
+from sanctiongraph.namespaces import GRAPH, ID
 from sanctiongraph.store import open_store
 from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, path_view, query_view, view_query, write_view
 from sanctiongraph.viz.page import page_data, render, script_json
+from sanctiongraph.viz.views import MAX_PATHS, Edge, _within_source, construct
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -157,10 +161,68 @@ def test_command_writes_the_view_atomically(built: tuple[Path, BuildReport], tmp
     assert error.startswith("sanctiongraph: error: Overview has 167 nodes") and error.count("\n") == 1
 
 
+# --- neighbourhoods and paths walked in the store are those of the whole overview
+
+
+def whole_overview(store: ox.Store, facts: Facts, source: str | None = None) -> tuple[set[str], list[Edge]]:
+    """The old definition: the overview over the whole store, cut to what one source says."""
+    nodes, edges = construct(store, view_query("overview"))
+    return _within_source(facts, nodes, edges, GRAPH + "source/" + source) if source else (nodes, edges)
+
+
+def undirected(nodes: set[str], edges: list[Edge]) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_edges_from((edge.subject, edge.object) for edge in sorted(edges))
+    return graph
+
+
+def test_a_source_overview_is_the_whole_overview_cut_to_the_source(store: ox.Store, facts: Facts) -> None:
+    nodes, edges = whole_overview(store, facts, SOURCE)
+    view = overview(store, facts, source=SOURCE)
+    assert (set(view.nodes), list(view.edges)) == (nodes, sorted(edges))
+
+
+@pytest.mark.parametrize("source", [None, SOURCE])
+def test_an_entity_view_is_the_ego_graph_of_the_overview(store: ox.Store, facts: Facts, source: str | None) -> None:
+    nodes, edges = whole_overview(store, facts, source)
+    graph = undirected(nodes, edges)
+    registry = yaml.safe_load((SOURCES / "entities.yaml").read_text(encoding="utf-8"))
+    assert sum(ID + key in nodes for key in registry) > 40
+    for key in registry:
+        for hops in (1, 2, 3):
+            if ID + key not in nodes:
+                with pytest.raises(ViewError, match="no node"):
+                    entity_view(store, facts, key, hops=hops, source=source)
+                continue
+            near = set(nx.ego_graph(graph, ID + key, radius=hops))
+            view = entity_view(store, facts, key, hops=hops, source=source)
+            assert set(view.nodes) == near, (key, hops)
+            assert list(view.edges) == sorted(e for e in edges if e.subject in near and e.object in near), (key, hops)
+
+
+@pytest.mark.parametrize(("start", "end"), [("mechel", "trump"), ("putin", "kemerovo-oblast"), ("trump", "putin"),
+                                            ("china", "mechel"), ("russia", "russia")])
+@pytest.mark.parametrize("source", [None, SOURCE])
+def test_a_path_view_is_the_shortest_paths_of_the_overview(store: ox.Store, facts: Facts, start: str, end: str,
+                                                           source: str | None) -> None:
+    nodes, edges = whole_overview(store, facts, source)
+    routes = list(islice(nx.all_shortest_paths(undirected(nodes, edges), ID + start, ID + end), MAX_PATHS))
+    steps = {frozenset(pair) for route in routes for pair in pairwise(route)}
+    view = path_view(store, facts, start, end, source=source)
+    assert set(view.nodes) == {node for route in routes for node in route}
+    assert list(view.edges) == sorted(e for e in edges if frozenset((e.subject, e.object)) in steps)
+
+
+def test_a_large_neighbourhood_is_refused_while_it_is_walked(store: ox.Store, facts: Facts) -> None:
+    with pytest.raises(ViewTooLarge, match=r"^Russia: 3 hops out has at least 21 nodes, more than --max-nodes 20 allows; narrow it with fewer --hops"):
+        entity_view(store, facts, "russia", hops=3, max_nodes=20)
+
+
 # --- in the browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: the view tests drive Debian's chromium "

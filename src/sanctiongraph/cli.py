@@ -94,7 +94,8 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     entity.add_argument("entity", metavar="ID", help="a registry ID (putin) or an IRI")
     entity.add_argument("--hops", type=int, default=2,
                         help="how many edges out (default: %(default)s; an entity and the others its statements name are 2 apart)")
-    entity.set_defaults(make_view=lambda a: partial(viz.entity_view, entity=a.entity, hops=a.hops, source=a.source))
+    entity.set_defaults(make_view=lambda a: partial(viz.entity_view, entity=a.entity, hops=a.hops, source=a.source,
+                                                                max_nodes=a.max_nodes))
     query = views.add_parser("query", parents=[common], help="the network of a CONSTRUCT query")
     chosen = query.add_mutually_exclusive_group(required=True)
     chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {paths.views_folder()}")

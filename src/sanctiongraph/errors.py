@@ -43,3 +43,7 @@ class ResultTooLarge(QueryError):
 
 class ViewError(SanctionGraphError):
     """A view cannot be drawn: an unknown entity or source, a query that is not a CONSTRUCT, or too many nodes."""
+
+
+class ViewTooLarge(ViewError):
+    """A view has more nodes than it may draw."""

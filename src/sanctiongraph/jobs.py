@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from sanctiongraph import pages
 from sanctiongraph.engine import Reply
-from sanctiongraph.errors import QueryError, ViewError
+from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
 from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
 from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.queries import Query, parse_query
@@ -116,12 +116,11 @@ def view(store: ox.Store, entity: str | None, query: Query | None, links: Links)
     """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query."""
     from sanctiongraph import viz
 
-    global _facts
-    if _facts is None or _facts[0] is not store:
-        _facts = (store, viz.load_facts(store))
-    facts = _facts[1]
+    facts = viz.load_facts(store)  # read for the view's nodes only, as the page asks for them
     try:
         drawn = viz.entity_view(store, facts, entity) if entity is not None else viz.query_view(store, facts, query)  # type: ignore[arg-type]
+    except ViewTooLarge as error:
+        return failure(400, str(error))
     except ViewError as error:
         return failure(404 if entity is not None else 400, str(error))
     if len(drawn.nodes) > viz.MAX_NODES:
@@ -131,8 +130,6 @@ def view(store: ox.Store, entity: str | None, query: Query | None, links: Links)
     body = links.rebase.to_public(viz.render(drawn, facts).encode("utf-8"))
     return Reply(200, content_type(HTML[1]), body, (("Content-Security-Policy", policy),))
 
-
-_facts: tuple[ox.Store, Any] | None = None  # a worker's names, classes and provenance for views, read once
 
 
 def update(store: ox.Store, text: str) -> Reply:

@@ -5,8 +5,8 @@ A view is the network of a CONSTRUCT query (`queries/views/*.rq`), narrowed to a
 """
 
 from sanctiongraph.viz.facts import Facts, load_facts
-from sanctiongraph.viz.page import MAX_NODES, draw, render, write_view
-from sanctiongraph.viz.views import View, entity_view, overview, path_view, query_view, view_query
+from sanctiongraph.viz.page import draw, render, write_view
+from sanctiongraph.viz.views import MAX_NODES, View, entity_view, overview, path_view, query_view, view_query
 
 __all__ = ["MAX_NODES", "Facts", "View", "draw", "entity_view", "load_facts", "overview", "path_view", "query_view", "render",
            "view_query", "write_view"]

@@ -1,14 +1,16 @@
-"""What a view needs to know about the nodes it draws: names, classes and provenance, read once from the store."""
+"""What a view needs to know about the nodes it draws: names, classes and provenance, read from the store for those nodes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from sanctiongraph.queries import load_queries
+from sanctiongraph.viz.slots import batches, fill, slots
 
 LOOKUPS = Path(__file__).parent / "lookups"
 
@@ -57,18 +59,108 @@ class Source:
     published: tuple[str, str] | None
 
 
-@dataclass
 class Facts:
-    labels: dict[str, str]
-    aliases: dict[str, list[str]]
-    classes: dict[str, list[str]]
-    declared_in: dict[str, list[str]]
-    parents: dict[str, list[str]]
-    items: dict[str, Item]
-    sources: dict[str, Source]
+    """Names, classes and provenance of the nodes a view draws, read from the store as the view asks for them.
+
+    `cover` reads the lookups with their node slot holding only the IRIs asked about, and then the IRIs those name
+    (claims, agents, classes, properties, source graphs, publishers), so a view reads in proportion to what it draws.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.queries = load_queries(LOOKUPS)
+        self.labels: dict[str, str] = {}
+        self.aliases: dict[str, list[str]] = {}
+        self.classes: dict[str, list[str]] = defaultdict(list)
+        self.declared_in: dict[str, list[str]] = defaultdict(list)
+        self.parents: dict[str, list[str]] = defaultdict(list)
+        self.items: dict[str, Item] = {}
+        self.sources: dict[str, Source] = {}
+        self.covered: set[str] = set()
+        for row in self.rows("parents"):
+            self.parents[str(row["class"])].append(str(row["parent"]))
+
+    def rows(self, name: str, iris: list[str] | None = None) -> list[dict[str, str | None]]:
+        """A lookup's rows: for the given IRIs (in its slot), or over the whole store."""
+        query = self.queries[name]
+        texts = [query.text] if iris is None else [fill(query, {slots(query)[0]: [(iri,) for iri in batch]}) for batch in batches(iris)]
+        found = []
+        for text in texts:
+            solutions = self.store.query(text, use_default_graph_as_union=True)
+            variables = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
+            found += [{v: None if row[v] is None else row[v].value for v in variables} for row in solutions]  # type: ignore[union-attr]
+        return found
+
+    def cover(self, iris: Iterable[str]) -> None:
+        """Read what the page needs about these IRIs, and about the IRIs that it names in turn, unless already read."""
+        pending = set(iris) - self.covered
+        while pending:
+            self.covered |= pending
+            pending = self._read(sorted(pending)) - self.covered
+
+    def _read(self, iris: list[str]) -> set[str]:
+        """Read the facts of these IRIs; return the IRIs they name."""
+        named: set[str] = set()
+        names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for row in self.rows("labels", iris):
+            names[str(row["node"])][str(row["kind"])].append(str(row["label"]))
+        self.labels.update({node: min(kinds.get("label") or kinds["prefLabel"])
+                            for node, kinds in names.items() if kinds.get("label") or kinds.get("prefLabel")})
+        self.aliases.update({node: sorted(set(kinds["alias"])) for node, kinds in names.items() if kinds.get("alias")})
+
+        declared: dict[str, set[str]] = defaultdict(set)
+        for row in self.rows("classes", iris):
+            self.classes[str(row["node"])].append(str(row["class"]))
+            declared[str(row["node"])].add(str(row["graph"]))
+        self.declared_in.update({node: sorted(graphs) for node, graphs in declared.items()})
+        named |= {cls for node in declared for cls in self.classes[node]} | {g for graphs in declared.values() for g in graphs}
+
+        new: dict[str, Item] = {}
+        for row in self.rows("items", iris):
+            item = new.setdefault(str(row["item"]), Item(str(row["item"]), str(row["graph"])))
+            for values, value in ((item.attributed_to, row["attributedTo"]), (item.claims, row["claim"])):
+                if value is not None and value not in values:
+                    values.append(value)
+        self.items.update(new)
+
+        quotes: dict[tuple[str, str], tuple[int, str]] = {}
+        sentences: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+        for row in self.rows("evidence", iris):
+            key = (str(row["item"]), str(row["evidence"]))
+            if row["quote"] is not None:
+                quotes[key] = (int(str(row["start"])), row["quote"])
+            elif (int(str(row["index"])), str(row["sentence"])) not in sentences[key]:
+                sentences[key].append((int(str(row["index"])), str(row["sentence"])))
+        for (iri, evidence), (_, quote) in sorted(quotes.items(), key=lambda pair: (pair[0][0], pair[1][0], pair[0][1])):
+            if iri in new:
+                texts = list(dict.fromkeys(sentence for _, sentence in sorted(sentences[(iri, evidence)])))
+                new[iri].evidence.append(Evidence(quote, tuple(texts)))
+
+        for row in self.rows("times", iris):
+            if str(row["node"]) in new:
+                new[str(row["node"])].times.append(Time(str(row["property"]), row["asWritten"], str(row["earliest"]), str(row["latest"])))
+
+        for row in self.rows("claims", iris):
+            if str(row["claim"]) in new:
+                new[str(row["claim"])].roles[str(row["role"])].append(str(row["agent"]))
+
+        for item in new.values():
+            named |= {item.graph, *item.attributed_to, *item.claims, *(t.property for t in item.times)}
+            named |= {agent for agents in item.roles.values() for agent in agents}
+
+        for row in self.rows("sources", iris):
+            source = _source(row)
+            self.sources[source.graph] = source
+            named |= {source.publisher} if source.publisher else set()
+        return named
+
+    def all_sources(self) -> list[str]:
+        """The named graph of every source in the store."""
+        return [_source(row).graph for row in self.rows("sources")]
 
     def label(self, iri: str) -> str:
         """The node's label; failing that, the last segment of its IRI in words, never the bare IRI."""
+        self.cover([iri])
         if iri in self.labels:
             return self.labels[iri]
         local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -87,64 +179,16 @@ class Facts:
 
     def cls(self, iri: str) -> str | None:
         """The node's most specific ontology class (the one with the longest ancestry), if it has one."""
+        self.cover([iri])
         classes = self.classes.get(iri)
         return max(sorted(classes), key=lambda c: len(self.ancestry(c))) if classes else None
 
 
+def _source(row: dict[str, str | None]) -> Source:
+    return Source(str(row["graph"]), str(row["document"]), row["title"] or str(row["document"]), row["publisher"], row["address"],
+                  (str(row["earliest"]), str(row["latest"])) if row["earliest"] else None)
+
+
 def load_facts(store: ox.Store) -> Facts:
-    """Run this package's lookup queries over the whole store."""
-    queries = load_queries(LOOKUPS)
-
-    def rows(name: str) -> list[dict[str, str | None]]:
-        solutions = store.query(queries[name].text, use_default_graph_as_union=True)
-        variables = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        return [{v: None if row[v] is None else row[v].value for v in variables} for row in solutions]  # type: ignore[union-attr]
-
-    names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows("labels"):
-        names[str(row["node"])][str(row["kind"])].append(str(row["label"]))
-    labels = {node: min(kinds.get("label") or kinds["prefLabel"])
-              for node, kinds in names.items() if kinds.get("label") or kinds.get("prefLabel")}
-    aliases = {node: sorted(set(kinds["alias"])) for node, kinds in names.items() if kinds.get("alias")}
-
-    classes: dict[str, list[str]] = defaultdict(list)
-    declared_in: dict[str, list[str]] = defaultdict(list)
-    parents: dict[str, list[str]] = defaultdict(list)
-    for row in rows("classes"):
-        if row["node"] is not None:
-            classes[row["node"]].append(str(row["class"]))
-            declared_in[row["node"]].append(str(row["graph"]))
-        else:
-            parents[str(row["class"])].append(str(row["parent"]))
-
-    items: dict[str, Item] = {}
-    for row in rows("items"):
-        item = items.setdefault(str(row["item"]), Item(str(row["item"]), str(row["graph"])))
-        for values, value in ((item.attributed_to, row["attributedTo"]), (item.claims, row["claim"])):
-            if value is not None and value not in values:
-                values.append(value)
-
-    quotes: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    for row in rows("evidence"):
-        _, sentences = quotes.setdefault((str(row["item"]), str(row["evidence"])), (str(row["quote"]), []))
-        if row["sentence"] is not None and row["sentence"] not in sentences:
-            sentences.append(row["sentence"])
-    for (iri, _), (quote, sentences) in quotes.items():
-        if iri in items:
-            items[iri].evidence.append(Evidence(quote, tuple(sentences)))
-
-    for row in rows("times"):
-        if str(row["node"]) in items:
-            items[str(row["node"])].times.append(Time(str(row["property"]), row["asWritten"], str(row["earliest"]), str(row["latest"])))
-
-    for row in rows("claims"):
-        if str(row["claim"]) in items:
-            items[str(row["claim"])].roles[str(row["role"])].append(str(row["agent"]))
-
-    sources = {
-        str(row["graph"]): Source(
-            str(row["graph"]), str(row["document"]), row["title"] or str(row["document"]), row["publisher"], row["address"],
-            (str(row["earliest"]), str(row["latest"])) if row["earliest"] else None)
-        for row in rows("sources")
-    }
-    return Facts(labels, aliases, dict(classes), {n: sorted(set(g)) for n, g in declared_in.items()}, dict(parents), items, sources)
+    """The facts of the store's nodes, read as views ask for them."""
+    return Facts(store)

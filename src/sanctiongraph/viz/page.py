@@ -22,10 +22,9 @@ from sanctiongraph.errors import ViewError
 from sanctiongraph.namespaces import SG
 from sanctiongraph.store import open_store
 from sanctiongraph.viz.facts import Facts, load_facts
-from sanctiongraph.viz.views import View
+from sanctiongraph.viz.views import MAX_NODES, View, too_large
 
 HERE = Path(__file__).parent
-MAX_NODES = 2000
 LARGE = 500
 SEED = 7
 DERIVED = ""
@@ -125,6 +124,7 @@ class _Tables:
 
 def page_data(view: View, facts: Facts) -> dict[str, Any]:
     """Everything the page's script needs, JSON-ready: vis nodes and edges with their filter keys, and the tables."""
+    facts.cover([*view.nodes, *(edge.predicate for edge in view.edges), *(graph for edge in view.edges for graph in edge.graphs)])
     tables = _Tables(view, facts)
     ids = {iri: number for number, iri in enumerate(view.nodes)}
     degree: dict[str, int] = defaultdict(int)
@@ -223,7 +223,8 @@ def render(view: View, facts: Facts) -> str:
 
 def draw(graph_folder: Path, make_view: Callable[[ox.Store, Facts], View], *, output: Path | None = None,
          max_nodes: int = MAX_NODES) -> tuple[View, Path]:
-    """Open the built graph, make a view of it and write it (to viz/<slug>.html unless `output` is given)."""
+    """Open the built graph, make a view of it and write it (to viz/<slug>.html unless `output` is given); the facts of
+    its nodes are read only once the view is made and not refused."""
     store = open_store(graph_folder)
     facts = load_facts(store)
     view = make_view(store, facts)
@@ -233,8 +234,7 @@ def draw(graph_folder: Path, make_view: Callable[[ox.Store, Facts], View], *, ou
 def write_view(view: View, facts: Facts, path: Path, *, max_nodes: int = MAX_NODES) -> Path:
     """Render the view and write it to `path` atomically; refuse views with more than `max_nodes` nodes."""
     if len(view.nodes) > max_nodes:
-        raise ViewError(f"{view.title} has {len(view.nodes):,} nodes, more than --max-nodes {max_nodes:,} allows; "
-                        f"narrow it with {view.narrow}")
+        raise too_large(view.title, len(view.nodes), max_nodes, view.narrow)
     html = render(view, facts)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)

@@ -7,7 +7,8 @@ edges, styled by its class); any other triple between two IRIs is an edge; liter
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice, pairwise
 from pathlib import Path
 
@@ -15,11 +16,13 @@ import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph import paths
-from sanctiongraph.errors import ViewError
+from sanctiongraph.errors import ViewError, ViewTooLarge
 from sanctiongraph.namespaces import GRAPH, ID, RDF
 from sanctiongraph.queries import Query, load_query
 from sanctiongraph.viz.facts import Facts
+from sanctiongraph.viz.slots import Row, batches, fill, slots
 
+MAX_NODES = 2000
 MAX_PATHS = 25
 
 
@@ -45,47 +48,144 @@ class View:
     narrow: str
 
 
-def construct(store: ox.Store, query: Query) -> tuple[set[str], list[Edge]]:
-    """The nodes and edges of a CONSTRUCT query over the union of all graphs."""
-    results = store.query(query.text, use_default_graph_as_union=True)
-    if not isinstance(results, ox.QueryTriples):
-        raise ViewError(f"query {query.name} is not a CONSTRUCT query; a view draws the triples a CONSTRUCT returns (see queries/views/)")
-    nodes: set[str] = set()
-    edges: set[Edge] = set()
+Triple = tuple[str, str, str]  # subject, predicate, object: an edge before its graphs are looked up
+
+
+def too_large(title: str, count: int, max_nodes: int, narrow: str, *, at_least: bool = False) -> ViewTooLarge:
+    """The refusal of a view with more nodes than `max_nodes` (`at_least`: counted before the view was complete)."""
+    return ViewTooLarge(f"{title} has {'at least ' if at_least else ''}{count:,} nodes, more than --max-nodes {max_nodes:,} allows; "
+                     f"narrow it with {narrow}")
+
+
+def _triples(results: ox.QueryTriples) -> Iterator[tuple[str, Triple | None]]:
+    """The nodes of a view query's triples, each with its edge (None for an rdf:type triple)."""
     for subject, predicate, obj in results:
         if not isinstance(subject, ox.NamedNode):
             continue
-        nodes.add(subject.value)
         if predicate.value == RDF + "type" or not isinstance(obj, ox.NamedNode):
-            continue
-        nodes.add(obj.value)
-        quads = store.quads_for_pattern(subject, predicate, obj, None)
+            yield subject.value, None
+        else:
+            yield subject.value, (subject.value, predicate.value, obj.value)
+
+
+def _edges(store: ox.Store, triples: Iterable[Triple]) -> tuple[Edge, ...]:
+    """The triples as edges, each with the named graphs that hold it, in order."""
+    edges = []
+    for subject, predicate, obj in triples:
+        quads = store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), ox.NamedNode(obj), None)
         graphs = {quad.graph_name.value for quad in quads if isinstance(quad.graph_name, ox.NamedNode)}
-        edges.add(Edge(subject.value, predicate.value, obj.value, tuple(sorted(graphs))))
-    return nodes, sorted(edges)
+        edges.append(Edge(subject, predicate, obj, tuple(sorted(graphs))))
+    return tuple(sorted(edges))
+
+
+def _run(store: ox.Store, query: Query, text: str) -> ox.QueryTriples:
+    results = store.query(text, use_default_graph_as_union=True)
+    if not isinstance(results, ox.QueryTriples):
+        raise ViewError(f"query {query.name} is not a CONSTRUCT query; a view draws the triples a CONSTRUCT returns (see queries/views/)")
+    return results
+
+
+def _network_of(store: ox.Store, query: Query, texts: Iterable[str]) -> tuple[set[str], list[Edge]]:
+    """The nodes and edges of the view query's triples, run as each of these texts."""
+    nodes: set[str] = set()
+    triples: set[Triple] = set()
+    for text in texts:
+        for node, triple in _triples(_run(store, query, text)):
+            nodes.add(node)
+            if triple is not None:
+                nodes.add(triple[2])
+                triples.add(triple)
+    return nodes, list(_edges(store, triples))
+
+
+def construct(store: ox.Store, query: Query) -> tuple[set[str], list[Edge]]:
+    """The nodes and edges of a CONSTRUCT query over the union of all graphs."""
+    return _network_of(store, query, [query.text])
+
+
+class Network:
+    """The overview as a neighbourhood or a path needs it: which nodes it has, and its edges at given nodes.
+
+    On the store, the overview query is evaluated with its slots (slots.py) holding the nodes asked about; on a view
+    already made (the overview of one source), its edges are looked up in memory.
+    """
+
+    def __init__(self, store: ox.Store, title: str, view: View | None = None) -> None:
+        self.store, self.title, self.view = store, title, view
+        self.query = view_query("overview")
+        self.nodes = set(view.nodes) if view is not None else set()
+        self.at: dict[str, list[Edge]] = {}
+        for edge in view.edges if view is not None else ():
+            self.at.setdefault(edge.subject, []).append(edge)
+            self.at.setdefault(edge.object, []).append(edge)
+
+    def _bound(self, nodes: list[str] | None, rows: list[Row]) -> Iterator[tuple[str, Triple | None]]:
+        edges = ("subject", "object")
+        yield from _triples(_run(self.store, self.query, fill(self.query, {("node",): [(n,) for n in nodes or []], edges: rows})))
+
+    def has(self, iri: str) -> bool:
+        if self.view is not None:
+            return iri in self.nodes
+        return any(True for _ in self._bound([iri], [])) or any(True for _ in self.touching([iri]))
+
+    def names(self) -> list[str]:
+        """Every node's IRI (for suggestions when a name is not found: on the store, this evaluates the whole overview)."""
+        return sorted(self.nodes if self.view is not None else construct(self.store, self.query)[0])
+
+    def touching(self, nodes: Iterable[str], *, incoming: bool = True) -> Iterator[Triple]:
+        """The edges from the nodes and (`incoming`) to them, as they are found; an edge may come twice."""
+        if self.view is not None:
+            for node in nodes:
+                yield from ((e.subject, e.predicate, e.object) for e in self.at.get(node, []) if incoming or e.subject == node)
+            return
+        for batch in batches(nodes):
+            directions: list[list[Row]] = [[(n, None) for n in batch], [(None, n) for n in batch]]
+            for rows in directions if incoming else directions[:1]:
+                yield from (triple for _, triple in self._bound(None, rows) if triple is not None)
+
+    def edges(self, triples: Iterable[Triple]) -> tuple[Edge, ...]:
+        if self.view is not None:
+            chosen = set(triples)
+            return tuple(edge for edge in self.view.edges if (edge.subject, edge.predicate, edge.object) in chosen)
+        return _edges(self.store, set(triples))
 
 
 def _source_graph(facts: Facts, source: str) -> str:
     graph = GRAPH + "source/" + source
+    facts.cover([graph])
     if graph not in facts.sources:
-        known = ", ".join(sorted(g.removeprefix(GRAPH + "source/") for g in facts.sources))
+        known = ", ".join(sorted(g.removeprefix(GRAPH + "source/") for g in facts.all_sources()))
         raise ViewError(f"no source {source!r} in the graph; sources: {known or 'none'}")
     return graph
 
 
 def _within_source(facts: Facts, nodes: set[str], edges: list[Edge], graph: str) -> tuple[set[str], list[Edge]]:
     """What one source says: its statements and claims, what they link to, and the other links among those nodes."""
+    facts.cover(nodes)
     stated = [edge for edge in edges if graph in edge.graphs]
     kept = {n for n in nodes if n in facts.items and facts.items[n].graph == graph}
     kept |= {edge.subject for edge in stated} | {edge.object for edge in stated}
     return kept, [edge for edge in edges if edge.subject in kept and edge.object in kept]
 
 
+def _source_overview(store: ox.Store, query: Query, graph: str) -> tuple[set[str], list[Edge]]:
+    """The overview's nodes among the IRIs of a source's graph, and every edge from them: all that _within_source
+    keeps (its statements, the ends of the edges it states, the edges among those) lies in there."""
+    iris = {term.value for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            for term in (quad.subject, quad.object) if isinstance(term, ox.NamedNode)}
+    texts = [fill(query, {("node",): [(n,) for n in batch], ("subject", "object"): [(n, None) for n in batch]})
+             for batch in batches(iris)]
+    return _network_of(store, query, texts)
+
+
 def _view(store: ox.Store, facts: Facts, query: Query, source: str | None, slug: str, title: str, narrow: str) -> View:
-    nodes, edges = construct(store, query)
     description = query.description
-    if source is not None:
+    if source is None:
+        nodes, edges = construct(store, query)
+    else:
         graph = _source_graph(facts, source)
+        bound = {("node",), ("subject", "object")} <= set(slots(query))
+        nodes, edges = _source_overview(store, query, graph) if bound else construct(store, query)
         nodes, edges = _within_source(facts, nodes, edges, graph)
         slug, title = f"{slug}-{source}", f"{title}: {facts.sources[graph].title}"
         description += f" Only what the source {source!r} states or relays, and the registry's links between the nodes it names."
@@ -118,55 +218,94 @@ def overview(store: ox.Store, facts: Facts, *, source: str | None = None) -> Vie
     return _view(store, facts, query, source, "overview", query.title, narrow)
 
 
-def _graph(view: View) -> nx.Graph:
-    graph = nx.Graph()
-    graph.add_nodes_from(view.nodes)
-    graph.add_edges_from((edge.subject, edge.object) for edge in view.edges)
-    return graph
+def _network(store: ox.Store, facts: Facts, source: str | None) -> Network:
+    """The overview to walk: on the store, or (with a source) the overview of that source, made first."""
+    if source is None:
+        return Network(store, view_query("overview").title)
+    base = overview(store, facts, source=source)
+    return Network(store, base.title, base)
 
 
-def _node(view: View, name: str) -> str:
-    """The IRI of an entity given by its registry ID or its IRI, if the view has it."""
+def _node(network: Network, name: str) -> str:
+    """The IRI of an entity given by its registry ID or its IRI, if the network has it."""
     iri = name if name.startswith(("http://", "https://")) else ID + name
-    if iri in view.nodes:
+    if network.has(iri):
         return iri
-    ids = [node.removeprefix(ID) for node in view.nodes if node.startswith(ID)]
+    ids = [node.removeprefix(ID) for node in network.names() if node.startswith(ID)]
     close = difflib.get_close_matches(name, ids, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; entity IDs are the keys of sources/entities.yaml"
-    raise ViewError(f"no node {name!r} in {view.title.lower()}{hint}")
+    raise ViewError(f"no node {name!r} in {network.title.lower()}{hint}")
 
 
-def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, source: str | None = None) -> View:
-    """Everything within `hops` edges of an entity in the overview (an entity and the others named in its statements are two hops apart)."""
+def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, source: str | None = None,
+                max_nodes: int = MAX_NODES) -> View:
+    """Everything within `hops` edges of an entity in the overview (an entity and the others named in its statements are two hops apart).
+
+    The overview is walked out from the entity hop by hop, in both directions, and the walk stops with a ViewError as
+    soon as it has found more than `max_nodes` nodes; the edges among the nodes of the last hop are those going out
+    of them to nodes already found.
+    """
     if hops < 1:
         raise ViewError(f"--hops must be at least 1, not {hops}")
-    base = overview(store, facts, source=source)
-    center = _node(base, entity)
-    near = set(nx.ego_graph(_graph(base), center, radius=hops))
-    edges = tuple(edge for edge in base.edges if edge.subject in near and edge.object in near)
-    suffix = base.slug.removeprefix("overview")
-    return replace(
-        base, slug=f"entity-{center.removeprefix(ID).replace('/', '-')}-{hops}{suffix}",
-        title=f"{facts.label(center)}: {hops} hop{'s' if hops > 1 else ''} out",
+    network = _network(store, facts, source)
+    center = _node(network, entity)
+    title = f"{facts.label(center)}: {hops} hop{'s' if hops > 1 else ''} out"
+    narrow = "fewer --hops, or --source ID"
+    near, frontier, triples = {center}, {center}, set[Triple]()
+    for _ in range(hops):
+        reached = set()
+        for triple in network.touching(frontier):
+            triples.add(triple)
+            for end in (triple[0], triple[2]):
+                if end not in near:
+                    near.add(end)
+                    reached.add(end)
+                    if len(near) > max_nodes:
+                        raise too_large(title, len(near), max_nodes, narrow, at_least=True)
+        frontier = reached
+    triples |= {triple for triple in network.touching(frontier, incoming=False) if triple[2] in near}
+    suffix = f"-{source}" if source is not None else ""
+    return View(
+        slug=f"entity-{center.removeprefix(ID).replace('/', '-')}-{hops}{suffix}", title=title,
         description=f"Every node within {hops} edge{'s' if hops > 1 else ''} of {facts.label(center)} in the overview, "
                     "and the edges among them.",
-        nodes=tuple(sorted(near)), edges=edges, narrow="fewer --hops, or --source ID")
+        nodes=tuple(sorted(near)), edges=network.edges(triples), narrow=narrow)
 
 
 def path_view(store: ox.Store, facts: Facts, start: str, end: str, *, source: str | None = None) -> View:
-    """The shortest connections between two entities in the overview (at most MAX_PATHS of them)."""
-    base = overview(store, facts, source=source)
-    first, last = _node(base, start), _node(base, end)
-    try:
-        routes = list(islice(nx.all_shortest_paths(_graph(base), first, last), MAX_PATHS))
-    except nx.NetworkXNoPath:
-        raise ViewError(f"{facts.label(first)} and {facts.label(last)} are not connected in {base.title.lower()}") from None
+    """The shortest connections between two entities in the overview (at most MAX_PATHS of them).
+
+    The overview is walked out from both ends, a hop at a time from the end with the fewer nodes to expand, until the
+    two meet: every shortest connection then lies among the nodes found, whose graph networkx searches as it would
+    the whole overview's, nodes and edges added in the same order, so that it lists the same routes first.
+    """
+    network = _network(store, facts, source)
+    first, last = _node(network, start), _node(network, end)
+    sides = [({first: 0}, {first}), ({last: 0}, {last})]
+    triples: set[Triple] = set()
+    while not sides[0][0].keys() & sides[1][0].keys():
+        reached, frontier = min(sides, key=lambda side: len(side[1]))
+        if not frontier:
+            raise ViewError(f"{facts.label(first)} and {facts.label(last)} are not connected in {network.title.lower()}")
+        hop, expand = max(reached.values()) + 1, sorted(frontier)
+        frontier.clear()
+        for triple in network.touching(expand):
+            triples.add(triple)
+            for node in (triple[0], triple[2]):
+                if node not in reached:
+                    reached[node] = hop
+                    frontier.add(node)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(sides[0][0].keys() | sides[1][0].keys()))
+    graph.add_edges_from((subject, obj) for subject, _, obj in sorted(triples))
+    routes = list(islice(nx.all_shortest_paths(graph, first, last), MAX_PATHS))
     steps = {frozenset(pair) for route in routes for pair in pairwise(route)}
     nodes = {node for route in routes for node in route}
-    edges = tuple(edge for edge in base.edges if frozenset((edge.subject, edge.object)) in steps)
+    edges = network.edges(triple for triple in triples if frozenset((triple[0], triple[2])) in steps)
     length = len(routes[0]) - 1
-    return replace(
-        base, slug=f"path-{first.removeprefix(ID)}-{last.removeprefix(ID)}{base.slug.removeprefix('overview')}".replace("/", "-"),
+    suffix = f"-{source}" if source is not None else ""
+    return View(
+        slug=f"path-{first.removeprefix(ID)}-{last.removeprefix(ID)}{suffix}".replace("/", "-"),
         title=f"{facts.label(first)} to {facts.label(last)}",
         description=f"The {len(routes)} shortest connection{'s' if len(routes) > 1 else ''} ({length} edges each"
                     f"{f', the first {MAX_PATHS} only' if len(routes) == MAX_PATHS else ''}) "
