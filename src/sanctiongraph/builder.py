@@ -476,23 +476,29 @@ class BuildReport:
 
 @_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
-    """Build the dataset, validate it with the ontology's checks, and write the exports atomically.
+    """Build the dataset, validate it with the ontology's checks, and write the exports and the store atomically.
 
-    Nothing is written unless the sources load and every check passes. The checks run once the exports
-    are staged, so that the store they need and the sorted copies the exports need are not held at once."""
+    Nothing is written unless the sources load and every check passes. The store is loaded and checked once
+    the exports are staged, so that it and the sorted copies the exports need are not held at once."""
     dataset = build_dataset(sources_folder, ontology_folder)
     created = not output_folder.exists()
     output_folder.mkdir(parents=True, exist_ok=True)
-    store, target = load_new_store(dataset.quads, output_folder)
-    try:
-        violations = run_checks(store, ontology_folder, dataset.locations)
+    loaded: list[tuple[ox.Store, Path]] = []
+
+    def load_and_check() -> None:
+        loaded.append(load_new_store(dataset.quads, output_folder))
+        violations = run_checks(loaded[0][0], ontology_folder, dataset.locations)
         if violations:
             raise CheckError(violations)
-        written = write_exports(dataset.quads, output_folder)
-        return BuildReport(dataset, [*written, publish_store(store, target)])
+
+    try:
+        written = write_exports(dataset.quads, output_folder, before_publishing=load_and_check)
+        return BuildReport(dataset, [*written, publish_store(*loaded[0])])
     except BaseException:
-        del store
-        shutil.rmtree(target, ignore_errors=True)
+        targets = [target for _, target in loaded]
+        loaded.clear()  # closes the new store before its folder goes
+        for target in targets:
+            shutil.rmtree(target, ignore_errors=True)
         if created:
             shutil.rmtree(output_folder, ignore_errors=True)
         raise
