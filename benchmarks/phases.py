@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 from sanctiongraph import builder, exports, paths
+from sanctiongraph.checks import run_checks
+from sanctiongraph.store import load_new_store
 
 
 def _memory(field: str) -> int:
@@ -50,8 +52,10 @@ def main(sources: Path) -> None:
         exports.void(ordered, union_nt, sizes)
         step("VoID")
         del ordered, union_nt
-        builder._check(dataset, paths.ontology_folder())
-        step("store + checks")
+        store, _ = load_new_store(dataset.quads, Path(scratch))
+        step("store (bulk_extend in chunks)")
+        run_checks(store, paths.ontology_folder(), dataset.locations)
+        step("checks")
 
 
 if __name__ == "__main__":
