@@ -1,6 +1,6 @@
 # The commands of the README: `make graph` builds the graph from the bundled
 # sources; `make serve` serves it; `make test` type-checks and runs the tests; `make bench` runs
-# the benchmarks of BENCHMARKS.md (about 20 minutes). Each creates the virtual
+# the benchmarks of BENCHMARKS.md (about 30 minutes). Each creates the virtual
 # environment first; serve and test also install the query editor (npm).
 PYTHON ?= python3
 VENV := .venv
