@@ -13,7 +13,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -220,10 +220,9 @@ def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
 
 def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoint: str, timeout: float) -> Result:
     form = query_form(query)
-    graph_form = form in ("CONSTRUCT", "DESCRIBE")
     body = _send(endpoint, with_values(query, bindings), form, timeout, query.name, _union_graphs(endpoint, timeout, query.name))
     try:
-        if graph_form:
+        if form in _GRAPH_FORMS:
             return Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
         return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
     except (SyntaxError, ValueError) as error:
@@ -266,7 +265,7 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
         client.setCredentials(os.environ[ENDPOINT_USER], os.environ.get(ENDPOINT_PASSWORD, ""))
     client.setQuery(text)
     client.queryType = form  # SPARQLWrapper's own guess mistakes "address" in a comment for ADD
-    client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    client.setReturnFormat(TURTLE if form in _GRAPH_FORMS else JSON)
     for graph in graphs:
         client.addDefaultGraph(graph)
         client.addNamedGraph(graph)
@@ -293,9 +292,14 @@ def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) ->
         inserts.append((brace, sorted(name for name in bindings if name in variables)))
     for brace, names in sorted(inserts, reverse=True):
         if names:
-            block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
-            text = text[: brace + 1] + block + text[brace + 1:]
+            text = text[: brace + 1] + f" {values_block(names, [[bindings[n] for n in names]])} " + text[brace + 1:]
     return text
+
+
+def values_block(variables: Sequence[str], rows: Iterable[Sequence[ox.NamedNode | ox.Literal | None]]) -> str:
+    """A VALUES block of the rows' terms, each serialised and escaped by Oxigraph; None leaves a cell UNDEF."""
+    cells = " ".join(f"({' '.join('UNDEF' if term is None else str(term) for term in row)})" for row in rows)
+    return f"VALUES ({' '.join('?' + v for v in variables)}) {{ {cells} }}"
 
 
 _TOKEN = re.compile(
@@ -307,6 +311,7 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")  # the forms that answer with triples
 _BLOCK_ENDS = {"{", "}", "SELECT", "SERVICE", "UNION", "OPTIONAL", "FILTER", "BIND", "MINUS", "VALUES", "GRAPH"}
 
 

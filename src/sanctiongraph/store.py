@@ -18,7 +18,7 @@ from sanctiongraph.errors import SanctionGraphError
 
 STORE_LINK = "store"
 # Quads per bulk_extend call: Oxigraph's bulk loader holds about 0.9 KB per quad it is given at once (1.47M quads:
-# +1.37 GB in one call, +0.18 GB in calls of 200,000, in about the same time; BENCHMARKS.md, "Build").
+# +1.37 GB in one call, +0.18 GB in calls of 200,000, in about the same time; BENCHMARKS.md, "What changed in the builder").
 LOAD_CHUNK = 200_000
 
 

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.errors import QueryError
 from sanctiongraph.queries import Query
+from sanctiongraph.sparql import values_block
 
 BATCH = 500
 Row = tuple[str | None, ...]  # an IRI per variable of the slot; None leaves it UNDEF
@@ -38,10 +39,7 @@ def fill(query: Query, rows: Mapping[tuple[str, ...], Sequence[Row]]) -> str:
         variables = (match.group(1),) if match.group(1) else tuple(match.group(2).replace("?", " ").split())
         if variables not in rows:
             return match.group(0)
-        terms = [" ".join("UNDEF" if iri is None else str(ox.NamedNode(iri)) for iri in row) for row in rows[variables]]
-        if len(variables) == 1:
-            return f"VALUES ?{variables[0]} {{ {' '.join(terms)} }}"
-        return f"VALUES ({' '.join('?' + v for v in variables)}) {{ {' '.join(f'({t})' for t in terms)} }}"
+        return values_block(variables, [[None if iri is None else ox.NamedNode(iri) for iri in row] for row in rows[variables]])
 
     return _SLOT.sub(filled, query.text)
 
