@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -117,3 +119,34 @@ def sanctiongraph_server(graph: Path, workdir: Path, *options: str) -> Iterator[
         finally:
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=30) == 0, log_path.read_text()
+
+
+class Listener:
+    """A second local HTTP server that records every request it gets."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                listener.requests.append(f"{self.command} {self.path}")
+                self.send_response(500)
+                self.end_headers()
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    recorder = Listener()
+    yield recorder
+    recorder.server.shutdown()
+    recorder.server.server_close()

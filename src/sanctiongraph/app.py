@@ -41,7 +41,7 @@ from sanctiongraph.exports import EXPORTS, SD, STEM, VOID_FILE
 from sanctiongraph.namespaces import BASE, RDF, VOID
 from sanctiongraph.queries import Query, find_query, load_queries
 from sanctiongraph.results import render
-from sanctiongraph.sparql import DEFAULT_TIMEOUT, Result, remote_calls, with_values
+from sanctiongraph.sparql import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.web import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 
 TEXT = "text/plain; charset=utf-8"
@@ -251,7 +251,7 @@ class App:
             if request.method != "POST":
                 raise HTTPError(405, "an update must be sent by POST", ("Allow", "POST"))
             self.authorise(request, "updates")
-            return self.run(jobs.update, self.rebase.to_dataset(self.checked(request, update)))
+            return self.run(jobs.update, self.rebase.to_dataset(update), self.own_endpoints(request))
         if text is None:
             if request.method == "POST":
                 raise HTTPError(400, "no query given: send query=... or a body of type application/sparql-query")
@@ -259,23 +259,17 @@ class App:
                 editor = self.assets["yasgui.min.js"][0].is_file()
                 return 200, content_type("text/html"), pages.query_page(self.examples, self.links(request), editor=editor), []
             return self.rdf(request, self.service_description(request))
-        query = Query("query", "query", "", (), self.rebase.to_dataset(self.checked(request, text)))
+        query = Query("query", "query", "", (), self.rebase.to_dataset(text))
         dataset = ([valid_iri(self.rebase.to_dataset(g)) for g in values.get("default-graph-uri", [])],
                    [valid_iri(self.rebase.to_dataset(g)) for g in values.get("named-graph-uri", [])])
-        return self.run(jobs.answer, query, {}, request.accept, self.settings.max_results, self.links(request), dataset)
+        return self.run(jobs.answer, query, {}, request.accept, self.settings.max_results, self.links(request),
+                        self.own_endpoints(request), dataset)
 
-    def checked(self, request: Request, text: str) -> str:
-        """The text without its SERVICE calls to this very endpoint (run here); any other SERVICE or LOAD is refused."""
-        own = {application_uri(request.environ) + "sparql", self.rebase.public + "sparql"}
-        for call in reversed(remote_calls(text)):
-            if call.keyword == "SERVICE" and call.target in own:
-                text = text[: call.start] + text[call.end:]
-            elif call.keyword == "SERVICE":
-                raise HTTPError(400, f"SERVICE {call.target or 'with a variable or prefixed name'}: this server calls no other "
-                                     "service; query that endpoint yourself")
-            else:
-                raise HTTPError(400, "LOAD: this server fetches no documents")
-        return text
+    def own_endpoints(self, request: Request) -> frozenset[str]:
+        """This server's SPARQL endpoint as a query may name it (as the client reached it, or under the public base),
+        in the dataset's base as the workers see texts: a SERVICE to it is run here (sanctiongraph.federation)."""
+        named = (application_uri(request.environ) + "sparql", self.rebase.public + "sparql")
+        return frozenset(self.rebase.to_dataset(iri) for iri in named)
 
     def authorise(self, request: Request, what: str) -> None:
         token = self.settings.token
@@ -382,7 +376,8 @@ class App:
             status = 200 if not form else 400  # a first visit shows the form
             page = pages.query_form_page(query, form, self.links(request), error=str(error) if form else "")
             return status, content_type("text/html"), page, []
-        return self.run(jobs.answer, query, bindings, request.accept, self.settings.max_results, self.links(request), None, form)
+        return self.run(jobs.answer, query, bindings, request.accept, self.settings.max_results, self.links(request),
+                        self.own_endpoints(request), None, form)
 
     def resource(self, request: Request) -> Response:
         suffix = request.path[1:]
@@ -426,12 +421,12 @@ class App:
         """A network view: /view/<path of an entity> its neighbourhood, /view?query=... the network of a CONSTRUCT."""
         suffix = request.path[len("/view/"):]
         if suffix:
-            return self.run(jobs.view, valid_iri(BASE + suffix, 404), None, self.links(request))
+            return self.run(jobs.view, valid_iri(BASE + suffix, 404), None, self.links(request), frozenset())
         text = single(request.params, "query")
         if text is None:
             raise HTTPError(400, "give a CONSTRUCT query: view?query=...")
-        query = Query("query", "Network of a CONSTRUCT query", "", (), self.rebase.to_dataset(self.checked(request, text)))
-        return self.run(jobs.view, None, query, self.links(request))
+        query = Query("query", "Network of a CONSTRUCT query", "", (), self.rebase.to_dataset(text))
+        return self.run(jobs.view, None, query, self.links(request), self.own_endpoints(request))
 
     def cors(self, request: Request) -> list[tuple[str, str]]:
         origin = str(request.environ.get("HTTP_ORIGIN", ""))

@@ -1,4 +1,4 @@
-"""The server's query engine: a few worker processes, each holding the store, that can be killed at the time limit.
+"""The server's query engine: a few sandboxed worker processes, each holding the store, that can be killed at the time limit.
 
 Oxigraph cannot interrupt a query from Python, so a query running past its limit would go
 on burning a core if it ran in a thread; in a process it is stopped by ending the process,
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctiongraph.errors import QueryTimeout, SanctionGraphError
+from sanctiongraph.sandbox import forbid_network
 from sanctiongraph.store import open_store
 
 STARTUP_LIMIT = 60.0  # seconds a new worker may take to open the store
@@ -114,7 +115,7 @@ class Engine:
             status, message = "error", "it exited"
         if status != "ready":
             self._forget(worker)
-            raise SanctionGraphError(f"a query worker could not open the store: {message}")
+            raise SanctionGraphError(f"a query worker could not start: {message}")
         return worker
 
     def _replace(self, worker: _Worker) -> _Worker:
@@ -134,12 +135,14 @@ class Engine:
 def _serve(connection: Connection, graph: str, writable: bool, memory: int | None) -> None:
     """A worker's life: open the store, then run jobs until the connection closes.
 
+    The worker cannot open a network connection (sanctiongraph.sandbox), whatever a query asks for.
     `memory` (bytes) caps the worker's data segment and anonymous mappings: a query that needs
     more makes the allocator abort the process, which the engine then replaces."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if memory is not None:
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     try:
+        forbid_network()
         store = open_store(Path(graph), writable=writable)
     except (SanctionGraphError, OSError) as error:
         connection.send(("error", str(error)))

@@ -6,6 +6,7 @@ public one (Links.rebase)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 from sanctiongraph import pages
 from sanctiongraph.engine import Reply
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
+from sanctiongraph.federation import FetchRefused, refuse_fetches
 from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
 from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.queries import Query, parse_query
@@ -31,13 +33,16 @@ def failure(status: int, message: str, *headers: tuple[str, str]) -> Reply:
 
 
 def answer(
-    store: ox.Store, query: Query, bindings: Bindings, accept: str, limit: int, links: Links,
+    store: ox.Store, query: Query, bindings: Bindings, accept: str, limit: int, links: Links, own: frozenset[str],
     dataset: tuple[list[str], list[str]] | None = None, form: dict[str, str] | None = None,
 ) -> Reply:
-    """A query's result in the format the client prefers. `dataset` holds the protocol's default-graph-uri and
-    named-graph-uri; `form` (the parameters as given) marks a named query, which also answers as an HTML page."""
+    """A query's result in the format the client prefers. `own` holds the IRIs of this server's endpoint (a SERVICE
+    to one is run here; any other is refused, see sanctiongraph.federation). `dataset` holds the protocol's
+    default-graph-uri and named-graph-uri; `form` (the parameters as given) marks a named query, which also answers
+    as an HTML page."""
     default, named = dataset or ([], [])
     try:
+        query = replace(query, text=refuse_fetches(query.text, own=own))
         result = evaluate(store, query, bindings, limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
                           named_graphs=[ox.NamedNode(g) for g in named] or None)
     except QueryError as error:
@@ -112,10 +117,16 @@ def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, lin
     return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
 
 
-def view(store: ox.Store, entity: str | None, query: Query | None, links: Links) -> Reply:
-    """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query."""
+def view(store: ox.Store, entity: str | None, query: Query | None, links: Links, own: frozenset[str]) -> Reply:
+    """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query (checked as
+    `answer` checks a query)."""
     from sanctiongraph import viz
 
+    if query is not None:
+        try:
+            query = replace(query, text=refuse_fetches(query.text, own=own))
+        except QueryError as error:
+            return failure(400, str(error))
     facts = viz.load_facts(store)  # read for the view's nodes only, as the page asks for them
     try:
         drawn = viz.entity_view(store, facts, entity) if entity is not None else viz.query_view(store, facts, query)  # type: ignore[arg-type]
@@ -132,10 +143,13 @@ def view(store: ox.Store, entity: str | None, query: Query | None, links: Links)
 
 
 
-def update(store: ox.Store, text: str) -> Reply:
-    """Run a SPARQL update (only on a server started with updates allowed, whose store is writable)."""
+def update(store: ox.Store, text: str, own: frozenset[str]) -> Reply:
+    """Run a SPARQL update (only on a server started with updates allowed, whose store is writable); one that
+    would fetch (LOAD, SERVICE) is refused as `answer` refuses a query."""
     try:
-        store.update(text)
+        store.update(refuse_fetches(text, update=True, own=own))
+    except FetchRefused as error:
+        return failure(400, str(error))
     except SyntaxError as error:
         return failure(400, f"SPARQL update syntax error: {' '.join(str(error).split())}")
     except (OSError, RuntimeError) as error:

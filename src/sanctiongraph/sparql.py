@@ -388,7 +388,8 @@ class RemoteCall:
 
 
 def remote_calls(text: str) -> list[RemoteCall]:
-    """Every SERVICE and LOAD of a SPARQL text, outside comments, strings and IRIs: what would make an engine fetch a URL."""
+    """Where the SERVICE and LOAD keywords of a SPARQL text are, by our tokeniser (comments, strings and IRIs skipped):
+    spans to cut, not a verdict; whether a text fetches is for the parser to say (sanctiongraph.federation)."""
     tokens = [m for m in _TOKEN.finditer(text) if not m.group(0).startswith("#")]
     calls = []
     for index, match in enumerate(tokens):
