@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 
 from report import write_report  # noqa: E402
 
-from sanctiongraph import corpus, paths  # noqa: E402
+from sanctiongraph import corpus, project  # noqa: E402
 
 LONG_RUN = 60.0  # seconds: a configuration whose first run takes longer is not repeated
 
@@ -98,7 +98,7 @@ def run_task(task: str, args: dict[str, Any], runs: int, timeout: float) -> dict
 def bench_size(size: int, options: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     folder = corpus_folder(options.corpus, size, options.seed)
     sources, graph = folder / "sources", folder / "graph"
-    common = {"size": size, "ontology": str(paths.ontology_folder()), "queries": str(paths.queries_folder())}
+    common = {"size": size, "ontology": str(project.ontology_folder()), "queries": str(project.queries_folder())}
     runs = options.runs
     result: dict[str, Any] = {"corpus": {
         "sources": size, "entities": sum(1 for line in (sources / "entities.yaml").read_text().splitlines() if line[:1].isalnum()),

@@ -1,4 +1,4 @@
-"""Where a build's time and memory go: the steps of sanctiongraph.builder.build, timed one by one.
+"""Where a build's time and memory go: the steps of sanctiongraph.builder.dataset.build, timed one by one.
 
     python benchmarks/phases.py benchmarks/corpus/10000-seed1/sources
 
@@ -13,9 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from sanctiongraph import builder, exports, paths
-from sanctiongraph.checks import run_checks
-from sanctiongraph.store import load_new_store
+from sanctiongraph.builder.dataset import _without_cycle_collection, build_dataset
+from sanctiongraph.builder import exports
+from sanctiongraph import project
+from sanctiongraph.builder.checks import run_checks
+from sanctiongraph.query.store import load_new_store
 
 
 def _memory(field: str) -> int:
@@ -32,8 +34,8 @@ def main(sources: Path) -> None:
         print(f"{name:<28} {now - start:7.2f} s   rss {_memory('VmRSS'):6,} MB   peak {_memory('VmHWM'):6,} MB", flush=True)
         start = now
 
-    with builder._without_cycle_collection(), tempfile.TemporaryDirectory() as scratch:
-        dataset = builder.build_dataset(sources, paths.ontology_folder())
+    with _without_cycle_collection(), tempfile.TemporaryDirectory() as scratch:
+        dataset = build_dataset(sources, project.ontology_folder())
         step(f"read, validate, {len(dataset.quads):,} quads")
         ordered = exports.sort_quads(dataset.quads)
         step("sort")
@@ -54,7 +56,7 @@ def main(sources: Path) -> None:
         del ordered, union_nt
         store, _ = load_new_store(dataset.quads, Path(scratch))
         step("store (bulk_extend in chunks)")
-        run_checks(store, paths.ontology_folder(), dataset.locations)
+        run_checks(store, project.ontology_folder(), dataset.locations)
         step("checks")
 
 

@@ -28,10 +28,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from sanctiongraph import corpus, paths
-from sanctiongraph.builder import build
-from sanctiongraph.queries import load_queries
-from sanctiongraph.sparql import run_query, with_values
+from sanctiongraph import corpus
+from sanctiongraph import project
+from sanctiongraph.builder.dataset import build
+from sanctiongraph.query.library import load_queries
+from sanctiongraph.query.running import run_query, with_values
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "corpus"
@@ -44,7 +45,7 @@ def corpus_with_seed(sources: int, seed: int) -> Path:
     folder = WORK / f"queries-{sources}-{seed}"
     if not (folder / "sources" / "entities.yaml").is_file():
         corpus.generate(folder / "sources", sources=sources, seed=seed)
-        bundled = paths.sources_folder()
+        bundled = project.sources_folder()
         registry_path = folder / "sources" / "entities.yaml"
         registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
         for key, value in yaml.safe_load((bundled / "entities.yaml").read_text(encoding="utf-8")).items():
@@ -120,11 +121,11 @@ def main() -> int:
     folder = corpus_with_seed(args.sources, args.seed)
     graph = folder / "graph"
     started = time.perf_counter()
-    report = build(folder / "sources", paths.ontology_folder(), graph)
+    report = build(folder / "sources", project.ontology_folder(), graph)
     build_seconds = time.perf_counter() - started
     quads = len(set(report.dataset.quads))
     del report
-    library = load_queries(paths.queries_folder())
+    library = load_queries(project.queries_folder())
     raw_store = ox.Store.read_only(str((graph / "store").resolve()))
 
     rows = []
@@ -169,7 +170,7 @@ def render(args: argparse.Namespace, quads: int, build_seconds: float, rows: lis
         "",
         f"Every library query with its example parameters, on a generated corpus of {args.sources:,} sources plus the "
         f"bundled first source: {quads:,} quads (seed {args.seed}; built in {build_seconds:.0f} s). Median of at least {args.runs} runs "
-        "(more for fast queries, up to about 1 s each) after one cold run, the three columns interleaved run by run in one process: **ours** = `sanctiongraph.sparql.run_query` (the CLI and API path: parameter "
+        "(more for fast queries, up to about 1 s each) after one cold run, the three columns interleaved run by run in one process: **ours** = `sanctiongraph.query.running.run_query` (the CLI and API path: parameter "
         "binding, the read-only on-disk store, rows materialised as tuples, the query run by a pooled thread that the caller waits on with a time limit); "
         "**ours, no limit** = the same with `timeout=None`, in the calling thread; **pyoxigraph** = `Store.query(...)` on the same "
         "store with the same bound query text, iterated to a list; **rdflib** = `rdflib.Dataset(default_union=True).query(text, initBindings=...)` on the "

@@ -33,8 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sanctiongraph.queries import find_query
-from sanctiongraph.sparql import with_values
+from sanctiongraph.query.library import find_query
+from sanctiongraph.query.running import with_values
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMPLE = "SELECT ?label WHERE { <https://w3id.org/sanctiongraph/id/mechel> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"

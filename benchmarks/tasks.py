@@ -20,10 +20,11 @@ from typing import Any, Callable, Iterator
 import pyoxigraph as ox
 import rdflib
 
-from sanctiongraph import exports, queries
-from sanctiongraph import store as store_module
-from sanctiongraph.sparql import run_query, with_values
-from sanctiongraph.builder import build, build_dataset
+from sanctiongraph.builder import exports
+from sanctiongraph.query import library as queries
+from sanctiongraph.query import store as store_module
+from sanctiongraph.query.running import run_query, with_values
+from sanctiongraph.builder.dataset import build, build_dataset
 from sanctiongraph.namespaces import PREFIXES
 
 RDFLIB_FORMATS = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -39,7 +40,7 @@ def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def build_ours(args: dict[str, Any]) -> dict[str, Any]:
-    """sanctiongraph.builder.build: YAML and texts in, checks run, all exports and VoID written."""
+    """sanctiongraph.builder.dataset.build: YAML and texts in, checks run, all exports and VoID written."""
     seconds, report = _timed(lambda: build(Path(args["sources"]), Path(args["ontology"]), Path(args["output"])))
     return {"seconds": seconds, "quads": len(set(report.dataset.quads)), "statements": report.dataset.statements}
 
@@ -92,7 +93,7 @@ def load_limit(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_ours(args: dict[str, Any]) -> dict[str, Any]:
-    """sanctiongraph.store.open_store: the on-disk store the build wrote, opened read-only and counted."""
+    """sanctiongraph.query.store.open_store: the on-disk store the build wrote, opened read-only and counted."""
     seconds, store = _timed(lambda: store_module.open_store(Path(args["graph"])))
     return {"seconds": seconds, "quads": len(store)}
 
@@ -105,7 +106,7 @@ def load_rdflib(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def exports_ours(args: dict[str, Any]) -> dict[str, Any]:
-    """What sanctiongraph.exports.write_exports does, step by step: sort, union (which is the N-Triples
+    """What sanctiongraph.builder.exports.write_exports does, step by step: sort, union (which is the N-Triples
     export, written untimed), each other format to its file, VoID."""
     quads = build_dataset(Path(args["sources"]), Path(args["ontology"])).quads
     output = Path(args["output"])
@@ -182,7 +183,7 @@ def _library(args: dict[str, Any]) -> Iterator[queries.Query]:
 
 
 def queries_oxigraph(args: dict[str, Any]) -> dict[str, Any]:
-    """On the built on-disk store: sanctiongraph.sparql.run_query (no time limit) against pyoxigraph's
+    """On the built on-disk store: sanctiongraph.query.running.run_query (no time limit) against pyoxigraph's
     Store.query with the same example parameters (every value of every row fetched), in turn, in one process."""
     graph = Path(args["graph"])
     store = store_module.open_store(graph)

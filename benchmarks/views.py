@@ -30,8 +30,8 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import sync_playwright
 
-from sanctiongraph.builder import build
-from sanctiongraph.paths import ontology_folder
+from sanctiongraph.builder.dataset import build
+from sanctiongraph.project import ontology_folder
 from sanctiongraph.viz import draw, overview
 
 CHROMIUM = "/usr/bin/chromium"

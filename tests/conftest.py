@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sanctiongraph.builder import BuildReport, build
-from sanctiongraph.store import open_store
+from sanctiongraph.builder.dataset import BuildReport, build
+from sanctiongraph.query.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import ONTOLOGY, ROOT
-from sanctiongraph.builder import build
+from sanctiongraph.builder.dataset import build
 from sanctiongraph.cli import main
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import GRAPH

@@ -11,8 +11,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import ARTICLE, ONTOLOGY, SOURCES
-from sanctiongraph.builder import BuildReport, build
-from sanctiongraph.exports import EXPORTS, STEM
+from sanctiongraph.builder.dataset import BuildReport, build
+from sanctiongraph.builder.exports import EXPORTS, STEM
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
 SG = "https://w3id.org/sanctiongraph/ontology#"

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ARTICLE, QUERIES
-from sanctiongraph.queries import load_queries
-from sanctiongraph.sparql import run_query
+from sanctiongraph.query.library import load_queries
+from sanctiongraph.query.running import run_query
 
 SOURCE = "https://w3id.org/sanctiongraph/id/source/newsweek-2025-03-russia-mines"
 TEXT = ARTICLE.read_text(encoding="utf-8")

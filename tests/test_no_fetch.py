@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import Listener, sanctiongraph_server
-from sanctiongraph.federation import FetchRefused, refuse_fetches
+from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from test_server import Answer, fetch
 
 TOKEN_ENV = "SANCTIONGRAPH_NO_FETCH_TOKEN"
@@ -157,7 +157,7 @@ def test_no_update_fetches(graph: Path, tmp_path: Path, listener: Listener) -> N
 SANDBOXED = """
 import socket, sys
 import pyoxigraph as ox
-from sanctiongraph.sandbox import forbid_network
+from sanctiongraph.server.sandbox import forbid_network
 url = sys.argv[1]
 host, port = url.split("/")[2].split(":")
 forbid_network()

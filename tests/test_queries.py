@@ -20,11 +20,11 @@ import rdflib
 from pyoxigraph import NamedNode
 
 from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
-from sanctiongraph.builder import build
+from sanctiongraph.builder.dataset import build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import QueryError, QueryTimeout, UsageError
-from sanctiongraph.queries import Query, load_queries, parse_query
-from sanctiongraph.sparql import run_query, with_values
+from sanctiongraph.query.library import Query, load_queries, parse_query
+from sanctiongraph.query.running import run_query, with_values
 
 LIBRARY = load_queries(QUERIES)
 EXPECTED_EMPTY = {"disagreements"}  # one source does not disagree with itself

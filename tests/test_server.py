@@ -30,8 +30,8 @@ import rdflib
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 
 from conftest import QUERIES, Listener, sanctiongraph_server
-from sanctiongraph.queries import load_queries
-from sanctiongraph.sparql import run_query
+from sanctiongraph.query.library import load_queries
+from sanctiongraph.query.running import run_query
 
 SG = "https://w3id.org/sanctiongraph/ontology#"
 ID = "https://w3id.org/sanctiongraph/id/"
@@ -379,7 +379,7 @@ def test_statement_claim_and_source_pages(server: str) -> None:
 
 
 def test_pages_escape_and_link_only_web_iris() -> None:
-    from sanctiongraph.pages import Links
+    from sanctiongraph.server.pages import Links
 
     links = Links("../")
     assert links.term(ox.NamedNode("javascript:alert(1)")) == '<span title="javascript:alert(1)">javascript:alert(1)</span>'

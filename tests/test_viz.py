@@ -21,11 +21,11 @@ import yaml
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from conftest import ONTOLOGY, ROOT, SOURCES
-from sanctiongraph.builder import BuildReport, build
+from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import ViewError, ViewTooLarge
 from sanctiongraph.namespaces import GRAPH, ID
-from sanctiongraph.store import open_store
+from sanctiongraph.query.store import open_store
 from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, path_view, query_view, view_query, write_view
 from sanctiongraph.viz.page import page_data, render, script_json
 from sanctiongraph.viz.views import MAX_PATHS, Edge, _within_source, construct

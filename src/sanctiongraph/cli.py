@@ -7,14 +7,16 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from sanctiongraph import __version__, paths, server, viz
-from sanctiongraph.builder import build
+from sanctiongraph import __version__, viz
+from sanctiongraph import project
+from sanctiongraph.server import frontend
+from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError
-from sanctiongraph.output import format_for, write_output
-from sanctiongraph.queries import load_queries, parse_query
-from sanctiongraph.results import GRAPH_FORMATS, ROW_FORMATS, render
-from sanctiongraph.sparql import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
+from sanctiongraph.query.output import format_for, write_output
+from sanctiongraph.query.library import load_queries, parse_query
+from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
+from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -35,7 +37,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _queries(args: argparse.Namespace) -> int:
-    for query in load_queries(paths.queries_folder()).values():
+    for query in load_queries(project.queries_folder()).values():
         print(f"{query.name}\n    {query.title}")
         for parameter in query.parameters:
             default = "required" if parameter.default is None else f"default {parameter.default}"
@@ -80,8 +82,8 @@ def _viz(args: argparse.Namespace) -> int:
 
 def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
-    common.add_argument("--output", "-o", type=Path, help=f"the HTML file to write (default: {paths.viz_folder()}/<view>.html)")
+    common.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    common.add_argument("--output", "-o", type=Path, help=f"the HTML file to write (default: {project.viz_folder()}/<view>.html)")
     common.add_argument("--source", metavar="ID", help="only what this source states or relays")
     common.add_argument("--max-nodes", type=int, default=viz.MAX_NODES,
                         help="refuse views with more nodes than this (default: %(default)s)")
@@ -98,7 +100,7 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                                                 max_nodes=a.max_nodes))
     query = views.add_parser("query", parents=[common], help="the network of a CONSTRUCT query")
     chosen = query.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {paths.views_folder()}")
+    chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {project.views_folder()}")
     chosen.add_argument("--file", type=Path, help="any CONSTRUCT query file, with # title: and # description: lines")
     query.set_defaults(make_view=lambda a: partial(viz.query_view, query=viz.view_query(a.file or a.name), source=a.source))
     path = views.add_parser("path", parents=[common], help="the shortest connections between two entities")
@@ -121,9 +123,9 @@ def parser() -> argparse.ArgumentParser:
     main_parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
     commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build_parser = commands.add_parser("build", help="build the graph from the annotated sources and write its exports")
-    build_parser.add_argument("--sources", type=Path, default=paths.sources_folder(), help="folder of entities.yaml and articles/ (default: %(default)s)")
-    build_parser.add_argument("--ontology", type=Path, default=paths.ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
-    build_parser.add_argument("--output", "-o", type=Path, default=paths.graph_folder(), help="folder the exports are written to (default: %(default)s)")
+    build_parser.add_argument("--sources", type=Path, default=project.sources_folder(), help="folder of entities.yaml and articles/ (default: %(default)s)")
+    build_parser.add_argument("--ontology", type=Path, default=project.ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
+    build_parser.add_argument("--output", "-o", type=Path, default=project.graph_folder(), help="folder the exports are written to (default: %(default)s)")
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.set_defaults(run=_build)
 
@@ -140,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
     query_parser.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the built store; "
                               f"credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
-    query_parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    query_parser.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds; 0 for none (default: %(default)s)")
     query_parser.set_defaults(run=_query)
     _add_viz(commands)
@@ -152,8 +154,8 @@ def parser() -> argparse.ArgumentParser:
     corpus_parser.set_defaults(run=_corpus)
 
     serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
-    server.add_arguments(serve_parser)
-    serve_parser.set_defaults(run=server.run)
+    frontend.add_arguments(serve_parser)
+    serve_parser.set_defaults(run=frontend.run)
     return main_parser
 
 

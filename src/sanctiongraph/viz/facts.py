@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sanctiongraph.queries import load_queries
+from sanctiongraph.query.library import load_queries
 from sanctiongraph.viz.slots import batches, fill, slots
 
 LOOKUPS = Path(__file__).parent / "lookups"

@@ -17,10 +17,11 @@ from typing import Any
 import jinja2
 import pyoxigraph as ox
 
-from sanctiongraph import __version__, paths
+from sanctiongraph import __version__
+from sanctiongraph import project
 from sanctiongraph.errors import ViewError
 from sanctiongraph.namespaces import SG
-from sanctiongraph.store import open_store
+from sanctiongraph.query.store import open_store
 from sanctiongraph.viz.facts import Facts, load_facts
 from sanctiongraph.viz.views import MAX_NODES, View, too_large
 
@@ -228,7 +229,7 @@ def draw(graph_folder: Path, make_view: Callable[[ox.Store, Facts], View], *, ou
     store = open_store(graph_folder)
     facts = load_facts(store)
     view = make_view(store, facts)
-    return view, write_view(view, facts, output or paths.viz_folder() / f"{view.slug}.html", max_nodes=max_nodes)
+    return view, write_view(view, facts, output or project.viz_folder() / f"{view.slug}.html", max_nodes=max_nodes)
 
 
 def write_view(view: View, facts: Facts, path: Path, *, max_nodes: int = MAX_NODES) -> Path:

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import pyoxigraph as ox
 
 from sanctiongraph.errors import QueryError
-from sanctiongraph.queries import Query
-from sanctiongraph.sparql import values_block
+from sanctiongraph.query.library import Query
+from sanctiongraph.query.running import values_block
 
 BATCH = 500
 Row = tuple[str | None, ...]  # an IRI per variable of the slot; None leaves it UNDEF

@@ -15,10 +15,10 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from sanctiongraph import paths
+from sanctiongraph import project
 from sanctiongraph.errors import ViewError, ViewTooLarge
 from sanctiongraph.namespaces import GRAPH, ID, RDF
-from sanctiongraph.queries import Query, load_query
+from sanctiongraph.query.library import Query, load_query
 from sanctiongraph.viz.facts import Facts
 from sanctiongraph.viz.slots import Row, batches, fill, slots
 
@@ -198,10 +198,10 @@ def view_query(name_or_file: str | Path) -> Query:
         if not name_or_file.is_file():
             raise ViewError(f"{name_or_file}: no such query file")
         return load_query(name_or_file)
-    path = paths.views_folder() / f"{name_or_file}.rq"
+    path = project.views_folder() / f"{name_or_file}.rq"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in paths.views_folder().glob("*.rq")))
-        raise ViewError(f"no view query {name_or_file!r} in {paths.views_folder()}; views: {known or 'none'}")
+        known = ", ".join(sorted(p.stem for p in project.views_folder().glob("*.rq")))
+        raise ViewError(f"no view query {name_or_file!r} in {project.views_folder()}; views: {known or 'none'}")
     return load_query(path)
 
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 import pyoxigraph as ox
 
 from sanctiongraph.errors import UsageError
-from sanctiongraph.exports import curie, jsonld
+from sanctiongraph.builder.exports import curie, jsonld
 from sanctiongraph.namespaces import PREFIXES
-from sanctiongraph.sparql import Result, Term
+from sanctiongraph.query.running import Result, Term
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld", "rdfxml")

@@ -1,8 +1,8 @@
-"""`sanctiongraph serve`: the HTTP server around the WSGI application (sanctiongraph.app), and the command.
+"""`sanctiongraph serve`: the HTTP server around the WSGI application (sanctiongraph.server.app), and the command.
 
 The standard library's WSGI server, with one thread per connection up to a limit and a
 few more threads that only answer 503; the query engine behind it is bounded on its own
-(sanctiongraph.engine), so the server sheds load instead of queueing it without end."""
+(sanctiongraph.server.workers), so the server sheds load instead of queueing it without end."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from sanctiongraph import paths
-from sanctiongraph.app import App, Settings
-from sanctiongraph.engine import Engine
+from sanctiongraph import project
+from sanctiongraph.server.app import App, Settings
+from sanctiongraph.server.workers import Engine
 from sanctiongraph.errors import SanctionGraphError, UsageError
-from sanctiongraph.exports import VOID_FILE
+from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
-from sanctiongraph.sparql import DEFAULT_TIMEOUT
+from sanctiongraph.query.running import DEFAULT_TIMEOUT
 
 YASGUI = Path("web") / "node_modules" / "@zazuko" / "yasgui" / "build"
 REJECTERS = 64  # threads that answer 503 when every connection slot is taken; beyond them connections are closed
@@ -124,7 +124,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 opens it to the network)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
-    parser.add_argument("--graph", type=Path, default=paths.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    parser.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
     parser.add_argument("--base-iri", default=BASE, help="the IRI the site root stands for; the dataset's IRIs are served under it "
                         "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit of a query in seconds (default: %(default)s)")
@@ -139,7 +139,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-updates", action="store_true",
                         help="accept SPARQL updates and Graph Store writes carrying the token; they change graph/store until the next build")
     parser.add_argument("--token-env", metavar="NAME", help="the environment variable holding the token for --allow-updates")
-    parser.add_argument("--assets", type=Path, default=paths.project_root() / YASGUI, help="folder of yasgui.min.js and yasgui.min.css")
+    parser.add_argument("--assets", type=Path, default=project.project_root() / YASGUI, help="folder of yasgui.min.js and yasgui.min.css")
     parser.add_argument("--quiet", action="store_true", help="log no requests")
 
 
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0:
         raise UsageError("--max-results, --workers, --connections and --timeout must be positive")
     settings = Settings(
-        graph=args.graph, queries=paths.queries_folder(), assets=args.assets, host=args.host, port=args.port,
+        graph=args.graph, queries=project.queries_folder(), assets=args.assets, host=args.host, port=args.port,
         base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results, workers=args.workers, worker_memory=args.worker_memory,
         connections=args.connections, wait=args.wait, cors=tuple(args.cors), token=token,
     )

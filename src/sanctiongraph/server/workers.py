@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sanctiongraph.errors import QueryTimeout, SanctionGraphError
-from sanctiongraph.sandbox import forbid_network
-from sanctiongraph.store import open_store
+from sanctiongraph.server.sandbox import forbid_network
+from sanctiongraph.query.store import open_store
 
 STARTUP_LIMIT = 60.0  # seconds a new worker may take to open the store
 
@@ -135,7 +135,7 @@ class Engine:
 def _serve(connection: Connection, graph: str, writable: bool, memory: int | None) -> None:
     """A worker's life: open the store, then run jobs until the connection closes.
 
-    The worker cannot open a network connection (sanctiongraph.sandbox), whatever a query asks for.
+    The worker cannot open a network connection (sanctiongraph.server.sandbox), whatever a query asks for.
     `memory` (bytes) caps the worker's data segment and anonymous mappings: a query that needs
     more makes the allocator abort the process, which the engine then replaces."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle

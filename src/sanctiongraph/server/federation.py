@@ -1,7 +1,7 @@
 """What in a SPARQL text would make an engine fetch a URL (SERVICE, LOAD), as a SPARQL parser reads it.
 
 The server answers no query or update that would fetch: it refuses them with a clear 400, and
-its workers run sandboxed (sanctiongraph.sandbox), so a query that got past this check could
+its workers run sandboxed (sanctiongraph.server.sandbox), so a query that got past this check could
 still fetch nothing. The check is rdflib's SPARQL 1.1 parser, not a reading of our own: a
 text it cannot parse is refused when it might hold such a call. Parsing costs milliseconds, so
 only texts in which the words could occur are parsed: after SPARQL's codepoint escapes
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sanctiongraph.errors import QueryError
-from sanctiongraph.sparql import remote_calls
+from sanctiongraph.query.running import remote_calls
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _WORDS = re.compile(r"service|load")

@@ -12,10 +12,10 @@ from typing import Any
 
 from sanctiongraph.errors import SourceError
 from sanctiongraph.namespaces import SG
-from sanctiongraph.ontology import Ontology
-from sanctiongraph.temporal import TimeValue, parse_time
-from sanctiongraph.text import Quote, SourceText
-from sanctiongraph.yamlfile import load_yaml, line_of
+from sanctiongraph.builder.ontology import Ontology
+from sanctiongraph.builder.times import TimeValue, parse_time
+from sanctiongraph.builder.source_text import Quote, SourceText
+from sanctiongraph.builder.yamlfile import load_yaml, line_of
 
 REGISTRY_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"

@@ -22,11 +22,12 @@ from urllib.error import URLError
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__, paths
+from sanctiongraph import __version__
+from sanctiongraph import project
 from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError
 from sanctiongraph.namespaces import XSD
-from sanctiongraph.queries import Query, find_query, parse_query
-from sanctiongraph.store import open_store
+from sanctiongraph.query.library import Query, find_query, parse_query
+from sanctiongraph.query.store import open_store
 
 DEFAULT_TIMEOUT = 30.0
 ENDPOINT_USER = "SANCTIONGRAPH_ENDPOINT_USER"
@@ -89,7 +90,7 @@ def resolve(query: str | Query, queries_folder: Path | None = None) -> Query:
     if isinstance(query, Query):
         return query
     if re.fullmatch(r"[A-Za-z0-9_.-]+", query.strip()):
-        return find_query(queries_folder or paths.queries_folder(), query.strip())
+        return find_query(queries_folder or project.queries_folder(), query.strip())
     return parse_query(query, "<query>")
 
 
@@ -111,7 +112,7 @@ def run_query(
     if endpoint:
         limit = timeout or DEFAULT_TIMEOUT
         return _with_timeout(lambda: _remote(resolved, bindings, endpoint, limit), limit + 1, resolved)
-    store = open_store(graph or paths.graph_folder())
+    store = open_store(graph or project.graph_folder())
     if not timeout:
         return evaluate(store, resolved, bindings)
     return _with_timeout(lambda: evaluate(store, resolved, bindings), timeout, resolved)
@@ -389,7 +390,7 @@ class RemoteCall:
 
 def remote_calls(text: str) -> list[RemoteCall]:
     """Where the SERVICE and LOAD keywords of a SPARQL text are, by our tokeniser (comments, strings and IRIs skipped):
-    spans to cut, not a verdict; whether a text fetches is for the parser to say (sanctiongraph.federation)."""
+    spans to cut, not a verdict; whether a text fetches is for the parser to say (sanctiongraph.server.federation)."""
     tokens = [m for m in _TOKEN.finditer(text) if not m.group(0).startswith("#")]
     calls = []
     for index, match in enumerate(tokens):

@@ -1,6 +1,6 @@
 """What the server's query workers do: each job takes the store first and answers with a Reply.
 
-Jobs run in the engine's worker processes (sanctiongraph.engine), so they are module-level
+Jobs run in the engine's worker processes (sanctiongraph.server.workers), so they are module-level
 functions with picklable arguments. IRIs reach them in the dataset's base and leave in the
 public one (Links.rebase)."""
 
@@ -11,16 +11,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from sanctiongraph import pages
-from sanctiongraph.engine import Reply
+from sanctiongraph.server import pages
+from sanctiongraph.server.workers import Reply
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
-from sanctiongraph.federation import FetchRefused, refuse_fetches
+from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
-from sanctiongraph.pages import Evidence, Fact, Links, Resource, Statement
-from sanctiongraph.queries import Query, parse_query
-from sanctiongraph.results import render
-from sanctiongraph.sparql import Result, evaluate, labels_of, labels_query
-from sanctiongraph.web import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
+from sanctiongraph.server.pages import Evidence, Fact, Links, Resource, Statement
+from sanctiongraph.query.library import Query, parse_query
+from sanctiongraph.query.results import render
+from sanctiongraph.query.running import Result, evaluate, labels_of, labels_query
+from sanctiongraph.server.negotiation import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
 
 TEXT = "text/plain; charset=utf-8"
 ONTOLOGY = BASE + "ontology"
@@ -37,7 +37,7 @@ def answer(
     dataset: tuple[list[str], list[str]] | None = None, form: dict[str, str] | None = None,
 ) -> Reply:
     """A query's result in the format the client prefers. `own` holds the IRIs of this server's endpoint (a SERVICE
-    to one is run here; any other is refused, see sanctiongraph.federation). `dataset` holds the protocol's
+    to one is run here; any other is refused, see sanctiongraph.server.federation). `dataset` holds the protocol's
     default-graph-uri and named-graph-uri; `form` (the parameters as given) marks a named query, which also answers
     as an HTML page."""
     default, named = dataset or ([], [])

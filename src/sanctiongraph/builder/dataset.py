@@ -17,14 +17,14 @@ from typing import Any, Iterator
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
-from sanctiongraph.checks import run_checks
+from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.errors import CheckError, SourceError
-from sanctiongraph.exports import write_exports
+from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SG, SKOS, TIME, WD, XSD
-from sanctiongraph.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
-from sanctiongraph.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
-from sanctiongraph.store import load_new_store, publish_store
-from sanctiongraph.temporal import Day, TimeValue, parse_time
+from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
+from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
+from sanctiongraph.query.store import load_new_store, publish_store
+from sanctiongraph.builder.times import Day, TimeValue, parse_time
 
 _QID = re.compile(r"Q[1-9][0-9]*")  # malformed IDs are reported by the identifiers check
 ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")

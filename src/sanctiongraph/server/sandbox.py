@@ -1,7 +1,7 @@
 """The query workers' sandbox: once it is in place, the process cannot open a network connection.
 
 A SPARQL engine fetches what a query names (`SERVICE <url>`, `LOAD <url>`); the server refuses
-those by parsing each query (sanctiongraph.federation), and this is what makes a parser's miss
+those by parsing each query (sanctiongraph.server.federation), and this is what makes a parser's miss
 harmless. A seccomp filter, installed for every thread of the worker before it opens the store,
 makes `socket` and `socketpair` fail with EPERM (every address family: no TCP, no UDP, no DNS
 lookup through a local resolver's socket) and `io_uring_setup` with ENOSYS (io_uring can open

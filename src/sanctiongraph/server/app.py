@@ -16,7 +16,7 @@ Routes, relative to the site root, which stands for the base IRI:
   `mechel.html`, `.ttl`, `.jsonld`, `.nt` or `.rdf` by Accept; those documents are the page
   and the descriptions.
 
-Queries run in worker processes (sanctiongraph.engine), so one past the time limit is
+Queries run in worker processes (sanctiongraph.server.workers), so one past the time limit is
 stopped; a request that finds every worker busy for too long, or arrives when every
 connection slot is taken, gets 503 with Retry-After."""
 
@@ -34,15 +34,16 @@ from wsgiref.util import application_uri
 
 import pyoxigraph as ox
 
-from sanctiongraph import jobs, pages
-from sanctiongraph.engine import Engine, EngineFailure, Job, Overloaded, Reply
+from sanctiongraph.server import jobs
+from sanctiongraph.server import pages
+from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded, Reply
 from sanctiongraph.errors import QueryTimeout, UsageError
-from sanctiongraph.exports import EXPORTS, SD, STEM, VOID_FILE
+from sanctiongraph.builder.exports import EXPORTS, SD, STEM, VOID_FILE
 from sanctiongraph.namespaces import BASE, RDF, VOID
-from sanctiongraph.queries import Query, find_query, load_queries
-from sanctiongraph.results import render
-from sanctiongraph.sparql import DEFAULT_TIMEOUT, Result, with_values
-from sanctiongraph.web import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
+from sanctiongraph.query.library import Query, find_query, load_queries
+from sanctiongraph.query.results import render
+from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
+from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 
 TEXT = "text/plain; charset=utf-8"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
@@ -267,7 +268,7 @@ class App:
 
     def own_endpoints(self, request: Request) -> frozenset[str]:
         """This server's SPARQL endpoint as a query may name it (as the client reached it, or under the public base),
-        in the dataset's base as the workers see texts: a SERVICE to it is run here (sanctiongraph.federation)."""
+        in the dataset's base as the workers see texts: a SERVICE to it is run here (sanctiongraph.server.federation)."""
         named = (application_uri(request.environ) + "sparql", self.rebase.public + "sparql")
         return frozenset(self.rebase.to_dataset(iri) for iri in named)
 

@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from sanctiongraph.exports import SD, curie
+from sanctiongraph.builder.exports import SD, curie
 from sanctiongraph.namespaces import BASE, DCTERMS, SG, VOID
-from sanctiongraph.queries import Query
-from sanctiongraph.sparql import Result, Term
-from sanctiongraph.web import EXTENSIONS, Rebase
+from sanctiongraph.query.library import Query
+from sanctiongraph.query.running import Result, Term
+from sanctiongraph.server.negotiation import EXTENSIONS, Rebase
 
 FORMAT_NAMES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 
