@@ -1,12 +1,16 @@
 # The commands of the README: `make graph` builds the graph from the bundled
 # sources; `make serve` serves it; `make test` type-checks and runs the tests; `make bench` runs
 # the benchmarks of BENCHMARKS.md (about 30 minutes). Each creates the virtual
-# environment first; serve and test also install the query editor (npm).
+# environment first; serve and test also install the query editor (npm), and test installs
+# what the tests drive (Debian's Chromium) when it is missing: through apt-get as root,
+# otherwise it stops and prints the command to run.
 PYTHON ?= python3
 VENV := .venv
 YASGUI := web/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: graph serve test bench
+SYSTEM_PACKAGES := chromium npm
+
+.PHONY: graph serve test bench system-packages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +28,15 @@ graph: $(VENV)/.installed
 serve: $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/sanctiongraph serve
 
-test: $(VENV)/.installed $(YASGUI)
+system-packages:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do command -v $$package >/dev/null || missing="$$missing $$package"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make test needs$$missing: run  sudo apt-get install --no-install-recommends$$missing" >&2; exit 2; fi; \
+	echo "installing$$missing (Debian packages)" >&2; \
+	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends$$missing >/dev/null
+
+test: system-packages $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 

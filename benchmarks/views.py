@@ -22,6 +22,7 @@ import random
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from importlib.metadata import version
@@ -34,9 +35,9 @@ from sanctiongraph.builder.dataset import build
 from sanctiongraph.project import ontology_folder
 from sanctiongraph.viz import draw, overview
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from chromium import CHROMIUM, launch  # noqa: E402 - the tests' one way to start Chromium
+
 START, END = "<!-- views:start -->", "<!-- views:end -->"
 EVENT_TYPES = ["mine-suspension", "financial-loss", "public-dispute", "talks-breakdown"]
 COMMODITIES = ["coal", "oil", "natural-gas", "minerals", "rare-earth-metals", "crude-oil", "critical-minerals"]
@@ -123,7 +124,7 @@ def stable_after(page_path: Path, runs: int) -> list[float]:
     """Milliseconds from navigation start to a stable layout, once per run, each in a fresh browser context."""
     times = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(playwright)
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             context.route("**/*", lambda route, request: route.continue_() if request.url.startswith("file:") else route.abort())
@@ -154,7 +155,7 @@ def machine() -> str:
     cpuinfo, meminfo = Path("/proc/cpuinfo").read_text().splitlines(), Path("/proc/meminfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
     memory = next((int(line.split()[1]) // 1024 // 1024 for line in meminfo if line.startswith("MemTotal")), 0)
-    chromium = subprocess.run([CHROMIUM, "--version"], check=True, capture_output=True, text=True).stdout.strip()
+    chromium = subprocess.run([str(CHROMIUM), "--version"], check=True, capture_output=True, text=True).stdout.strip()
     return (f"{os.cpu_count()} cores ({cpu}), {memory} GiB RAM, {platform.platform(terse=True)}, Python {platform.python_version()}, "
             f"{chromium} (headless, software drawing), pyvis {version('pyvis')} (vis-network 9.1.2), playwright {version('playwright')}")
 

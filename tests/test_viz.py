@@ -1,6 +1,6 @@
 """Views: made from the store, written as self-contained pages, and opened in headless Chromium with the network cut.
 
-The browser tests need Debian's chromium at /usr/bin/chromium (`.ci/run` installs it); without it they fail, never skip.
+The browser tests need Debian's chromium (tests/chromium.py; `make test` installs it); without it they fail, never skip.
 Screenshots are kept in tests/artifacts/.
 """
 
@@ -20,6 +20,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
+from chromium import launch
 from conftest import ONTOLOGY, ROOT, SOURCES
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.cli import main
@@ -30,9 +31,6 @@ from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, pa
 from sanctiongraph.viz.page import page_data, render, script_json
 from sanctiongraph.viz.views import MAX_PATHS, Edge, _within_source, construct
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SOURCE = "newsweek-2025-03-russia-mines"
 STATEMENT = ID + f"source/{SOURCE}/"
@@ -224,11 +222,8 @@ def test_a_large_neighbourhood_is_refused_while_it_is_walked(store: ox.Store, fa
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the view tests drive Debian's chromium "
-                    "(apt-get install --no-install-recommends chromium; .ci/run does it)")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        launched = launch(playwright)
         yield launched
         launched.close()
 
