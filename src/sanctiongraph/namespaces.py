@@ -22,6 +22,40 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 WD = "http://www.wikidata.org/entity/"
 
+
+class sg:  # noqa: N801 - read as the prefixed names it stands for: sg.Claim is sg:Claim
+    """The ontology's terms the code names, each once (tests/test_namespaces.py: each is declared in the ontology)."""
+
+    Agent = SG + "Agent"
+    Build = SG + "Build"
+    Claim = SG + "Claim"
+    Document = SG + "Document"
+    Entity = SG + "Entity"
+    Evidence = SG + "Evidence"
+    Observation = SG + "Observation"
+    Organization = SG + "Organization"
+    ReportingStep = SG + "ReportingStep"
+    Sentence = SG + "Sentence"
+    Statement = SG + "Statement"
+
+    annotationFile = SG + "annotationFile"
+    asOf = SG + "asOf"
+    asWritten = SG + "asWritten"
+    basis = SG + "basis"
+    earliest = SG + "earliest"
+    evidence = SG + "evidence"
+    inputDigest = SG + "inputDigest"
+    latest = SG + "latest"
+    publicationDate = SG + "publicationDate"
+    reporter = SG + "reporter"
+    reportingStep = SG + "reportingStep"
+    sentence = SG + "sentence"
+    sentenceIndex = SG + "sentenceIndex"
+    statedIn = SG + "statedIn"
+    stepOrder = SG + "stepOrder"
+    storySentence = SG + "storySentence"
+    textDigest = SG + "textDigest"
+
 PREFIXES: dict[str, str] = {
     "sg": SG,
     "id": ID,

@@ -20,7 +20,7 @@ from sanctiongraph import __version__
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.errors import CheckError, SourceError
 from sanctiongraph.builder.exports import write_exports
-from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SG, SKOS, TIME, WD, XSD
+from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
 from sanctiongraph.query.store import load_new_store, publish_store
@@ -105,14 +105,14 @@ class _Emitter:
             for suffix, day, link in (("start", value.start, "hasBeginning"), ("end", value.end, "hasEnd")):
                 self.add(graph, node, TIME + link, iri(f"{node}/{suffix}"))
                 self._instant(graph, f"{node}/{suffix}", day)
-                self.add(graph, f"{node}/{suffix}", SG + "earliest", typed(day.earliest.isoformat(), XSD + "date"))
-                self.add(graph, f"{node}/{suffix}", SG + "latest", typed(day.latest.isoformat(), XSD + "date"))
-        self.add(graph, node, SG + "earliest", typed(value.earliest.isoformat(), XSD + "date"))
-        self.add(graph, node, SG + "latest", typed(value.latest.isoformat(), XSD + "date"))
+                self.add(graph, f"{node}/{suffix}", sg.earliest, typed(day.earliest.isoformat(), XSD + "date"))
+                self.add(graph, f"{node}/{suffix}", sg.latest, typed(day.latest.isoformat(), XSD + "date"))
+        self.add(graph, node, sg.earliest, typed(value.earliest.isoformat(), XSD + "date"))
+        self.add(graph, node, sg.latest, typed(value.latest.isoformat(), XSD + "date"))
         if value.as_written:
-            self.add(graph, node, SG + "asWritten", text(value.as_written))
+            self.add(graph, node, sg.asWritten, text(value.as_written))
         if value.basis:
-            self.add(graph, node, SG + "basis", text(value.basis))
+            self.add(graph, node, sg.basis, text(value.basis))
 
     def _instant(self, graph: ox.NamedNode, node: str, day: Day) -> None:
         predicate, datatype = _XSD_OF[day.precision]
@@ -268,14 +268,14 @@ class _SourceBuilder:
             node = f"{self.doc}/{item.id}"
             self.locations[node] = item.where
             covered |= self._statement(item, node, local, publisher)
-            if item.cls == SG + "Claim":
+            if item.cls == sg.Claim:
                 contents = item.fields.get("claimContent", [])
                 for content in contents if isinstance(contents, list) else [contents]:
                     claimant = item.fields.get("claimant")
                     if isinstance(claimant, str) and claimant in registry:
                         claimants[str(content)].append(ID + claimant)
         for item in source.statements:
-            if item.cls != SG + "Claim":
+            if item.cls != sg.Claim:
                 for agent in sorted(set(claimants.get(item.id, [publisher]))):
                     self.add(self.graph, f"{self.doc}/{item.id}", PROV + "wasAttributedTo", iri(agent))
         self._describe(build_node)
@@ -283,7 +283,7 @@ class _SourceBuilder:
 
     def _publisher(self) -> str:
         entity = self.resolver.registry.get(self.source.publisher)
-        if entity is None or not self.resolver.ontology.is_a(entity.cls, SG + "Organization"):
+        if entity is None or not self.resolver.ontology.is_a(entity.cls, sg.Organization):
             raise SourceError(self.source.publisher_where, f"publisher {self.source.publisher!r} is not an organisation of {REGISTRY_FILE}")
         return ID + entity.id
 
@@ -291,24 +291,24 @@ class _SourceBuilder:
         graph, add = self.graph, self.add
         ontology = self.resolver.ontology
         add(graph, node, RDF + "type", iri(item.cls))
-        add(graph, node, SG + "statedIn", iri(self.doc))
+        add(graph, node, sg.statedIn, iri(self.doc))
         summary = item.fields.get("summary")
         label = summary if isinstance(summary, str) else self._default_label(item)
         add(graph, node, RDFS + "label", text(label))
         fields = {k: v for k, v in item.fields.items() if k != "via"}
         evidence_text = "\n".join(quote.exact for quote in item.evidence)
         self.resolver.fields(graph, node, Item(item.id, item.cls, fields, item.where, item.field_where), local, evidence_text)
-        if ontology.is_a(item.cls, SG + "Observation") and "referencePeriod" not in item.fields:
-            add(graph, node, SG + "asOf", iri(self.doc + "/published"))
-        if item.cls == SG + "Claim":
+        if ontology.is_a(item.cls, sg.Observation) and "referencePeriod" not in item.fields:
+            add(graph, node, sg.asOf, iri(self.doc + "/published"))
+        if item.cls == sg.Claim:
             self._reporting(item, node, publisher)
         elif "via" in item.fields:
             raise SourceError(item.field_where["via"], "'via' is allowed on claims only")
         covered: set[int] = set()
         for number, quote in enumerate(item.evidence, start=1):
             anchor = f"{node}/evidence" + (f"-{number}" if number > 1 else "")
-            add(graph, node, SG + "evidence", iri(anchor))
-            add(graph, anchor, RDF + "type", iri(SG + "Evidence"))
+            add(graph, node, sg.evidence, iri(anchor))
+            add(graph, anchor, RDF + "type", iri(sg.Evidence))
             add(graph, anchor, RDF + "type", iri(OA + "SpecificResource"))
             add(graph, anchor, OA + "hasSource", iri(self.doc))
             add(graph, anchor, OA + "hasSelector", iri(anchor + "/quote"))
@@ -319,7 +319,7 @@ class _SourceBuilder:
             add(graph, anchor + "/quote", OA + "suffix", text(quote.suffix))
             self._position(anchor + "/position", quote.span.start, quote.span.end)
             for sentence in self.source.text.sentences_overlapping(quote.span):
-                add(graph, anchor, SG + "sentence", iri(f"{self.doc}/sentence/{sentence.index}"))
+                add(graph, anchor, sg.sentence, iri(f"{self.doc}/sentence/{sentence.index}"))
                 covered.add(sentence.index)
         return covered
 
@@ -327,7 +327,7 @@ class _SourceBuilder:
         """A claim reads "Ilya Seredyuk to Parliament of Kemerovo Oblast (observation)"; anything else "event <id>"."""
         registry, ontology = self.resolver.registry, self.resolver.ontology
         claimant, audience = (registry.get(str(item.fields.get(k))) for k in ("claimant", "audience"))
-        if item.cls != SG + "Claim" or claimant is None:
+        if item.cls != sg.Claim or claimant is None:
             return f"{ontology.label(item.cls)} {item.id}"
         label = claimant.labels["label"][0] + (f" to {audience.labels['label'][0]}" if audience else "")
         modality = item.fields.get("modality")
@@ -338,14 +338,14 @@ class _SourceBuilder:
         reporters = via if isinstance(via, list) else [via]
         registry = self.resolver.registry
         for reporter in reporters:
-            if not isinstance(reporter, str) or reporter not in registry or not self.resolver.ontology.is_a(registry[reporter].cls, SG + "Agent"):
+            if not isinstance(reporter, str) or reporter not in registry or not self.resolver.ontology.is_a(registry[reporter].cls, sg.Agent):
                 raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {reporter!r} is not one")
         for order, agent in enumerate([*(ID + r for r in reporters), publisher], start=1):
             step = f"{node}/step-{order}"
-            self.add(self.graph, node, SG + "reportingStep", iri(step))
-            self.add(self.graph, step, RDF + "type", iri(SG + "ReportingStep"))
-            self.add(self.graph, step, SG + "reporter", iri(agent))
-            self.add(self.graph, step, SG + "stepOrder", typed(str(order), XSD + "integer"))
+            self.add(self.graph, node, sg.reportingStep, iri(step))
+            self.add(self.graph, step, RDF + "type", iri(sg.ReportingStep))
+            self.add(self.graph, step, sg.reporter, iri(agent))
+            self.add(self.graph, step, sg.stepOrder, typed(str(order), XSD + "integer"))
 
     def _position(self, node: str, start: int, end: int) -> None:
         self.add(self.graph, node, RDF + "type", iri(OA + "TextPositionSelector"))
@@ -359,13 +359,13 @@ class _SourceBuilder:
         for sentence in text_.sentences:
             node = f"{self.doc}/sentence/{sentence.index}"
             story = sentence.index not in not_story
-            self.add(self.graph, node, RDF + "type", iri(SG + "Sentence"))
+            self.add(self.graph, node, RDF + "type", iri(sg.Sentence))
             self.add(self.graph, node, RDF + "type", iri(OA + "SpecificResource"))
             self.add(self.graph, node, OA + "hasSource", iri(self.doc))
             self.add(self.graph, node, OA + "hasSelector", iri(node + "/position"))
             self.add(self.graph, node, RDF + "value", text(sentence.text))
-            self.add(self.graph, node, SG + "sentenceIndex", typed(str(sentence.index), XSD + "integer"))
-            self.add(self.graph, node, SG + "storySentence", typed("true" if story else "false", XSD + "boolean"))
+            self.add(self.graph, node, sg.sentenceIndex, typed(str(sentence.index), XSD + "integer"))
+            self.add(self.graph, node, sg.storySentence, typed("true" if story else "false", XSD + "boolean"))
             self._position(node + "/position", sentence.span.start, sentence.span.end)
             if story:
                 coverage.story += 1
@@ -385,8 +385,8 @@ class _SourceBuilder:
         add(g, doc, DCTERMS + "publisher", iri(ID + source.publisher))
         add(g, doc, DCTERMS + "language", typed(source.language, XSD + "language"))
         add(g, doc, SCHEMA + "creditText", text(source.attribution))
-        add(g, doc, SG + "textDigest", text(source.text.digest))
-        add(g, doc, SG + "publicationDate", iri(doc + "/published"))
+        add(g, doc, sg.textDigest, text(source.text.digest))
+        add(g, doc, sg.publicationDate, iri(doc + "/published"))
         self.resolver.emitter.time(g, doc + "/published", source.published)
         if source.address:
             add(g, doc, SCHEMA + "url", typed(source.address, XSD + "anyURI"))
@@ -396,7 +396,7 @@ class _SourceBuilder:
         add(g, graph, RDF + "type", iri(PROV + "Bundle"))
         add(g, graph, PROV + "wasDerivedFrom", iri(doc))
         add(g, graph, PROV + "wasGeneratedBy", iri(build_node))
-        add(g, graph, SG + "annotationFile", text(source.shown_as))
+        add(g, graph, sg.annotationFile, text(source.shown_as))
 
     def _mentions(self) -> set[str]:
         """The registry entities this source's statements refer to."""
@@ -410,10 +410,10 @@ class _SourceBuilder:
 def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: list[Source]) -> None:
     g = PROVENANCE_GRAPH
     software = f"{ID}software/sanctiongraph/{__version__}"
-    emitter.add(g, build_node, RDF + "type", iri(SG + "Build"))
+    emitter.add(g, build_node, RDF + "type", iri(sg.Build))
     emitter.add(g, build_node, RDF + "type", iri(PROV + "Activity"))
     emitter.add(g, build_node, PROV + "wasAssociatedWith", iri(software))
-    emitter.add(g, build_node, SG + "inputDigest", text(digest))
+    emitter.add(g, build_node, sg.inputDigest, text(digest))
     for source in sources:
         emitter.add(g, build_node, PROV + "used", iri(source_iri(source.id)))
     emitter.add(g, software, RDF + "type", iri(PROV + "SoftwareAgent"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctiongraph.errors import SourceError
-from sanctiongraph.namespaces import SG
+from sanctiongraph.namespaces import SG, sg
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.times import TimeValue, parse_time
 from sanctiongraph.builder.source_text import Quote, SourceText
@@ -73,7 +73,7 @@ def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
         _check_id(entity_id, where)
         if not isinstance(body, dict):
             raise SourceError(where, f"entity {entity_id!r} must be a mapping with a type and a label")
-        cls = _class(body, where, ontology, SG + "Entity", "an entity")
+        cls = _class(body, where, ontology, sg.Entity, "an entity")
         fields = {k: v for k, v in body.items() if k not in ("type", "label", "aliases")}
         if "label" not in body:
             raise SourceError(where, f"entity {entity_id!r} has no label")
@@ -115,7 +115,7 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     address = data["address"]
     if address != "unknown" and not re.match(r"^https?://\S+$", address):
         raise SourceError(at("address"), f"address must be an http(s) URL or 'unknown', not {address!r}")
-    document_class = _class({"type": data["type"]}, at("type"), ontology, SG + "Document", "a document")
+    document_class = _class({"type": data["type"]}, at("type"), ontology, sg.Document, "a document")
     published = parse_time(data["published"], at("published"))
 
     not_story = []
@@ -172,7 +172,7 @@ def _class(body: dict[str, Any], where: str, ontology: Ontology, root: str, what
 
 def _statement_class(raw: dict[str, Any], where: str, ontology: Ontology) -> str:
     name = raw.get("type")
-    allowed = sorted(set(ontology.subclasses(SG + "Statement")) - {"Statement"} | {"Claim"})
+    allowed = sorted(set(ontology.subclasses(sg.Statement)) - {"Statement"} | {"Claim"})
     if not isinstance(name, str) or name not in allowed:
         raise SourceError(where, f"unknown statement type {name!r}; allowed: {', '.join(allowed)}")
     return SG + name

@@ -15,7 +15,7 @@ from sanctiongraph.server import pages
 from sanctiongraph.server.workers import Reply
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
-from sanctiongraph.namespaces import BASE, GRAPH, OA, SG
+from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
 from sanctiongraph.server.pages import Evidence, Fact, Links, Resource, Statement
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
@@ -82,7 +82,7 @@ def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> R
     if iri == ONTOLOGY:
         patterns = [(None, None, None, ox.NamedNode(GRAPH + "ontology"))]
     else:
-        evidence = {q.object for q in store.quads_for_pattern(node, ox.NamedNode(SG + "evidence"), None)}
+        evidence = {q.object for q in store.quads_for_pattern(node, ox.NamedNode(sg.evidence), None)}
         selectors = {q.object for e in evidence for q in store.quads_for_pattern(e, ox.NamedNode(OA + "hasSelector"), None)}  # type: ignore[arg-type]
         patterns = [(node, None, None, None), (None, None, node, None)] + [(n, None, None, None) for n in evidence | selectors]
     triples: dict[ox.Triple, None] = {}

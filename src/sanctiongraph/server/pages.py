@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from sanctiongraph.builder.exports import SD, curie
-from sanctiongraph.namespaces import BASE, DCTERMS, SG, VOID
+from sanctiongraph.namespaces import BASE, DCTERMS, VOID, sg
 from sanctiongraph.query.library import Query
 from sanctiongraph.query.running import Result, Term
 from sanctiongraph.server.negotiation import EXTENSIONS, Rebase
@@ -114,7 +114,7 @@ def resource_page(resource: Resource, links: Links) -> bytes:
     local = resource.iri[len(BASE):]
     # the views draw entities, concepts, statements and claims; not sources, evidence, sentences or times
     viewable = (local.startswith("id/") and "/" not in local[3:]) or local.startswith("vocab/") or any(
-        f.predicate.value == SG + "statedIn" for f in resource.facts)
+        f.predicate.value == sg.statedIn for f in resource.facts)
     view = f' · <a href="{escape(links.root + "view/" + local)}">network view of its neighbourhood</a>' if viewable else ""
     parts = [
         f"<h1>{escape(title)}</h1>",
