@@ -1,0 +1,80 @@
+"""The README stays true: every command and option it names exists, and every option that exists is named in it."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+
+from conftest import ROOT
+from sanctiongraph.cli import parser
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# options the README names for other programs: mypy, apt-get, npm, Oxigraph's server
+FOREIGN = {"--strict", "--no-install-recommends", "--prefix", "--union-default-graph", "--location", "--bind", "--file"}
+
+
+def commands(command: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], set[str]]:
+    """Each command path ((), ("build",), ("viz", "entity"), ...) with the options it takes, its parents' included."""
+    options = {s for action in command._actions for s in action.option_strings if s.startswith("--")}
+    found = {path: options}
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                for sub_path, sub_options in commands(sub, path + (name,)).items():
+                    found[sub_path] = sub_options | (options if path else set())
+    return found
+
+
+COMMANDS = commands(parser())
+EVERY_OPTION = set().union(*COMMANDS.values()) - {"--help"}
+
+
+def invocations() -> list[list[str]]:
+    """Each `sanctiongraph ...` the README shows, in a code block or a code span, as words."""
+    blocks = re.findall(r"```(?:sh|console)?\n(.*?)```", README, re.S)
+    lines = [line.split("#")[0] for block in blocks for line in block.splitlines()]
+    lines += re.findall(r"`([^`\n]+)`", README)
+    found = []
+    for line in lines:
+        for match in re.finditer(r"(?:^|\s|=\S*\s)(sanctiongraph\s.*)$", line.strip()):
+            try:
+                found.append(shlex.split(match.group(1).replace("…", "x")))
+            except ValueError:
+                continue
+    return found
+
+
+def test_every_command_the_readme_shows_exists_with_its_options() -> None:
+    shown = invocations()
+    assert len(shown) > 10, shown
+    for words in shown:
+        path: tuple[str, ...] = ()
+        options = COMMANDS[()]
+        for word in words[1:]:
+            if word.startswith("-"):
+                name = word.split("=")[0]
+                if name.startswith("--"):
+                    assert name in options, f"README: `{' '.join(words)}`: {' '.join(path) or 'sanctiongraph'} has no {name}"
+            elif path + (word,) in COMMANDS:
+                path += (word,)
+                options = COMMANDS[path]
+            elif not path:
+                raise AssertionError(f"README: `{' '.join(words)}`: no command {word!r}")
+
+
+def test_every_option_the_readme_names_exists() -> None:
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", README))
+    unknown = sorted(named - EVERY_OPTION - FOREIGN)
+    assert not unknown, f"the README names options that no command has: {unknown}"
+
+
+def test_every_option_is_named_in_the_readme() -> None:
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", README))
+    missing = sorted(EVERY_OPTION - named - {"--version"})
+    assert not missing, f"options the README does not name: {missing}"
+
+
+def test_every_subcommand_is_named_in_the_readme() -> None:
+    missing = sorted(" ".join(path) for path in COMMANDS if path and f"sanctiongraph {' '.join(path)}" not in README)
+    assert not missing, f"commands the README does not show: {missing}"
