@@ -39,7 +39,7 @@ from sanctiongraph.engine import Engine, EngineFailure, Job, Overloaded, Reply
 from sanctiongraph.errors import QueryTimeout, UsageError
 from sanctiongraph.exports import EXPORTS, SD, STEM, VOID_FILE
 from sanctiongraph.namespaces import BASE, RDF, VOID
-from sanctiongraph.queries import Query, find_query, load_queries
+from sanctiongraph.queries import Query, close_names, load_queries
 from sanctiongraph.results import render
 from sanctiongraph.sparql import DEFAULT_TIMEOUT, Result, remote_calls, with_values
 from sanctiongraph.web import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
@@ -177,7 +177,7 @@ class App:
         except Overloaded as error:
             status, media, body, headers = 503, TEXT, f"{error}\n".encode(), [("Retry-After", "1")]
         except QueryTimeout as error:
-            status, media, body, headers = 503, TEXT, f"{error}; the server stopped the query\n".encode(), []
+            status, media, body, headers = 503, TEXT, f"{error}; the server stopped the query\n".encode(), [("Retry-After", "1")]
         except EngineFailure as error:
             status, media, body, headers = 500, TEXT, f"{error}\n".encode(), []
         if not any(name == "Vary" and value == "Accept" for name, value in headers):
@@ -367,11 +367,9 @@ class App:
     def named_query(self, request: Request, name: str) -> Response:
         query = self.library.get(name)
         if query is None:
-            try:
-                find_query(self.settings.queries, name)
-            except UsageError as error:
-                raise HTTPError(404, str(error)) from None
-            raise HTTPError(404, f"no query named {name!r}")
+            close = close_names(name, self.library)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; /queries lists them"
+            raise HTTPError(404, f"no query named {name!r}{hint}")
         form = {key: given[-1] for key, given in request.params.items()}
         wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
         try:
