@@ -70,6 +70,7 @@ class Settings:
     connections: int = 64
     wait: float = 5.0
     max_body: int = 16 * 1024 * 1024
+    request_timeout: float = 10.0  # seconds a client has to send its whole request, head and body
     cors: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)  # updates and Graph Store writes are accepted only when set
 
@@ -111,21 +112,27 @@ class Request:
         return parse_qs(str(self.environ.get("QUERY_STRING", "")), keep_blank_values=True)
 
     def body(self) -> bytes:
-        if "chunked" in str(self.environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
-            raise HTTPError(411, "send the body with a Content-Length")
-        try:
-            length = int(self.environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise HTTPError(400, "Content-Length is not a number") from None
-        if length > self.max_body:
-            raise HTTPError(413, f"the body is over the limit of {self.max_body} bytes")
-        return bytes(self.environ["wsgi.input"].read(length)) if length > 0 else b""
+        length = body_length(self.environ.get("CONTENT_LENGTH"), self.environ.get("HTTP_TRANSFER_ENCODING"), self.max_body)
+        return bytes(self.environ["wsgi.input"].read(length)) if length else b""
 
     def text(self, data: bytes) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise HTTPError(400, "the request is not UTF-8") from None
+
+
+def body_length(content_length: str | None, transfer_encoding: str | None, max_body: int) -> int:
+    """The length of the body a request's headers declare; an HTTPError when the body is refused unread."""
+    if "chunked" in (transfer_encoding or "").lower():
+        raise HTTPError(411, "send the body with a Content-Length")
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        raise HTTPError(400, "Content-Length is not a number") from None
+    if length > max_body:
+        raise HTTPError(413, f"the body is over the limit of {max_body} bytes")
+    return max(length, 0)
 
 
 Response = tuple[int, str, "bytes | Iterator[bytes]", list[tuple[str, str]]]
