@@ -262,7 +262,7 @@ def test_a_query_over_the_time_limit_is_stopped(server: str) -> None:
     answer = sparql(server, SLOW)
     elapsed = time.monotonic() - started
     assert answer.status == 503, answer.text
-    assert "stopped after the time limit of 5 s" in answer.text
+    assert "stopped after the time limit of 5 s" in answer.text and answer.headers["retry-after"] == "1"
     assert elapsed < 15, elapsed
     assert sparql(server, COMPANIES).status == 200  # a fresh worker took over
 
@@ -324,6 +324,18 @@ def test_named_queries(server: str) -> None:
     assert form.status == 200 and 'name="target"' in form.text
 
 
+def test_named_queries_come_from_the_library_only(server: str, tmp_path: Path) -> None:
+    (tmp_path / "valid.rq").write_text("# title: Outside\n# description: not in the library\nSELECT * WHERE { ?s ?p ?o }\n")
+    (tmp_path / "malformed.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")  # no header: a QueryError once loaded
+    view = next((QUERIES / "views").glob("*.rq"))
+    names = [str(tmp_path / "valid"), str(tmp_path / "malformed"), str(tmp_path / "missing"),
+             f"views/{view.stem}", f"../queries/views/{view.stem}", "../" * 12 + str(tmp_path / "valid")[1:]]
+    for name in names:
+        answer = fetch(server + "queries/" + urllib.parse.quote(name, safe="/"))
+        assert answer.status == 404, (name, answer.status, answer.text)
+        assert answer.text == f"no query named {name!r}; /queries lists them\n", answer.text
+
+
 # --- linked data
 
 def test_entity_iris_dereference_by_content_negotiation(server: str) -> None:
@@ -357,6 +369,7 @@ def test_network_views_of_an_entity_and_of_a_construct(server: str) -> None:
     view = fetch(server + "view/id/mechel")
     assert view.status == 200 and "Mechel" in view.text and "vis.Network" in view.text
     assert "script-src 'unsafe-inline'" in view.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in view.headers["content-security-policy"]
     assert fetch(server + "view/id/no-such-entity").status == 404
     assert "network view" not in fetch(server + "id/source/newsweek-2025-03-russia-mines.html").text
     drawn = fetch(server + "view?" + urllib.parse.urlencode({"query": SECTORS}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -96,11 +97,15 @@ def find_query(folder: Path, name: str) -> Query:
     path = folder / f"{name}.rq"
     if path.is_file():
         return load_query(path)
-    names = [p.stem for p in sorted(folder.glob("*.rq"))]
-    scored = sorted((difflib.SequenceMatcher(None, name, n[: len(name) + 1]).ratio(), n) for n in names)
-    close = [n for score, n in reversed(scored) if score >= 0.6][:3]
+    close = close_names(name, [p.stem for p in folder.glob("*.rq")])
     hint = f"; did you mean {', '.join(close)}?" if close else "; `sanctiongraph queries` lists them"
     raise UsageError(f"no query named {name!r}{hint}")
+
+
+def close_names(name: str, names: Iterable[str]) -> list[str]:
+    """The (at most three) names closest to a mistyped one, closest first."""
+    scored = sorted((difflib.SequenceMatcher(None, name, n[: len(name) + 1]).ratio(), n) for n in names)
+    return [n for score, n in reversed(scored) if score >= 0.6][:3]
 
 
 def _parameter(spec: str, query: str) -> Parameter:

@@ -1,6 +1,7 @@
 """Serving: the built graph over HTTP, read-only by default (`sanctiongraph serve`).
 
-`frontend` is the HTTP server (bounded connections, 503 beyond them) and the command; `app` the
+`frontend` is the HTTP server and the command, behind `reception`, which reads each request whole under one
+deadline before it takes one of a bounded number of slots (503 beyond them); `app` the
 WSGI application and its routes (SPARQL Protocol, Graph Store, named queries, linked-data
 documents, views, dumps); `negotiation` content negotiation and IRIs under a deployment's base;
 `pages` the HTML pages. Queries run in `workers`, sandboxed processes (`sandbox`: no network)

@@ -40,7 +40,7 @@ from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded,
 from sanctiongraph.errors import QueryTimeout, UsageError
 from sanctiongraph.builder.exports import EXPORTS, SD, STEM, VOID_FILE
 from sanctiongraph.namespaces import BASE, RDF, VOID
-from sanctiongraph.query.library import Query, find_query, load_queries
+from sanctiongraph.query.library import Query, close_names, load_queries
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
@@ -71,6 +71,7 @@ class Settings:
     connections: int = 64
     wait: float = 5.0
     max_body: int = 16 * 1024 * 1024
+    request_timeout: float = 10.0  # seconds a client has to send its whole request, head and body
     cors: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)  # updates and Graph Store writes are accepted only when set
 
@@ -112,21 +113,27 @@ class Request:
         return parse_qs(str(self.environ.get("QUERY_STRING", "")), keep_blank_values=True)
 
     def body(self) -> bytes:
-        if "chunked" in str(self.environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
-            raise HTTPError(411, "send the body with a Content-Length")
-        try:
-            length = int(self.environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise HTTPError(400, "Content-Length is not a number") from None
-        if length > self.max_body:
-            raise HTTPError(413, f"the body is over the limit of {self.max_body} bytes")
-        return bytes(self.environ["wsgi.input"].read(length)) if length > 0 else b""
+        length = body_length(self.environ.get("CONTENT_LENGTH"), self.environ.get("HTTP_TRANSFER_ENCODING"), self.max_body)
+        return bytes(self.environ["wsgi.input"].read(length)) if length else b""
 
     def text(self, data: bytes) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise HTTPError(400, "the request is not UTF-8") from None
+
+
+def body_length(content_length: str | None, transfer_encoding: str | None, max_body: int) -> int:
+    """The length of the body a request's headers declare; an HTTPError when the body is refused unread."""
+    if "chunked" in (transfer_encoding or "").lower():
+        raise HTTPError(411, "send the body with a Content-Length")
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        raise HTTPError(400, "Content-Length is not a number") from None
+    if length > max_body:
+        raise HTTPError(413, f"the body is over the limit of {max_body} bytes")
+    return max(length, 0)
 
 
 Response = tuple[int, str, "bytes | Iterator[bytes]", list[tuple[str, str]]]
@@ -178,7 +185,7 @@ class App:
         except Overloaded as error:
             status, media, body, headers = 503, TEXT, f"{error}\n".encode(), [("Retry-After", "1")]
         except QueryTimeout as error:
-            status, media, body, headers = 503, TEXT, f"{error}; the server stopped the query\n".encode(), []
+            status, media, body, headers = 503, TEXT, f"{error}; the server stopped the query\n".encode(), [("Retry-After", "1")]
         except EngineFailure as error:
             status, media, body, headers = 500, TEXT, f"{error}\n".encode(), []
         if not any(name == "Vary" and value == "Accept" for name, value in headers):
@@ -362,11 +369,9 @@ class App:
     def named_query(self, request: Request, name: str) -> Response:
         query = self.library.get(name)
         if query is None:
-            try:
-                find_query(self.settings.queries, name)
-            except UsageError as error:
-                raise HTTPError(404, str(error)) from None
-            raise HTTPError(404, f"no query named {name!r}")
+            close = close_names(name, self.library)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; /queries lists them"
+            raise HTTPError(404, f"no query named {name!r}{hint}")
         form = {key: given[-1] for key, given in request.params.items()}
         wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
         try:

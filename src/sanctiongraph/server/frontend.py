@@ -1,12 +1,14 @@
 """`sanctiongraph serve`: the HTTP server around the WSGI application (sanctiongraph.server.app), and the command.
 
-The standard library's WSGI server, with one thread per connection up to a limit and a
-few more threads that only answer 503; the query engine behind it is bounded on its own
-(sanctiongraph.server.workers), so the server sheds load instead of queueing it without end."""
+The standard library's WSGI server behind a reception (sanctiongraph.server.reception) that reads
+each request whole, under one deadline, before it takes a connection slot: one thread per
+request being served, up to a limit, and 503 beyond it. The query engine behind it is bounded
+on its own (sanctiongraph.server.workers), so the server sheds load instead of queueing it without end."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import socket
@@ -14,7 +16,7 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any, NoReturn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from sanctiongraph import project
 from sanctiongraph.server.app import App, Settings
@@ -23,69 +25,79 @@ from sanctiongraph.errors import SanctionGraphError, UsageError
 from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
+from sanctiongraph.server.reception import SERVER, Arrival, Reception, answer
 
 YASGUI = Path("web") / "node_modules" / "@zazuko" / "yasgui" / "build"
-REJECTERS = 64  # threads that answer 503 when every connection slot is taken; beyond them connections are closed
 
 
-# --- the HTTP server: a bounded number of connections, 503 beyond them
+# --- the HTTP server: a bounded number of requests served at once, 503 beyond them
+
+class _Responder(ServerHandler):
+    server_software = SERVER
+    request_handler: WSGIRequestHandler  # for its log line, as wsgiref sets it
+
 
 class _Handler(WSGIRequestHandler):
-    timeout = 10  # seconds a client may take to send its request (a slow client holds a connection slot)
+    """Serves one request the reception read whole: from its bytes, answering on its connection."""
+
+    server_version = SERVER
+    timeout = 10  # seconds one write of the answer may wait for the client to read
+
+    def __init__(self, arrival: Arrival, server: _Server) -> None:
+        self.arrival, self.app, self.quiet = arrival, server.app, server.quiet
+        super().__init__(arrival.connection, arrival.address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self.rfile = io.BytesIO(self.arrival.data)
+
+    def handle(self) -> None:
+        self.raw_requestline = self.rfile.readline()  # within the reception's limit of a head
+        if self.parse_request():
+            # as wsgiref's own handle does, with our Server header and the request already read
+            responder = _Responder(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)  # type: ignore[arg-type]
+            responder.request_handler = self
+            responder.run(self.app)
+
+    def version_string(self) -> str:
+        return SERVER
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        if not self.server.quiet:  # type: ignore[attr-defined]
+        if not self.quiet:
             super().log_message(format, *args)
 
 
 class _Server(WSGIServer):
-    """One thread per connection up to `connections`; past that a small set of threads answers 503."""
+    """Requests read whole by the reception; one thread each up to `connections`, 503 past that."""
 
-    daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], connections: int, quiet: bool) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.quiet = quiet
-        self._slots = threading.BoundedSemaphore(connections)
-        self._rejecters = threading.BoundedSemaphore(REJECTERS)
-        super().__init__(address, _Handler)
+    def __init__(self, app: App, quiet: bool) -> None:
+        settings = app.settings
+        self.address_family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+        self.app, self.settings, self.quiet = app, settings, quiet
+        self._slots = threading.BoundedSemaphore(settings.connections)
+        super().__init__((settings.host, settings.port), _Handler)  # type: ignore[arg-type]
 
-    def process_request(self, request: Any, client_address: Any) -> None:
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        reception = Reception(self.socket, limit=self.settings.request_timeout, max_body=self.settings.max_body, hand_on=self.hand_on)
+        reception.run(poll_interval)
+
+    def hand_on(self, arrival: Arrival) -> None:
         if self._slots.acquire(blocking=False):
-            threading.Thread(target=self._serve, args=(request, client_address), daemon=True).start()
-        elif self._rejecters.acquire(blocking=False):
-            threading.Thread(target=self._reject, args=(request,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(arrival,), daemon=True).start()
         else:
-            self.shutdown_request(request)
+            answer(arrival.connection, 503, "the server is at its limit of connections; try again shortly", ("Retry-After", "1"))
 
-    def _serve(self, request: Any, client_address: Any) -> None:
+    def _serve(self, arrival: Arrival) -> None:
         try:
-            self.finish_request(request, client_address)
+            _Handler(arrival, self)
         except Exception:  # noqa: BLE001 - as socketserver does: log it and keep serving
-            self.handle_error(request, client_address)
+            self.handle_error(arrival.connection, arrival.address)
         finally:
-            self.shutdown_request(request)
+            self.shutdown_request(arrival.connection)
             self._slots.release()
-
-    def _reject(self, request: Any) -> None:
-        message = b"the server is at its limit of connections; try again shortly\n"
-        try:
-            request.settimeout(2)
-            head = b""
-            while b"\r\n\r\n" not in head and len(head) < 65536:
-                chunk = request.recv(8192)
-                if not chunk:
-                    break
-                head += chunk
-            head = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    b"Content-Length: " + str(len(message)).encode() + b"\r\nConnection: close\r\n\r\n")
-            request.sendall(head + message)
-        except OSError:
-            pass
-        finally:
-            self.shutdown_request(request)
-            self._rejecters.release()
 
 
 def serve(settings: Settings, *, quiet: bool = False) -> None:
@@ -96,8 +108,7 @@ def serve(settings: Settings, *, quiet: bool = False) -> None:
     engine = Engine(settings.graph, workers=settings.workers, timeout=settings.timeout, memory=memory, writable=settings.token is not None)
     try:
         app = App(settings, engine)
-        server = _Server((settings.host, settings.port), settings.connections, quiet)
-        server.set_app(app)
+        server = _Server(app, quiet)
         host, port = str(server.server_address[0]), int(server.server_address[1])
         shown = f"[{host}]" if ":" in host else host
         print(f"sanctiongraph: serving http://{shown}:{port}/ (SPARQL endpoint /sparql); Ctrl-C stops it", file=sys.stderr, flush=True)
@@ -133,6 +144,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--worker-memory", type=int, default=2048, metavar="MIB",
                         help="memory limit of a query worker in MiB; a query needing more is ended (default: %(default)s; 0: none)")
     parser.add_argument("--connections", type=int, default=64, help="connections served at once; more get 503 (default: %(default)s)")
+    parser.add_argument("--request-timeout", type=float, default=Settings.request_timeout, metavar="SECONDS",
+                        help="time a client has to send its whole request, headers and body; later it gets 408 (default: %(default)s)")
     parser.add_argument("--wait", type=float, default=5.0, help="seconds a request waits for a free worker before 503 (default: %(default)s)")
     parser.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
                         help="allow this origin (or *) to query from a browser page on another site (repeatable; default: none)")
@@ -152,12 +165,12 @@ def run(args: argparse.Namespace) -> int:
         token = os.environ[args.token_env]
     if not args.base_iri.startswith(("http://", "https://")) or not args.base_iri.endswith("/"):
         raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {args.base_iri!r}")
-    if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0:
-        raise UsageError("--max-results, --workers, --connections and --timeout must be positive")
+    if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
+        raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")
     settings = Settings(
         graph=args.graph, queries=project.queries_folder(), assets=args.assets, host=args.host, port=args.port,
         base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results, workers=args.workers, worker_memory=args.worker_memory,
-        connections=args.connections, wait=args.wait, cors=tuple(args.cors), token=token,
+        connections=args.connections, request_timeout=args.request_timeout, wait=args.wait, cors=tuple(args.cors), token=token,
     )
     try:
         serve(settings, quiet=args.quiet)

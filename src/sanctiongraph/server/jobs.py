@@ -136,8 +136,9 @@ def view(store: ox.Store, entity: str | None, query: Query | None, links: Links,
         return failure(404 if entity is not None else 400, str(error))
     if len(drawn.nodes) > viz.MAX_NODES:
         return failure(400, f"{drawn.title} has {len(drawn.nodes)} nodes, more than the {viz.MAX_NODES} a view draws; narrow the query")
-    # the page brings its own policy (its inline scripts by hash); this one only adds nothing may load
-    policy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
+    # the page brings its own policy (its inline scripts by hash); this one adds that nothing may load and no site may frame it
+    policy = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+              "frame-ancestors 'none'")
     body = links.rebase.to_public(viz.render(drawn, facts).encode("utf-8"))
     return Reply(200, content_type(HTML[1]), body, (("Content-Security-Policy", policy),))
 
