@@ -10,7 +10,7 @@ from pathlib import Path
 from sanctiongraph import __version__, paths, server, viz
 from sanctiongraph.builder import build
 from sanctiongraph.corpus import generate
-from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.output import format_for, write_output
 from sanctiongraph.queries import load_queries, parse_query
 from sanctiongraph.results import GRAPH_FORMATS, ROW_FORMATS, render
@@ -67,7 +67,7 @@ def _query(args: argparse.Namespace) -> int:
 def _key_value(item: str) -> tuple[str, str]:
     key, separator, value = item.partition("=")
     if not separator or not key:
-        raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+        raise UsageError(f"--param takes KEY=VALUE, not {shown(item)}")
     return key, value
 
 

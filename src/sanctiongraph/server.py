@@ -19,7 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from sanctiongraph import paths
 from sanctiongraph.app import App, Settings
 from sanctiongraph.engine import Engine
-from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.sparql import DEFAULT_TIMEOUT
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--allow-updates needs --token-env NAME, with the token in the environment variable NAME")
         token = os.environ[args.token_env]
     if not args.base_iri.startswith(("http://", "https://")) or not args.base_iri.endswith("/"):
-        raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {args.base_iri!r}")
+        raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {shown(args.base_iri)}")
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0:
         raise UsageError("--max-results, --workers, --connections and --timeout must be positive")
     settings = Settings(
