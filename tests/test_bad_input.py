@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,7 +257,7 @@ def test_malformed_wikidata_id_fails_the_identifiers_check(workspace: Workspace)
     text = (workspace.sources / REGISTRY).read_text(encoding="utf-8")
     assert lines == [
         f"{PREFIX}1 check violation:",
-        f"{REGISTRY}:{line_number(text, 'putin:')}: wikidataId 'Q 7747' is not a Q-number such as Q159 [check identifiers]",
+        f"{REGISTRY}:{line_number(text, 'putin:')}: wikidataId 'Q 7747' is not a Q-number such as Q159 (Q and at most 12 digits) [check identifiers]",
     ]
 
 
@@ -282,4 +287,200 @@ def test_failed_build_creates_no_output_folder(workspace: Workspace) -> None:
     workspace.edit(ARTICLE, "    holder: putin\n", "    holder: russia\n")
     assert workspace.build() == 1
     assert workspace.capsys.readouterr().err.startswith(PREFIX)
+    assert not workspace.output.exists()
+
+
+# --- files a source may read: regular files inside the sources folder, at most 16 MiB
+
+TEXT_LINE = "text: newsweek-2025-03-russia-mines.txt"
+SECRET = "sanctiongraph-test-secret-line"
+
+
+def point_text_at(workspace: Workspace, target: str) -> None:
+    workspace.edit(ARTICLE, TEXT_LINE + "\n", f"text: {target}\n")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "phrase"),
+    [
+        pytest.param(lambda ws, outside: "/proc/self/environ", "is outside the sources folder", id="proc-self-environ"),
+        pytest.param(lambda ws, outside: str(outside), "is outside the sources folder", id="absolute-path"),
+        pytest.param(lambda ws, outside: "../../" + outside.name, "is outside the sources folder", id="dot-dot"),
+        pytest.param(lambda ws, outside: link(ws, "linked.txt", outside), "is outside the sources folder", id="link-to-outside"),
+        pytest.param(lambda ws, outside: "/dev/zero", "is outside the sources folder", id="dev-zero"),
+        pytest.param(lambda ws, outside: link(ws, "zero.txt", Path("/dev/zero")), "is outside the sources folder", id="link-to-dev-zero"),
+        pytest.param(lambda ws, outside: fifo(ws, "fifo.txt"), "is not a regular file", id="fifo-inside"),
+        pytest.param(lambda ws, outside: ".", "is not a regular file", id="folder"),
+        pytest.param(lambda ws, outside: sparse(ws, "huge.txt", 16 * 1024 * 1024 + 1), "is larger than 16 MiB", id="over-16-mib"),
+        pytest.param(lambda ws, outside: "missing.txt", "cannot read the file 'missing.txt'", id="missing"),
+    ],
+)
+def test_the_source_text_is_a_regular_file_inside_the_sources(
+    workspace: Workspace, tmp_path: Path, prepare: Callable[[Workspace, Path], str], phrase: str
+) -> None:
+    outside = tmp_path / "outside.txt"  # next to the sources folder, not in it
+    outside.write_text(f"{SECRET}.\n", encoding="utf-8")
+    original = (workspace.sources / ARTICLE).read_text(encoding="utf-8")
+    lines = workspace.reject(lambda: point_text_at(workspace, prepare(workspace, outside)))
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{PREFIX}{ARTICLE}:{line_number(original, TEXT_LINE)}: "), lines[0]
+    assert phrase in lines[0]
+    assert SECRET not in lines[0]
+
+
+def test_the_text_may_be_a_link_inside_the_sources(workspace: Workspace) -> None:
+    shutil.move(workspace.sources / "articles/newsweek-2025-03-russia-mines.txt", workspace.sources / "texts.txt")
+    link(workspace, "newsweek-2025-03-russia-mines.txt", workspace.sources / "texts.txt")
+    assert workspace.build() == 0
+
+
+@pytest.mark.parametrize("file", [REGISTRY, ARTICLE])
+def test_a_yaml_file_linked_from_outside_is_refused(workspace: Workspace, tmp_path: Path, file: str) -> None:
+    outside = tmp_path / "outside.yaml"
+
+    def link_from_outside() -> None:
+        shutil.move(workspace.sources / file, outside)
+        (workspace.sources / file).symlink_to(outside)
+
+    lines = workspace.reject(link_from_outside)
+    assert lines == [f"{PREFIX}{file}: the file is outside the sources folder ({outside}); only files inside it are read"]
+
+
+def link(workspace: Workspace, name: str, target: Path) -> str:
+    (workspace.sources / "articles" / name).symlink_to(target)
+    return name
+
+
+def fifo(workspace: Workspace, name: str) -> str:
+    os.mkfifo(workspace.sources / "articles" / name)
+    return name
+
+
+def sparse(workspace: Workspace, name: str, size: int) -> str:
+    with (workspace.sources / "articles" / name).open("wb") as stream:
+        stream.truncate(size)
+    return name
+
+
+# --- YAML that stands for more than it holds, and values no message may quote in full
+
+BILLION_LAUGHS = "".join(
+    f"lol{n}: &lol{n} [{', '.join([f'*lol{n - 1}'] * 10)}]\n" if n else "lol0: &lol0 lol\n" for n in range(10)
+)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(Edit(ARTICLE, "    place: russia\n", "    place: &where russia\n    about: *where\n",
+                          "    place: &where russia"), id="anchor-and-alias"),
+        pytest.param(Edit(ARTICLE, "    summary: Russia is shutting down its mines.\n",
+                          "    summary: &s Russia is shutting down its mines.\n", "    summary: &s Russia is shutting down its mines."),
+                     id="anchor-alone"),
+        pytest.param(Edit(REGISTRY, "# --- states and international organisations\n",
+                          "# --- states and international organisations\n" + BILLION_LAUGHS,
+                          "lol0: &lol0 lol"), id="billion-laughs-in-the-registry"),
+        pytest.param(Edit(ARTICLE, "statements:\n", "not-story: *x\nstatements:\n", "not-story: *x"),
+                     id="alias-to-nothing"),
+    ],
+)
+def test_anchors_and_aliases_are_refused(workspace: Workspace, edit: Edit) -> None:
+    message, line = workspace.reject_edit(edit)
+    assert_located(message, edit, line, "anchors and aliases (&x, *x) are not allowed")
+
+
+@pytest.mark.parametrize(
+    ("edit", "phrase"),
+    [
+        pytest.param(Edit(ARTICLE, "  - id: white-house-clash\n", f"  - id: {'White' * 100_000}\n", "  - id: " + "White" * 100_000),
+                     "invalid id 'WhiteWhite", id="id"),
+        pytest.param(Edit(ARTICLE, "    evidence: Russia shutting down its mines\n", f"    evidence: {{quote: [{', '.join(['x'] * 50_000)}]}}\n",
+                          "  - id: russia-shutting-mines"), "a quote must be text, not ['x', 'x', 'x', 'x', ...]", id="long-list"),
+        pytest.param(Edit(ARTICLE, "    evidence: Russia shutting down its mines\n", f"    evidence: {{quote: {'x' * 1_000_000}}}\n",
+                          "  - id: russia-shutting-mines"), "quote not found in the text", id="quote"),
+        pytest.param(Edit(REGISTRY, "putin:\n  type: Person\n", f"putin:\n  type: {'Persona' * 100_000}\n", "putin:"),
+                     "unknown type 'PersonaPersona", id="type"),
+    ],
+)
+def test_a_quoted_value_is_cut_short(workspace: Workspace, edit: Edit, phrase: str) -> None:
+    message, line = workspace.reject_edit(edit)
+    assert_located(message, edit, line, phrase)
+    assert len(message) < 1000, len(message)  # the allowed values may follow the quoted one
+    assert max(len(word) for word in message.split()) < 90
+
+
+# --- values beyond what the graph can hold, and characters YAML refuses
+
+DIGITS_5000 = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("edit", "phrase"),
+    [
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: 1e309\n", "    value: 1e309"),
+                     "value must be a number of at most 18 digits before the decimal point and 18 after, not '1e309'", id="1e309"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: 1.0e+309\n", "    value: 1.0e+309"),
+                     "not a finite number: .inf, .nan and numbers beyond 1.8e308 are not allowed", id="float-overflow"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: .inf\n", "    value: .inf"), "not a finite number", id="inf"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: .NaN\n", "    value: .NaN"), "not a finite number", id="nan"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: 1e-19\n", "    value: 1e-19"),
+                     "at most 18 digits before the decimal point and 18 after", id="too-small"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", f"    value: {DIGITS_5000}\n", f"    value: {DIGITS_5000}"),
+                     "malformed YAML: a number of more than 4300 digits", id="5000-digits"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", f"    value: {DIGITS_5000}.5\n", f"    value: {DIGITS_5000}.5"),
+                     "not a finite number", id="5000-digits-and-a-fraction"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: 1000000000000000000\n", "    value: 1000000000000000000"),
+                     "at most 18 digits", id="19-digits"),
+        pytest.param(Edit(ARTICLE, "    value: 9.5\n", "    value: 9.5\x01\n", "    value: 9.5\x01"),
+                     "malformed YAML: the character U+0001 is not allowed (no control characters or NUL)", id="control-character"),
+        pytest.param(Edit(REGISTRY, "putin:\n  type: Person\n", "putin:\n  type: Per\x00son\n", "  type: Per\x00son"),
+                     "malformed YAML: the character U+0000 is not allowed", id="nul"),
+        pytest.param(Edit(ARTICLE, "language: en\n", "language: en_GB!\n", "language: en_GB!"),
+                     "language 'en_GB!' is not a BCP 47 language tag such as en, de or pt-BR", id="language-tag"),
+        pytest.param(Edit(ARTICLE, "  value: 2025-03\n", "  value: ２０２５-03\n", "published:"),
+                     "'２０２５-03' is not a date", id="full-width-date"),
+    ],
+)
+def test_a_value_the_graph_cannot_hold_is_located(workspace: Workspace, edit: Edit, phrase: str) -> None:
+    message, line = workspace.reject_edit(edit)
+    assert_located(message, edit, line, phrase)
+
+
+def test_an_absurd_wikidata_id_fails_the_identifiers_check(workspace: Workspace) -> None:
+    lines = workspace.reject(lambda: workspace.edit(REGISTRY, "  wikidataId: Q7747\n", f"  wikidataId: Q{'7' * 1000}\n"))
+    text = (workspace.sources / REGISTRY).read_text(encoding="utf-8")
+    assert lines == [
+        f"{PREFIX}1 check violation:",
+        f"{REGISTRY}:{line_number(text, 'putin:')}: wikidataId 'Q{'7' * 76}...' is not a Q-number such as Q159 "
+        "(Q and at most 12 digits) [check identifiers]",
+    ]
+
+
+# --- an output that cannot be written
+
+def test_an_output_that_is_a_file_is_one_line(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    for output in (workspace.output, workspace.output / "inside"):
+        workspace.output.write_bytes(b"a file")
+        assert main(["build", "--sources", str(workspace.sources), "--ontology", str(ONTOLOGY), "--output", str(output)]) == 1
+        captured = capsys.readouterr()
+        assert captured.err.startswith(f"{PREFIX}{output}: cannot write the graph")
+        assert captured.err.endswith("the output must be a folder, or a path where one can be made, on a writable disk\n")
+        assert len(captured.err.splitlines()) == 1
+        assert workspace.output.read_bytes() == b"a file"
+
+
+def test_a_full_disk_is_one_line(workspace: Workspace) -> None:
+    """A disk that fills up during the build, as a limit on the size of any file the build writes (RLIMIT_FSIZE)."""
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    command = [str(Path(sys.executable).parent / "sanctiongraph"), "build", "--sources", str(workspace.sources),
+               "--ontology", str(ONTOLOGY), "--output", str(workspace.output)]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"{PREFIX}{workspace.output}: cannot write the graph"), completed.stderr
+    assert "File too large" in completed.stderr
+    assert len(completed.stderr.splitlines()) == 1, completed.stderr
     assert not workspace.output.exists()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import http.server
 import io
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
 from decimal import Decimal
@@ -281,6 +283,45 @@ def test_an_unreachable_endpoint_is_one_line(graph: Path) -> None:
     assert completed.returncode == 1
     assert completed.stderr.startswith(f"sanctiongraph: error: cq02-companies-on-us-sanctions-list: cannot reach the endpoint {url}")
     assert len(completed.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("scheme", ["file", "ftp", "data"])
+def test_an_endpoint_that_is_not_http_is_refused(tmp_path: Path, scheme: str) -> None:
+    answer = tmp_path / "answer.srj"  # what urllib would read from a file: URL, and take for the endpoint's answer
+    answer.write_text('{"head": {}, "boolean": true}', encoding="utf-8")
+    url = {"file": answer.as_uri(), "ftp": "ftp://127.0.0.1/answer.srj", "data": "data:,hello"}[scheme]
+    completed = run_cli("query", "--sparql", "ASK { ?s ?p ?o }", "--endpoint", url, "--timeout", "5")
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert completed.stderr.startswith(f"sanctiongraph: usage error: the endpoint '{url[:20]}")
+    assert completed.stderr.endswith("is not an http(s) URL; only http:// and https:// endpoints are queried\n")
+    assert len(completed.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("answer", [b"<html>not SPARQL</html>", b'{"head": {"vars": ["x"]}', b"\x00\xff" * 50])
+def test_an_endpoint_that_answers_the_probe_with_something_else_is_one_line(answer: bytes) -> None:
+    """The first request to an endpoint asks whether its default graph has triples; the answer must be SPARQL results."""
+
+    class Junk(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Junk) as junk:
+        threading.Thread(target=junk.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{junk.server_address[1]}/sparql"
+        completed = run_cli("query", "--sparql", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", url, "--timeout", "10")
+        junk.shutdown()
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(f"sanctiongraph: error: <sparql>: the endpoint {url} sent an unreadable answer: ")
+    assert len(completed.stderr.splitlines()) == 1, completed.stderr
 
 
 def test_a_failing_endpoint_is_one_line(endpoint: str) -> None:

@@ -30,6 +30,7 @@ import rdflib
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 
 from conftest import QUERIES, Listener, sanctiongraph_server
+from sanctiongraph.errors import shown
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.running import run_query
 
@@ -333,7 +334,7 @@ def test_named_queries_come_from_the_library_only(server: str, tmp_path: Path) -
     for name in names:
         answer = fetch(server + "queries/" + urllib.parse.quote(name, safe="/"))
         assert answer.status == 404, (name, answer.status, answer.text)
-        assert answer.text == f"no query named {name!r}; /queries lists them\n", answer.text
+        assert answer.text == f"no query named {shown(name)}; /queries lists them\n", answer.text
 
 
 # --- linked data

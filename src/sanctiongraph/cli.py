@@ -12,7 +12,7 @@ from sanctiongraph import project
 from sanctiongraph.server import frontend
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
-from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.query.output import format_for, write_output
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
@@ -69,7 +69,7 @@ def _query(args: argparse.Namespace) -> int:
 def _key_value(item: str) -> tuple[str, str]:
     key, separator, value = item.partition("=")
     if not separator or not key:
-        raise UsageError(f"--param takes KEY=VALUE, not {item!r}")
+        raise UsageError(f"--param takes KEY=VALUE, not {shown(item)}")
     return key, value
 
 

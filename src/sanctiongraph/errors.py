@@ -2,6 +2,35 @@
 
 from __future__ import annotations
 
+import reprlib
+from typing import Any
+
+SHOWN_LENGTH = 80  # characters of a value an error message quotes
+
+
+class _Short(reprlib.Repr):
+    """reprlib's bounded repr, which also bounds the mappings load_yaml returns (a dict subclass)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = SHOWN_LENGTH
+        self.maxlevel, self.maxlist, self.maxdict = 2, 4, 4
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        return super().repr1(x, level)
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut to about SHOWN_LENGTH characters whatever its size."""
+    return clipped(_Short().repr(value))
+
+
+def clipped(text: str, limit: int = SHOWN_LENGTH) -> str:
+    """Text for a message, cut to at most limit characters."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class SanctionGraphError(Exception):
     """Root of every error sanctiongraph reports to its users."""
@@ -47,3 +76,7 @@ class ViewError(SanctionGraphError):
 
 class ViewTooLarge(ViewError):
     """A view has more nodes than it may draw."""
+
+
+class OutputError(SanctionGraphError):
+    """An output could not be written: a read-only or full disk, a folder that is a file."""

@@ -10,7 +10,7 @@ import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.errors import CheckError, SourceError
+from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
 from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
@@ -26,7 +26,8 @@ from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_regi
 from sanctiongraph.query.store import load_new_store, publish_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 
-_QID = re.compile(r"Q[1-9][0-9]*")  # malformed IDs are reported by the identifiers check
+_QID = re.compile(r"Q[1-9][0-9]{0,11}")  # as ontology/checks/identifiers.rq, which reports the others
+_DIGITS = 18  # digits of a number before (and after) its decimal point: what Oxigraph's xsd:integer and xsd:decimal hold
 ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")
 REGISTRY_GRAPH = ox.NamedNode(GRAPH + "registry")
 LINKS_GRAPH = ox.NamedNode(GRAPH + "links")
@@ -155,7 +156,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
     statements = 0
     for source in sources:
         if source.id in seen:
-            raise SourceError(source.where, f"duplicate source id {source.id!r} (also in {seen[source.id]})")
+            raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
         seen[source.id] = source.shown_as
         coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
         statements += len(source.statements)
@@ -198,7 +199,7 @@ class _Resolver:
                     else "property set by the builder, not by annotators:" if prop.minted
                     else f"property not allowed on {kind}"
                 )
-                raise SourceError(where, f"{problem} {name!r}; {kind} takes: {allowed}")
+                raise SourceError(where, f"{problem} {shown(name)}; {kind} takes: {allowed}")
             values = raw if isinstance(raw, list) else [raw]
             for number, value in enumerate(values, start=1):
                 suffix = f"-{number}" if len(values) > 1 else ""
@@ -211,18 +212,18 @@ class _Resolver:
         if self.ontology.is_datatype(range_):
             literal = _literal(value, range_, prop.name, where)  # type: ignore[arg-type]
             if prop.verbatim and literal.value not in evidence:
-                raise SourceError(where, f"{prop.name} {literal.value!r} does not occur in the statement's evidence")
+                raise SourceError(where, f"{prop.name} {shown(literal.value)} does not occur in the statement's evidence")
             add(graph, node, prop.iri, literal)
         elif range_ == TEMPORAL:
             moment = parse_time(value, where)
             if moment.as_written and moment.as_written not in evidence:
-                raise SourceError(where, f"as_written {moment.as_written!r} does not occur in the statement's evidence")
+                raise SourceError(where, f"as_written {shown(moment.as_written)} does not occur in the statement's evidence")
             add(graph, node, prop.iri, iri(time_node))
             self.emitter.time(graph, time_node, moment)
         elif range_ in self.ontology.values:
             allowed = self.ontology.values[range_]
             if not isinstance(value, str) or value not in allowed:
-                raise SourceError(where, f"unknown {prop.name} {value!r}; allowed: {', '.join(sorted(allowed))}")
+                raise SourceError(where, f"unknown {prop.name} {shown(value)}; allowed: {', '.join(sorted(allowed))}")
             add(graph, node, prop.iri, iri(allowed[value]))
         else:
             add(graph, node, prop.iri, iri(self.reference(prop, value, where, local)))
@@ -230,15 +231,15 @@ class _Resolver:
     def reference(self, prop: Property, value: Any, where: str, local: dict[str, Local]) -> str:
         """The IRI of a statement of this source or of a registry entity, checked against the range."""
         if not isinstance(value, str):
-            raise SourceError(where, f"{prop.name} must name an entity or a statement, not {value!r}")
+            raise SourceError(where, f"{prop.name} must name an entity or a statement, not {shown(value)}")
         target = local.get(value)
         if target is None and value in self.registry:
             target = Local(self.registry[value].cls, ID + value)
         if target is None:
-            raise SourceError(where, f"unknown entity or statement {value!r} in {prop.name}{_suggest(value, [*local, *self.registry])}")
+            raise SourceError(where, f"unknown entity or statement {shown(value)} in {prop.name}{_suggest(value, [*local, *self.registry])}")
         if prop.range and not self.ontology.is_a(target.cls, prop.range):
             raise SourceError(
-                where, f"{prop.name} must be {_article(self.ontology.label(prop.range))}, but {value!r} is {_article(self.ontology.label(target.cls))}"
+                where, f"{prop.name} must be {_article(self.ontology.label(prop.range))}, but {shown(value)} is {_article(self.ontology.label(target.cls))}"
             )
         return target.iri
 
@@ -259,7 +260,7 @@ class _SourceBuilder:
         local: dict[str, Local] = {}
         for item in source.statements:
             if item.id in registry:
-                raise SourceError(item.where, f"statement id {item.id!r} is also an entity of {REGISTRY_FILE}")
+                raise SourceError(item.where, f"statement id {shown(item.id)} is also an entity of {REGISTRY_FILE}")
             local[item.id] = Local(item.cls, f"{self.doc}/{item.id}")
         publisher = self._publisher()
         claimants: dict[str, list[str]] = defaultdict(list)
@@ -284,7 +285,7 @@ class _SourceBuilder:
     def _publisher(self) -> str:
         entity = self.resolver.registry.get(self.source.publisher)
         if entity is None or not self.resolver.ontology.is_a(entity.cls, sg.Organization):
-            raise SourceError(self.source.publisher_where, f"publisher {self.source.publisher!r} is not an organisation of {REGISTRY_FILE}")
+            raise SourceError(self.source.publisher_where, f"publisher {shown(self.source.publisher)} is not an organisation of {REGISTRY_FILE}")
         return ID + entity.id
 
     def _statement(self, item: Item, node: str, local: dict[str, Local], publisher: str) -> set[int]:
@@ -339,7 +340,7 @@ class _SourceBuilder:
         registry = self.resolver.registry
         for reporter in reporters:
             if not isinstance(reporter, str) or reporter not in registry or not self.resolver.ontology.is_a(registry[reporter].cls, sg.Agent):
-                raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {reporter!r} is not one")
+                raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {shown(reporter)} is not one")
         for order, agent in enumerate([*(ID + r for r in reporters), publisher], start=1):
             step = f"{node}/step-{order}"
             self.add(self.graph, node, sg.reportingStep, iri(step))
@@ -439,24 +440,30 @@ def _literal(value: Any, datatype: str, name: str, where: str) -> ox.Literal:
         return text(value)
     if datatype == XSD + "boolean":
         if not isinstance(value, bool):
-            raise SourceError(where, f"{name} must be true or false, not {value!r}")
+            raise SourceError(where, f"{name} must be true or false, not {shown(value)}")
         return typed("true" if value else "false", datatype)
     if datatype == XSD + "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise SourceError(where, f"{name} must be a whole number, not {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 10**_DIGITS:
+            raise SourceError(where, f"{name} must be a whole number of at most {_DIGITS} digits, not {shown(value)}")
         return typed(str(value), datatype)
     if datatype == XSD + "decimal":
         try:
-            if isinstance(value, bool):
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 raise InvalidOperation
             number = Decimal(str(value))
-            if not number.is_finite():
+            exponent = number.as_tuple().exponent  # not an int for infinity and NaN
+            if not isinstance(exponent, int) or exponent < -_DIGITS or number.adjusted() >= _DIGITS:
                 raise InvalidOperation
         except InvalidOperation:
-            raise SourceError(where, f"{name} must be a number, not {value!r}") from None
-        lexical = format(number.normalize() if number != number.to_integral_value() else number.to_integral_value(), "f")
+            raise SourceError(
+                where, f"{name} must be a number of at most {_DIGITS} digits before the decimal point and {_DIGITS} after, not {shown(value)}"
+            ) from None
+        lexical = format(number.normalize(_EXACT) if number != number.to_integral_value() else number.to_integral_value(), "f")
         return typed(lexical, datatype)
     raise SourceError(where, f"{name}: the datatype {datatype} is not supported by the builder")
+
+
+_EXACT = Context(prec=2 * _DIGITS)  # normalises every number _literal accepts without rounding it
 
 
 def _article(noun: str) -> str:
@@ -482,7 +489,6 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> B
     the exports are staged, so that it and the sorted copies the exports need are not held at once."""
     dataset = build_dataset(sources_folder, ontology_folder)
     created = not output_folder.exists()
-    output_folder.mkdir(parents=True, exist_ok=True)
     loaded: list[tuple[ox.Store, Path]] = []
 
     def load_and_check() -> None:
@@ -492,13 +498,18 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> B
             raise CheckError(violations)
 
     try:
+        output_folder.mkdir(parents=True, exist_ok=True)
         written = write_exports(dataset.quads, output_folder, before_publishing=load_and_check)
         return BuildReport(dataset, [*written, publish_store(*loaded[0])])
-    except BaseException:
+    except BaseException as error:
         targets = [target for _, target in loaded]
         loaded.clear()  # closes the new store before its folder goes
         for target in targets:
             shutil.rmtree(target, ignore_errors=True)
         if created:
             shutil.rmtree(output_folder, ignore_errors=True)
+        if isinstance(error, OSError):  # a read-only or full disk, an output that is a file
+            file = f" ({error.filename})" if error.filename and Path(error.filename) != output_folder else ""
+            raise OutputError(f"{output_folder}: cannot write the graph{file}: {error.strerror or error}; "
+                              "the output must be a folder, or a path where one can be made, on a writable disk") from None
         raise

@@ -6,6 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from sanctiongraph.errors import shown
+
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
 _BOUNDARY = re.compile(r"[.!?…]")
 _OPENING = "“"
@@ -58,11 +60,11 @@ class SourceText:
             raise ValueError("the quote is empty")
         starts = self.occurrences(quote)
         if not starts:
-            raise ValueError(f"quote not found in the text: {_shorten(quote)!r}")
+            raise ValueError(f"quote not found in the text: {shown(quote)}")
         if occurrence is None:
             if len(starts) > 1:
                 raise ValueError(
-                    f"quote occurs {len(starts)} times in the text: {_shorten(quote)!r}; "
+                    f"quote occurs {len(starts)} times in the text: {shown(quote)}; "
                     "give a longer quote or say which with 'occurrence: N'"
                 )
             occurrence = 1
@@ -107,7 +109,3 @@ def _split(content: str) -> list[Sentence]:
             spans.append(Span(offset + start, offset + len(line.rstrip())))
         offset += len(line) + 1
     return [Sentence(i + 1, span, content[span.start:span.end]) for i, span in enumerate(spans)]
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanctiongraph.errors import SourceError
+import pyoxigraph as ox
+from sanctiongraph.errors import SourceError, shown
 from sanctiongraph.namespaces import SG, sg
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.times import TimeValue, parse_time
 from sanctiongraph.builder.source_text import Quote, SourceText
 from sanctiongraph.builder.yamlfile import load_yaml, line_of
+from sanctiongraph.builder.inputs import read_input
 
 REGISTRY_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"
@@ -64,7 +66,7 @@ def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
     shown_as = REGISTRY_FILE
     if not path.is_file():
         raise SourceError(shown_as, "the entity registry is missing")
-    data = load_yaml(path, shown_as)
+    data = load_yaml(path, folder, shown_as)
     if not isinstance(data, dict):
         raise SourceError(shown_as, "the registry must be a mapping of entity IDs to entities")
     entities: dict[str, Item] = {}
@@ -72,11 +74,11 @@ def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
         where = f"{shown_as}:{line_of(data, str(entity_id))}"
         _check_id(entity_id, where)
         if not isinstance(body, dict):
-            raise SourceError(where, f"entity {entity_id!r} must be a mapping with a type and a label")
+            raise SourceError(where, f"entity {shown(entity_id)} must be a mapping with a type and a label")
         cls = _class(body, where, ontology, sg.Entity, "an entity")
         fields = {k: v for k, v in body.items() if k not in ("type", "label", "aliases")}
         if "label" not in body:
-            raise SourceError(where, f"entity {entity_id!r} has no label")
+            raise SourceError(where, f"entity {shown(entity_id)} has no label")
         labels = {"label": _texts(body["label"], where, "label"), "aliases": _texts(body.get("aliases", []), where, "aliases")}
         entities[entity_id] = Item(entity_id, cls, fields, where, _field_where(body, shown_as), labels)
     return entities
@@ -88,16 +90,16 @@ def source_files(folder: Path) -> list[Path]:
 
 def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     shown_as = path.relative_to(folder).as_posix()
-    data = load_yaml(path, shown_as)
+    data = load_yaml(path, folder, shown_as)
     if not isinstance(data, dict):
         raise SourceError(shown_as, "an annotated source must be a mapping (id, text, title, ..., statements)")
     where = f"{shown_as}:{line_of(data) or 1}"
     for key in data:
         if key not in SOURCE_KEYS:
-            raise SourceError(f"{shown_as}:{line_of(data, key)}", f"unknown key {key!r}; allowed: {', '.join(SOURCE_KEYS)}")
+            raise SourceError(f"{shown_as}:{line_of(data, str(key))}", f"unknown key {shown(key)}; allowed: {', '.join(SOURCE_KEYS)}")
     for key in REQUIRED_SOURCE_KEYS:
         if key not in data:
-            raise SourceError(where, f"missing key {key!r}")
+            raise SourceError(where, f"missing key {shown(key)}")
 
     def at(key: str) -> str:
         return f"{shown_as}:{line_of(data, key)}"
@@ -105,16 +107,16 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     _check_id(data["id"], at("id"))
     for key in ("text", "title", "publisher", "language", "address", "attribution"):
         if not isinstance(data[key], str) or not data[key].strip():
-            raise SourceError(at(key), f"{key!r} must be non-empty text")
-    text_path = path.parent / data["text"]
+            raise SourceError(at(key), f"{shown(key)} must be non-empty text")
     try:
-        content = text_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(at("text"), f"cannot read the source text {data['text']!r}: {error}") from None
+        content = read_input(path.parent / data["text"], folder, at("text"), data["text"]).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(at("text"), f"the source text {shown(data['text'])} is not UTF-8 ({error.reason})") from None
     text = SourceText(content)
+    _check_language(data["language"], at("language"))
     address = data["address"]
     if address != "unknown" and not re.match(r"^https?://\S+$", address):
-        raise SourceError(at("address"), f"address must be an http(s) URL or 'unknown', not {address!r}")
+        raise SourceError(at("address"), f"address must be an http(s) URL or 'unknown', not {shown(address)}")
     document_class = _class({"type": data["type"]}, at("type"), ontology, sg.Document, "a document")
     published = parse_time(data["published"], at("published"))
 
@@ -139,11 +141,11 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
             raise SourceError(item_where, "statement without an 'id'")
         _check_id(raw["id"], item_where)
         if raw["id"] in seen:
-            raise SourceError(item_where, f"duplicate statement id {raw['id']!r} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
+            raise SourceError(item_where, f"duplicate statement id {shown(raw['id'])} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
         seen[raw["id"]] = item_where
         item_class = _statement_class(raw, item_where, ontology)
         if "evidence" not in raw:
-            raise SourceError(item_where, f"statement {raw['id']!r} has no evidence")
+            raise SourceError(item_where, f"statement {shown(raw['id'])} has no evidence")
         evidence = [_locate(text, quote, occurrence, item_where) for quote, occurrence in _evidence(raw["evidence"], item_where)]
         fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence")}
         statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
@@ -157,16 +159,24 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
 
 def _check_id(value: Any, where: str) -> None:
     if not isinstance(value, str) or not _ID.match(value):
-        raise SourceError(where, f"invalid id {value!r}: use lower-case letters, digits and hyphens")
+        raise SourceError(where, f"invalid id {shown(value)}: use lower-case letters, digits and hyphens")
     if value in RESERVED_IDS:
-        raise SourceError(where, f"id {value!r} is reserved")
+        raise SourceError(where, f"id {shown(value)} is reserved")
+
+
+def _check_language(tag: str, where: str) -> None:
+    """A BCP 47 language tag, as RDF takes it (checked by Oxigraph, which writes the literals)."""
+    try:
+        ox.Literal("", language=tag)
+    except ValueError:
+        raise SourceError(where, f"language {shown(tag)} is not a BCP 47 language tag such as en, de or pt-BR") from None
 
 
 def _class(body: dict[str, Any], where: str, ontology: Ontology, root: str, what: str) -> str:
     name = body.get("type")
     allowed = ontology.subclasses(root)
     if not isinstance(name, str) or name not in allowed:
-        raise SourceError(where, f"unknown type {name!r} for {what}; allowed: {', '.join(allowed)}")
+        raise SourceError(where, f"unknown type {shown(name)} for {what}; allowed: {', '.join(allowed)}")
     return SG + name
 
 
@@ -174,14 +184,14 @@ def _statement_class(raw: dict[str, Any], where: str, ontology: Ontology) -> str
     name = raw.get("type")
     allowed = sorted(set(ontology.subclasses(sg.Statement)) - {"Statement"} | {"Claim"})
     if not isinstance(name, str) or name not in allowed:
-        raise SourceError(where, f"unknown statement type {name!r}; allowed: {', '.join(allowed)}")
+        raise SourceError(where, f"unknown statement type {shown(name)}; allowed: {', '.join(allowed)}")
     return SG + name
 
 
 def _texts(value: Any, where: str, key: str) -> list[str]:
     values = value if isinstance(value, list) else [value]
     if not all(isinstance(v, str) and v.strip() for v in values):
-        raise SourceError(where, f"{key!r} must be text or a list of texts")
+        raise SourceError(where, f"{shown(key)} must be text or a list of texts")
     return values
 
 
@@ -209,7 +219,7 @@ def _evidence(value: Any, where: str) -> list[tuple[Any, int | None]]:
 
 def _locate(text: SourceText, quote: Any, occurrence: int | None, where: str) -> Quote:
     if not isinstance(quote, str):
-        raise SourceError(where, f"a quote must be text, not {quote!r}")
+        raise SourceError(where, f"a quote must be text, not {shown(quote)}")
     try:
         return text.locate(quote, occurrence)
     except ValueError as error:

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sanctiongraph.errors import SourceError
+from sanctiongraph.errors import SourceError, shown
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 PRECISIONS = ("year", "month", "day")
 
 
@@ -39,9 +39,9 @@ class TimeValue:
 def parse_day(value: Any, where: str) -> Day:
     """Parse YYYY, YYYY-MM or YYYY-MM-DD; anything else, or an impossible date, is an error."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    match = _DATE.match(text) if isinstance(text, str) else None
+    match = _DATE.fullmatch(text) if isinstance(text, str) else None
     if not match:
-        raise SourceError(where, f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise SourceError(where, f"{shown(value)} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(part) if part else None for part in match.groups())
     try:
         if day is not None and month is not None:
@@ -52,7 +52,7 @@ def parse_day(value: Any, where: str) -> Day:
             return Day(text, "month", dt.date(year, month, 1), dt.date(year, month, last))  # type: ignore[arg-type]
         return Day(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31))  # type: ignore[arg-type]
     except (ValueError, calendar.IllegalMonthError):
-        raise SourceError(where, f"{text!r} is an impossible date") from None
+        raise SourceError(where, f"{shown(text)} is an impossible date") from None
 
 
 TIME_KEYS = ("as_written", "value", "start", "end", "earliest", "latest", "basis")
@@ -63,9 +63,9 @@ def parse_time(value: Any, where: str) -> TimeValue:
     if not isinstance(value, dict):
         day = parse_day(value, where)
         return TimeValue(day, None, None, None, day.earliest, day.latest)
-    unknown = sorted(set(value) - set(TIME_KEYS))
+    unknown = sorted(set(value) - set(TIME_KEYS), key=str)
     if unknown:
-        raise SourceError(where, f"unknown key {unknown[0]!r} in a time; allowed: {', '.join(TIME_KEYS)}")
+        raise SourceError(where, f"unknown key {shown(unknown[0])} in a time; allowed: {', '.join(TIME_KEYS)}")
     if ("value" in value) == ("start" in value or "end" in value):
         raise SourceError(where, "a time needs either 'value' or both 'start' and 'end'")
     if "value" in value:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sanctiongraph.errors import QueryError, UsageError
+from sanctiongraph.errors import QueryError, UsageError, shown
 from sanctiongraph.namespaces import ID, PREFIXES, XSD
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.+)$")
@@ -54,7 +54,7 @@ class Query:
         unknown = sorted(set(values) - set(declared))
         if unknown:
             allowed = ", ".join(declared) or "none"
-            raise UsageError(f"query {self.name} has no parameter {unknown[0]!r}; its parameters: {allowed}")
+            raise UsageError(f"query {self.name} has no parameter {shown(unknown[0])}; its parameters: {allowed}")
         bound = {}
         for name, parameter in declared.items():
             value = values.get(name, parameter.default)
@@ -99,7 +99,7 @@ def find_query(folder: Path, name: str) -> Query:
         return load_query(path)
     close = close_names(name, [p.stem for p in folder.glob("*.rq")])
     hint = f"; did you mean {', '.join(close)}?" if close else "; `sanctiongraph queries` lists them"
-    raise UsageError(f"no query named {name!r}{hint}")
+    raise UsageError(f"no query named {shown(name)}{hint}")
 
 
 def close_names(name: str, names: Iterable[str]) -> list[str]:
@@ -112,7 +112,7 @@ def _parameter(spec: str, query: str) -> Parameter:
     parts = [part.strip() for part in spec.split("|")]
     if len(parts) != 5 or parts[1] not in PARAMETER_TYPES:
         raise QueryError(
-            f"query {query}: malformed parameter line {spec!r}; write "
+            f"query {query}: malformed parameter line {shown(spec)}; write "
             f"'# param: NAME | TYPE | DEFAULT | EXAMPLE | DESCRIPTION' with TYPE one of {', '.join(PARAMETER_TYPES)}"
         )
     name, type_, default, example, description = parts
@@ -126,23 +126,23 @@ def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
         return ox.Literal(value)
     if type_ == "integer":
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(f"{shown(value)} is not a whole number")
         return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
     if type_ == "decimal":
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{shown(value)} is not a number") from None
         if not number.is_finite():
-            raise ValueError(f"{value!r} is not a finite number")
+            raise ValueError(f"{shown(value)} is not a finite number")
         return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
     if type_ == "date":
         try:
             return ox.Literal(dt.date.fromisoformat(value.strip()).isoformat(), datatype=ox.NamedNode(XSD + "date"))
         except ValueError:
-            raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from None
+            raise ValueError(f"{shown(value)} is not a date YYYY-MM-DD") from None
     if value.strip().lower() not in ("true", "false"):
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError(f"{shown(value)} is not true or false")
     return ox.Literal(value.strip().lower(), datatype=ox.NamedNode(XSD + "boolean"))
 
 
@@ -157,5 +157,5 @@ def expand_iri(value: str) -> str:
     elif not local and re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
         text = ID + text
     if not _IRI.match(text):
-        raise ValueError(f"{value!r} is not an IRI, a prefixed name such as id:mechel, or an entity ID such as mechel")
+        raise ValueError(f"{shown(value)} is not an IRI, a prefixed name such as id:mechel, or an entity ID such as mechel")
     return text

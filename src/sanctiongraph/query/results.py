@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from sanctiongraph.errors import UsageError
+from sanctiongraph.errors import UsageError, shown
 from sanctiongraph.builder.exports import curie, jsonld
 from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.query.running import Result, Term
@@ -24,7 +24,7 @@ def render(result: Result, fmt: str, labels: Labeller | None = None) -> bytes:
     """Serialise a result in a format; `labels` maps IRIs to labels for the table."""
     allowed = GRAPH_FORMATS if result.kind == "graph" else ROW_FORMATS
     if fmt not in allowed:
-        raise UsageError(f"format {fmt!r} does not fit a {result.kind} result; use one of {', '.join(allowed)}")
+        raise UsageError(f"format {shown(fmt)} does not fit a {result.kind} result; use one of {', '.join(allowed)}")
     if result.kind == "graph":
         return _graph(result, fmt, labels)
     if fmt == "table":

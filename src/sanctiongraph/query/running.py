@@ -19,12 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.error import URLError
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph import project
-from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError
+from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError, shown
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import Query, find_query, parse_query
 from sanctiongraph.query.store import open_store
@@ -222,12 +223,17 @@ def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
 def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoint: str, timeout: float) -> Result:
     form = query_form(query)
     body = _send(endpoint, with_values(query, bindings), form, timeout, query.name, _union_graphs(endpoint, timeout, query.name))
+    if form in _GRAPH_FORMS:
+        return _read(endpoint, query.name, lambda: Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]))
+    return _read(endpoint, query.name, lambda: _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)))
+
+
+def _read(endpoint: str, name: str, parse: Callable[[], T]) -> T:
+    """What parse makes of an endpoint's answer; an answer that is not what was asked for is a QueryError."""
     try:
-        if form in _GRAPH_FORMS:
-            return Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
-        return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+        return parse()
     except (SyntaxError, ValueError) as error:
-        raise QueryError(f"{query.name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
+        raise QueryError(f"{name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
 
 
 _UNION_GRAPHS: dict[str, tuple[str, ...]] = {}
@@ -240,16 +246,13 @@ def _union_graphs(endpoint: str, timeout: float, name: str) -> tuple[str, ...]:
     the default graph apart, as Oxigraph and Fuseki do unless told otherwise). Asked once per endpoint and process."""
     if endpoint not in _UNION_GRAPHS:
         graphs: tuple[str, ...] = ()
-        if not _ask(_send(endpoint, "ASK { ?s ?p ?o }", "ASK", timeout, name, ())):
+        probe = _send(endpoint, "ASK { ?s ?p ?o }", "ASK", timeout, name, ())
+        if not _read(endpoint, name, lambda: bool(ox.parse_query_results(probe, format=ox.QueryResultsFormat.JSON))):
             listing = _send(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "SELECT", timeout, name, ())
-            solutions = _materialise(ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON))
+            solutions = _read(endpoint, name, lambda: _materialise(ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON)))
             graphs = tuple(sorted(row[0].value for row in solutions.rows if isinstance(row[0], ox.NamedNode)))
         _UNION_GRAPHS[endpoint] = graphs
     return _UNION_GRAPHS[endpoint]
-
-
-def _ask(body: bytes) -> bool:
-    return bool(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
 
 
 def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs: tuple[str, ...]) -> bytes:
@@ -258,6 +261,7 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
     from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+    _check_endpoint(endpoint)
     client = SPARQLWrapper(endpoint, agent=f"sanctiongraph/{__version__}")
     client.setTimeout(max(1, math.ceil(timeout)))
     client.setMethod(POST)
@@ -277,6 +281,17 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
     except (URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise QueryError(f"{name}: cannot reach the endpoint {endpoint}: {reason}") from None
+
+
+def _check_endpoint(endpoint: str) -> None:
+    """Only an http(s) URL is sent a query: urllib would as well read a file: or ftp: URL."""
+    try:
+        address = urlsplit(endpoint)
+        usable = address.scheme in ("http", "https") and bool(address.hostname) and address.port != 0
+    except ValueError:  # a malformed host or port
+        usable = False
+    if not usable or re.search(r"[\s\x00-\x1f\x7f]", endpoint):
+        raise UsageError(f"the endpoint {shown(endpoint)} is not an http(s) URL; only http:// and https:// endpoints are queried")
 
 
 def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:

@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from sanctiongraph.server import jobs
 from sanctiongraph.server import pages
 from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded, Reply
-from sanctiongraph.errors import QueryTimeout, UsageError
+from sanctiongraph.errors import QueryTimeout, UsageError, shown
 from sanctiongraph.builder.exports import EXPORTS, SD, STEM, VOID_FILE
 from sanctiongraph.namespaces import BASE, RDF, VOID
 from sanctiongraph.query.library import Query, close_names, load_queries
@@ -144,7 +144,7 @@ def valid_iri(text: str, status: int = 400) -> str:
     try:
         return ox.NamedNode(text).value
     except ValueError:
-        raise HTTPError(status, f"not an IRI: {text!r}") from None
+        raise HTTPError(status, f"not an IRI: {shown(text)}") from None
 
 
 def single(values: dict[str, list[str]], name: str) -> str | None:
@@ -336,7 +336,7 @@ class App:
             self.authorise(request, "Graph Store writes")
             body = request.body()
             if request.method != "DELETE" and ox.RdfFormat.from_media_type(request.media_type) is None:
-                raise HTTPError(415, f"unknown RDF media type {request.media_type!r}")
+                raise HTTPError(415, f"unknown RDF media type {shown(request.media_type)}")
             return self.run(jobs.write_graph, request.method, target, self.rebase.to_dataset(request.text(body)).encode(), request.media_type)
         chosen = negotiate(request.accept, GRAPH_MEDIA)
         if chosen is None:
@@ -371,7 +371,7 @@ class App:
         if query is None:
             close = close_names(name, self.library)
             hint = f"; did you mean {', '.join(close)}?" if close else "; /queries lists them"
-            raise HTTPError(404, f"no query named {name!r}{hint}")
+            raise HTTPError(404, f"no query named {shown(name)}{hint}")
         form = {key: given[-1] for key, given in request.params.items()}
         wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
         try:

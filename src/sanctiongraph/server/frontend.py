@@ -21,7 +21,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 from sanctiongraph import project
 from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.workers import Engine
-from sanctiongraph.errors import SanctionGraphError, UsageError
+from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--allow-updates needs --token-env NAME, with the token in the environment variable NAME")
         token = os.environ[args.token_env]
     if not args.base_iri.startswith(("http://", "https://")) or not args.base_iri.endswith("/"):
-        raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {args.base_iri!r}")
+        raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {shown(args.base_iri)}")
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")
     settings = Settings(

@@ -16,7 +16,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph import project
-from sanctiongraph.errors import ViewError, ViewTooLarge
+from sanctiongraph.errors import ViewError, ViewTooLarge, shown
 from sanctiongraph.namespaces import GRAPH, ID, RDF
 from sanctiongraph.query.library import Query, load_query
 from sanctiongraph.viz.facts import Facts
@@ -155,7 +155,7 @@ def _source_graph(facts: Facts, source: str) -> str:
     facts.cover([graph])
     if graph not in facts.sources:
         known = ", ".join(sorted(g.removeprefix(GRAPH + "source/") for g in facts.all_sources()))
-        raise ViewError(f"no source {source!r} in the graph; sources: {known or 'none'}")
+        raise ViewError(f"no source {shown(source)} in the graph; sources: {known or 'none'}")
     return graph
 
 
@@ -201,7 +201,7 @@ def view_query(name_or_file: str | Path) -> Query:
     path = project.views_folder() / f"{name_or_file}.rq"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in project.views_folder().glob("*.rq")))
-        raise ViewError(f"no view query {name_or_file!r} in {project.views_folder()}; views: {known or 'none'}")
+        raise ViewError(f"no view query {shown(name_or_file)} in {project.views_folder()}; views: {known or 'none'}")
     return load_query(path)
 
 
@@ -234,7 +234,7 @@ def _node(network: Network, name: str) -> str:
     ids = [node.removeprefix(ID) for node in network.names() if node.startswith(ID)]
     close = difflib.get_close_matches(name, ids, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; entity IDs are the keys of sources/entities.yaml"
-    raise ViewError(f"no node {name!r} in {network.title.lower()}{hint}")
+    raise ViewError(f"no node {shown(name)} in {network.title.lower()}{hint}")
 
 
 def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, source: str | None = None,

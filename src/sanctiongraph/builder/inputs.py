@@ -1,0 +1,40 @@
+"""Reading the files of a sources folder: regular files inside the folder, no larger than a cap.
+
+A source names its text by a path, and a folder may hold links; neither may bring in a file from
+elsewhere (`/proc/self/environ`, `../../etc/passwd`), a device (`/dev/zero`) or a FIFO."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from sanctiongraph.errors import SourceError, shown
+
+SIZE_LIMIT = 16 * 1024 * 1024  # bytes, for an annotation file, the registry or a source text
+SIZE_LIMIT_SHOWN = "16 MiB"
+
+
+def read_input(path: Path, folder: Path, where: str, named_as: str | None = None) -> bytes:
+    """The bytes of path, a regular file (links resolved) inside folder of at most SIZE_LIMIT bytes.
+
+    Errors are located at where; named_as is how the annotator wrote the path, when it was written."""
+    what = f"the file {shown(named_as)}" if named_as is not None else "the file"
+    try:
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(folder.resolve(strict=True)):
+            raise SourceError(where, f"{what} is outside the sources folder ({real}); only files inside it are read")
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise SourceError(where, f"{what} is not a regular file; a device, a FIFO or a folder is not read")
+        # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening it does not wait
+        handle = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise SourceError(where, f"{what} is not a regular file; a device, a FIFO or a folder is not read")
+            data = stream.read(SIZE_LIMIT + 1)
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SourceError(where, f"cannot read {what}: {reason}") from None
+    if len(data) > SIZE_LIMIT:
+        raise SourceError(where, f"{what} is larger than {SIZE_LIMIT_SHOWN}, the limit for a file of the sources")
+    return data
