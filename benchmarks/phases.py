@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sanctiongraph import builder, exports, paths
 from sanctiongraph.checks import run_checks
-from sanctiongraph.store import load_new_store
+from sanctiongraph.store import load_store
 
 
 def _memory(field: str) -> int:
@@ -52,7 +52,7 @@ def main(sources: Path) -> None:
         exports.void(ordered, union_nt, sizes)
         step("VoID")
         del ordered, union_nt
-        store, _ = load_new_store(dataset.quads, Path(scratch))
+        store = load_store(dataset.quads, Path(scratch) / "store")
         step("store (bulk_extend in chunks)")
         run_checks(store, paths.ontology_folder(), dataset.locations)
         step("checks")

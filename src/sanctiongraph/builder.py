@@ -16,14 +16,14 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__
+from sanctiongraph import __version__, builds
 from sanctiongraph.checks import run_checks
 from sanctiongraph.errors import CheckError, SourceError
 from sanctiongraph.exports import write_exports
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SG, SKOS, TIME, WD, XSD
 from sanctiongraph.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
-from sanctiongraph.store import load_new_store, publish_store
+from sanctiongraph.store import STORE_LINK, load_store
 from sanctiongraph.temporal import Day, TimeValue, parse_time
 
 _QID = re.compile(r"Q[1-9][0-9]*")  # malformed IDs are reported by the identifiers check
@@ -476,29 +476,37 @@ class BuildReport:
 
 @_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
-    """Build the dataset, validate it with the ontology's checks, and write the exports and the store atomically.
+    """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
-    Nothing is written unless the sources load and every check passes. The store is loaded and checked once
-    the exports are staged, so that it and the sorted copies the exports need are not held at once."""
-    dataset = build_dataset(sources_folder, ontology_folder)
-    created = not output_folder.exists()
-    output_folder.mkdir(parents=True, exist_ok=True)
-    loaded: list[tuple[ox.Store, Path]] = []
+    Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
+    swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builds).
+    The store is loaded once the exports are written, so that it and the sorted copies they need are not held at once."""
+    with builds.locked(output_folder) as created:
+        try:
+            dataset = build_dataset(sources_folder, ontology_folder)
+            builds.sweep(output_folder)
+            folder = builds.new_build(output_folder)
+            try:
+                names = write_exports(dataset.quads, folder)
+                _load_and_check(dataset, folder / STORE_LINK, ontology_folder)
+                written = builds.publish(folder, [*names, STORE_LINK])
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            builds.sweep(output_folder)
+            return BuildReport(dataset, written)
+        except BaseException:
+            if created:
+                shutil.rmtree(output_folder, ignore_errors=True)
+            raise
 
-    def load_and_check() -> None:
-        loaded.append(load_new_store(dataset.quads, output_folder))
-        violations = run_checks(loaded[0][0], ontology_folder, dataset.locations)
-        if violations:
-            raise CheckError(violations)
 
+def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path) -> None:
+    store = load_store(dataset.quads, target)
     try:
-        written = write_exports(dataset.quads, output_folder, before_publishing=load_and_check)
-        return BuildReport(dataset, [*written, publish_store(*loaded[0])])
-    except BaseException:
-        targets = [target for _, target in loaded]
-        loaded.clear()  # closes the new store before its folder goes
-        for target in targets:
-            shutil.rmtree(target, ignore_errors=True)
-        if created:
-            shutil.rmtree(output_folder, ignore_errors=True)
-        raise
+        violations = run_checks(store, ontology_folder, dataset.locations)
+        store.flush()
+    finally:
+        del store  # closes it before its build is removed or published
+    if violations:
+        raise CheckError(violations)
