@@ -17,7 +17,7 @@ from sanctiongraph.builder.dataset import _without_cycle_collection, build_datas
 from sanctiongraph.builder import exports
 from sanctiongraph import project
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.query.store import load_new_store
+from sanctiongraph.query.store import load_store
 
 
 def _memory(field: str) -> int:
@@ -54,7 +54,7 @@ def main(sources: Path) -> None:
         exports.void(ordered, union_nt, sizes)
         step("VoID")
         del ordered, union_nt
-        store, _ = load_new_store(dataset.quads, Path(scratch))
+        store = load_store(dataset.quads, Path(scratch) / "store")
         step("store (bulk_extend in chunks)")
         run_checks(store, project.ontology_folder(), dataset.locations)
         step("checks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,9 +21,14 @@ SG = "https://w3id.org/sanctiongraph/ontology#"
 
 def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
     folder, _ = built
+    names = [f"{STEM}.{e.suffix}" for e in EXPORTS] + ["void.ttl", "store"]
     visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    assert visible == sorted([f"{STEM}.{e.suffix}" for e in EXPORTS] + ["void.ttl", "store"])
-    assert (folder / "store").is_symlink() and (folder / "store").resolve().is_dir()
+    assert visible == sorted([*names, "builds", "current"])
+    build = folder / os.readlink(folder / "current")
+    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted(names)
+    for name in names:
+        assert os.readlink(folder / name) == f"current/{name}", name
+    assert (folder / "store").resolve().is_dir()
 
 
 def test_two_builds_are_byte_identical(built: tuple[Path, BuildReport], tmp_path: Path) -> None:

@@ -17,13 +17,14 @@ from typing import Any, Iterator
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
+from sanctiongraph.builder import builds
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
 from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
-from sanctiongraph.query.store import load_new_store, publish_store
+from sanctiongraph.query.store import STORE_LINK, load_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")  # as ontology/checks/identifiers.rq, which reports the others
@@ -483,33 +484,43 @@ class BuildReport:
 
 @_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
-    """Build the dataset, validate it with the ontology's checks, and write the exports and the store atomically.
+    """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
-    Nothing is written unless the sources load and every check passes. The store is loaded and checked once
-    the exports are staged, so that it and the sorted copies the exports need are not held at once."""
-    dataset = build_dataset(sources_folder, ontology_folder)
-    created = not output_folder.exists()
-    loaded: list[tuple[ox.Store, Path]] = []
-
-    def load_and_check() -> None:
-        loaded.append(load_new_store(dataset.quads, output_folder))
-        violations = run_checks(loaded[0][0], ontology_folder, dataset.locations)
-        if violations:
-            raise CheckError(violations)
-
+    Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
+    swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds).
+    The store is loaded once the exports are written, so that it and the sorted copies they need are not held at once.
+    An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
     try:
-        output_folder.mkdir(parents=True, exist_ok=True)
-        written = write_exports(dataset.quads, output_folder, before_publishing=load_and_check)
-        return BuildReport(dataset, [*written, publish_store(*loaded[0])])
-    except BaseException as error:
-        targets = [target for _, target in loaded]
-        loaded.clear()  # closes the new store before its folder goes
-        for target in targets:
-            shutil.rmtree(target, ignore_errors=True)
-        if created:
-            shutil.rmtree(output_folder, ignore_errors=True)
-        if isinstance(error, OSError):  # a read-only or full disk, an output that is a file
-            file = f" ({error.filename})" if error.filename and Path(error.filename) != output_folder else ""
-            raise OutputError(f"{output_folder}: cannot write the graph{file}: {error.strerror or error}; "
-                              "the output must be a folder, or a path where one can be made, on a writable disk") from None
-        raise
+        with builds.locked(output_folder) as created:
+            try:
+                dataset = build_dataset(sources_folder, ontology_folder)
+                builds.sweep(output_folder)
+                folder = builds.new_build(output_folder)
+                try:
+                    names = write_exports(dataset.quads, folder)
+                    _load_and_check(dataset, folder / STORE_LINK, ontology_folder)
+                    written = builds.publish(folder, [*names, STORE_LINK])
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise
+                builds.sweep(output_folder)
+                return BuildReport(dataset, written)
+            except BaseException:
+                if created:
+                    shutil.rmtree(output_folder, ignore_errors=True)
+                raise
+    except OSError as error:
+        file = f" ({error.filename})" if error.filename and Path(error.filename) != output_folder else ""
+        raise OutputError(f"{output_folder}: cannot write the graph{file}: {error.strerror or error}; "
+                          "the output must be a folder, or a path where one can be made, on a writable disk") from None
+
+
+def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path) -> None:
+    store = load_store(dataset.quads, target)
+    try:
+        violations = run_checks(store, ontology_folder, dataset.locations)
+        store.flush()
+    finally:
+        del store  # closes it before its build is removed or published
+    if violations:
+        raise CheckError(violations)

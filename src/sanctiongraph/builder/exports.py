@@ -1,8 +1,7 @@
 """Writing the dataset as linked data: TriG, N-Quads, Turtle, N-Triples, JSON-LD and a VoID/DCAT description.
 
-Every export is sorted, so the same sources give byte-identical files, and all of
-them are written to a temporary folder first and moved into place only when every
-one has been written."""
+Every export is sorted, so the same sources give byte-identical files. They are written into
+the folder of a new build, which becomes current only once all of it is written (sanctiongraph.builder.builds)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,9 @@ import io
 import itertools
 import json
 import operator
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -88,36 +84,19 @@ def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export, path: Path)
         ox.serialize(data, output=str(path), format=formats[export.suffix], prefixes=prefixes)
 
 
-def write_exports(quads: list[ox.Quad], folder: Path, *, before_publishing: Callable[[], None] | None = None) -> list[Path]:
-    """Write every export and the VoID description into folder, atomically per run.
+def write_exports(quads: list[ox.Quad], folder: Path) -> list[str]:
+    """Write every export and the VoID description into folder; return the names of the files written.
 
-    All files are written to a staging folder first; before_publishing (the build's checks) runs once
-    they are complete and the sorted copies are freed, and if it raises, nothing reaches folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
-    try:
-        _stage(quads, staging)
-        if before_publishing is not None:
-            before_publishing()
-        written = []
-        for path in sorted(staging.iterdir()):
-            target = folder / path.name
-            os.replace(path, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _stage(quads: list[ox.Quad], staging: Path) -> None:
+    The sorted copies the exports need are freed on return."""
     ordered = sort_quads(quads)
     union_nt = union_ntriples(ordered)
     sizes = {}
     for export in EXPORTS:
-        path = staging / f"{STEM}.{export.suffix}"
+        path = folder / f"{STEM}.{export.suffix}"
         serialize(ordered, union_nt, export, path)
         sizes[export] = path.stat().st_size
-    (staging / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
+    (folder / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
+    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE]
 
 
 _LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))

@@ -1,0 +1,95 @@
+"""The builds of a graph folder: each build whole in a folder of its own, and one link that names the current one.
+
+    graph/
+      builds/<id>/             one build: the exports, void.ttl and the Oxigraph store (`store/`)
+      current -> builds/<id>   the one link a build swaps: a new link renamed over it, one atomic step
+      sanctiongraph.trig -> current/sanctiongraph.trig, ..., void.ttl, store   links made once, through `current`
+      .lock                    held (flock) by the build writing here
+
+A build writes its folder in full, then swaps `current`; a reader that resolves `current` once reads one
+whole build, the previous or the new one. A kill at any point leaves `current` on a whole build, and the
+next build sweeps what the killed one left."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.query.store import STORE_LINK
+
+BUILDS = "builds"
+CURRENT = "current"
+LOCK = ".lock"
+_NEW_LINK = ".link-"  # a link being made, before it is renamed over its name
+# What earlier layouts and killed builds leave beside the links: new links, staging folders, stores.
+_LEFTOVERS = (f"{_NEW_LINK}*", ".staging-*", ".store-*")
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[bool]:
+    """Hold the build lock of folder (created if missing) while the block runs; yields whether folder was created.
+
+    A second build of the same folder is refused at once rather than queued: it would rebuild what the first
+    one is about to publish."""
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SanctionGraphError(f"{folder}: another build is writing to this folder; build again once it has finished") from None
+        yield created
+    finally:
+        os.close(descriptor)
+
+
+def new_build(folder: Path) -> Path:
+    """A new, empty build folder in folder/builds, named by its UTC start time and a random suffix."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    build = folder / BUILDS / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    build.mkdir(parents=True)
+    return build
+
+
+def publish(build: Path, names: Iterable[str]) -> list[Path]:
+    """Make build the current build of its graph folder; return the paths by which its files are read.
+
+    The links folder/NAME -> current/NAME are made first (once: later builds find them in place), then
+    `current` is swapped, so the files change from one whole build to the other in that one rename."""
+    folder = build.parent.parent
+    links = [folder / name for name in names]
+    for link in links:
+        if link.is_dir() and not link.is_symlink():
+            raise SanctionGraphError(f"{link}: a folder where the build puts a link to {CURRENT}/{link.name}; move it away and build again")
+    for link in links:
+        if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{link.name}"):
+            _swap_link(link, f"{CURRENT}/{link.name}")
+    _swap_link(folder / CURRENT, f"{BUILDS}/{build.name}")
+    return links
+
+
+def _swap_link(link: Path, target: str) -> None:
+    new = link.parent / f"{_NEW_LINK}{uuid.uuid4().hex[:16]}"
+    new.symlink_to(target)
+    os.replace(new, link)
+
+
+def sweep(folder: Path) -> None:
+    """Remove what replaced and killed builds left in folder: every build but the current one, new links never
+    renamed, and the staging folders and stores of the earlier layout. What `current` or `store` point to stays."""
+    in_use = {(folder / name).resolve() for name in (CURRENT, STORE_LINK)}
+    builds = folder / BUILDS
+    leftovers = [*(builds.iterdir() if builds.is_dir() else ()), *(p for pattern in _LEFTOVERS for p in folder.glob(pattern))]
+    for path in leftovers:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+        elif path.resolve() not in in_use:
+            shutil.rmtree(path, ignore_errors=True)
