@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import html.parser
 import http.server
+import os
 import re
 import shutil
 import signal
@@ -12,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +153,123 @@ def listener() -> Iterator[Listener]:
     yield recorder
     recorder.server.shutdown()
     recorder.server.server_close()
+
+
+# --- hostile input: a label, a literal, an IRI, a base IRI and a request that try to become markup
+
+PAYLOAD = "\"'><img src=x onerror=alert(1)></script><script>alert(2)</script><!-- \u2028&amp;"
+HOSTILE_BASE = "https://kg.example/it's&amp;&lt;img&gt;'/"  # the deployment's base IRI: the worst a valid IRI can hold (serve refuses <, >, quotes, spaces)
+SG = "https://w3id.org/sanctiongraph/ontology#"
+BASE = "https://w3id.org/sanctiongraph/"
+HOSTILE_ENTITY = BASE + "id/javascript:alert(4)"  # its page links its formats as javascript:alert(4).ttl ...
+HOSTILE_STATEMENT = BASE + "id/source/hostile/statement"
+TOKEN_ENV = "SANCTIONGRAPH_HOSTILE_TOKEN"
+
+
+def hostile_graphs() -> dict[str, list[ox.Triple]]:
+    """Triples by named graph: an entity of a class and with a relation whose labels are the payload, with literals and
+    IRIs (javascript:, a quote in an IRI) as values, and a statement about it quoting the payload from a source."""
+    rdf, rdfs, prov, oa = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+                           "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#")
+    node, text = ox.NamedNode, ox.Literal
+    entity, statement, document = node(HOSTILE_ENTITY), node(HOSTILE_STATEMENT), node(BASE + "id/source/hostile")
+    cls, relation, label, kind = node(SG + "Hostile"), node(SG + "hostileRelation"), node(rdfs + "label"), node(rdf + "type")
+    evidence, selector, sentence = node(HOSTILE_STATEMENT + "/evidence"), node(HOSTILE_STATEMENT + "/quote"), node(HOSTILE_STATEMENT + "/sentence")
+    return {
+        BASE + "graph/ontology": [ox.Triple(cls, label, text(PAYLOAD)), ox.Triple(relation, label, text(PAYLOAD))],
+        BASE + "graph/registry": [
+            ox.Triple(entity, kind, cls), ox.Triple(entity, label, text(PAYLOAD)), ox.Triple(entity, node(rdfs + "comment"), text(PAYLOAD, language="en")),
+            ox.Triple(entity, relation, node("javascript:alert(5)")), ox.Triple(entity, relation, node("https://evil.example/'onmouseover='alert(6)'")),
+        ],
+        BASE + "graph/source/hostile": [
+            ox.Triple(document, label, text(PAYLOAD)), ox.Triple(statement, kind, cls), ox.Triple(statement, label, text(PAYLOAD)),
+            ox.Triple(statement, node(SG + "statedIn"), document), ox.Triple(statement, relation, entity),
+            ox.Triple(statement, node(prov + "wasAttributedTo"), entity), ox.Triple(statement, node(SG + "evidence"), evidence),
+            ox.Triple(evidence, node(oa + "hasSelector"), selector), ox.Triple(selector, node(oa + "exact"), text(PAYLOAD)),
+            ox.Triple(evidence, node(SG + "sentence"), sentence), ox.Triple(sentence, node(rdf + "value"), text(f"Before {PAYLOAD} after.")),
+            ox.Triple(sentence, node(SG + "sentenceIndex"), text("0", datatype=node("http://www.w3.org/2001/XMLSchema#integer"))),
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def hostile_server(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server under a hostile base IRI, on a copy of the graph whose VoID title and description are the payload and
+    to which the hostile triples were written through the Graph Store Protocol (with the token)."""
+    workdir = tmp_path_factory.mktemp("hostile")
+    copy = workdir / "graph"
+    shutil.copytree(graph, copy, symlinks=True)
+    void = copy / "void.ttl"
+    dataset, dcterms = ox.NamedNode(BASE + "dataset"), "http://purl.org/dc/terms/"
+    hostile = {ox.NamedNode(dcterms + "title"), ox.NamedNode(dcterms + "description")}
+    void.write_bytes(ox.serialize(
+        [ox.Triple(q.subject, q.predicate, ox.Literal(PAYLOAD) if q.subject == dataset and q.predicate in hostile else q.object)
+         for q in ox.parse(void.read_bytes(), format=ox.RdfFormat.TURTLE)], format=ox.RdfFormat.TURTLE))
+    token = "hostile-test-token"
+    os.environ[TOKEN_ENV] = token
+    try:
+        with sanctiongraph_server(copy, workdir, "--allow-updates", "--token-env", TOKEN_ENV, "--base-iri", HOSTILE_BASE) as root:
+            for name, triples in hostile_graphs().items():
+                request = urllib.request.Request(
+                    root + "store?graph=" + urllib.parse.quote(name, safe=""), method="POST",
+                    data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                    headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    assert response.status in (201, 204)
+            yield root
+    finally:
+        os.environ.pop(TOKEN_ENV, None)
+
+
+def hostile_pages() -> dict[str, tuple[str, dict[str, str]]]:
+    """Every kind of page, each reached by the payload: its path and the request headers."""
+    html = {"Accept": "text/html"}
+    return {
+        "resource": ("id/" + urllib.parse.quote("javascript:alert(4)") + ".html", {}),
+        "statement": ("id/source/hostile/statement.html", {}),
+        "dataset": ("", html),
+        "named queries": ("queries", html),
+        "query form with an error": ("queries/entity-profile?" + urllib.parse.urlencode({"entity": PAYLOAD}), html),
+        "query form with results": ("queries/entity-profile?" + urllib.parse.urlencode({"entity": HOSTILE_BASE + "id/javascript:alert(4)"}), html),
+        "query editor": ("sparql", html),
+    }
+
+
+class _Parsed(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def injected(page: str) -> list[str]:
+    """What in an HTML page could only come from injected markup: elements no page has (img, svg, iframe, object,
+    embed), event handler attributes, inline scripts other than JSON data, javascript: links."""
+    parsed = _Parsed()
+    parsed.feed(page)
+    parsed.close()
+    found = []
+    for tag, attrs in parsed.elements:
+        if tag in ("img", "svg", "iframe", "object", "embed"):
+            found.append(f"<{tag}>")
+        found += [f"<{tag} {name}>" for name in attrs if name.startswith("on")]
+        if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
+            found.append("an inline script")
+        found += [f"<{tag} {name}={value!r}>" for name, value in attrs.items()
+                  if name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:")]
+    return found
+
+
+def page_text(page: str) -> str:
+    """The text of an HTML page and the values of its attributes as a browser reads them (with the contents of its
+    script elements), one per line."""
+    parsed = _Parsed()
+    parsed.feed(page)
+    parsed.close()
+    return "\n".join(["".join(parsed.text), *(value or "" for _, attrs in parsed.elements for value in attrs.values())])

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chromium import launch
-from conftest import sanctiongraph_server
+from conftest import HOSTILE_BASE, PAYLOAD, hostile_pages, sanctiongraph_server
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,30 @@ def test_a_construct_opens_as_a_network_view(root: str, browser_page: tuple[obje
     assert "Raspadskaya" in page.content()  # type: ignore[attr-defined]
     assert outside == []
     assert errors == []
+
+
+# what only injected markup could put in a page: the payload's image, event handlers, frames, javascript: links,
+# inline scripts but JSON data (the editor draws its own SVG icons, so svg is not on the list)
+INJECTED = ("img[src='x'], [onerror], [onload], [onmouseover], iframe, object, embed, a[href^='javascript:' i], "
+            "script:not([src]):not([type='application/json'])")
+
+
+def test_hostile_text_is_shown_as_text_on_every_page(hostile_server: str, browser_page: tuple[object, list[str], list[str]]) -> None:
+    page, outside, errors = browser_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+    for kind, (path, headers) in hostile_pages().items():
+        page.set_extra_http_headers(headers)  # type: ignore[attr-defined]
+        page.goto(hostile_server + path, wait_until="load")  # type: ignore[attr-defined]
+        assert page.eval_on_selector_all(INJECTED, "found => found.map(e => e.outerHTML)") == [], kind  # type: ignore[attr-defined]
+        if kind == "query editor":  # the examples (with the base IRI in their texts) reach the editor as text
+            page.wait_for_function("window.yasgui && window.yasgui.getTab().getQuery().length > 0")  # type: ignore[attr-defined]
+            assert HOSTILE_BASE in page.evaluate("window.yasgui.getTab().getQuery()"), kind  # type: ignore[attr-defined]
+        elif kind != "named queries":
+            shown = page.evaluate("""() => document.body.innerText + [...document.querySelectorAll('input')]
+                                               .map(input => input.value).join()""")  # type: ignore[attr-defined]
+            assert PAYLOAD.replace("\u2028", "") in shown.replace("\u2028", ""), kind
+    page.screenshot(path=str(Path(__file__).parent / "artifacts" / "hostile-editor.png"))  # type: ignore[attr-defined]
+    assert dialogs == []
+    assert outside == []
+    assert errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]  # the form with an error

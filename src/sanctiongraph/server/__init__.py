@@ -4,7 +4,7 @@
 deadline before it takes one of a bounded number of slots (503 beyond them); `app` the
 WSGI application and its routes (SPARQL Protocol, Graph Store, named queries, linked-data
 documents, views, dumps); `negotiation` content negotiation and IRIs under a deployment's base;
-`pages` the HTML pages. Queries run in `workers`, sandboxed processes (`sandbox`: no network)
+`pages` the HTML pages (Jinja2 templates in `templates/`). Queries run in `workers`, sandboxed processes (`sandbox`: no network)
 that can be ended at the time limit, each running `jobs` on its store; `federation` refuses any
 SERVICE or LOAD before a query runs.
 """

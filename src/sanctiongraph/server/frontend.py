@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+import pyoxigraph as ox
+
 from sanctiongraph import project
 from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.workers import Engine
@@ -125,6 +127,15 @@ def serve(settings: Settings, *, quiet: bool = False) -> None:
     print("sanctiongraph: stopped", file=sys.stderr, flush=True)
 
 
+def _is_iri(text: str) -> bool:
+    """Whether the text is an IRI (no spaces, quotes or angle brackets): the base is written into pages as it is."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _interrupt(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
 
@@ -163,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.token_env or not os.environ.get(args.token_env):
             raise UsageError("--allow-updates needs --token-env NAME, with the token in the environment variable NAME")
         token = os.environ[args.token_env]
-    if not args.base_iri.startswith(("http://", "https://")) or not args.base_iri.endswith("/"):
+    if not args.base_iri.startswith(("http://", "https://")) or not args.base_iri.endswith("/") or not _is_iri(args.base_iri):
         raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {shown(args.base_iri)}")
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")

@@ -15,8 +15,9 @@ from sanctiongraph.server import pages
 from sanctiongraph.server.workers import Reply
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
+from sanctiongraph.evidence import Evidence
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
-from sanctiongraph.server.pages import Evidence, Fact, Links, Resource, Statement
+from sanctiongraph.server.pages import Fact, Links, Resource, Statement
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import Result, evaluate, labels_of, labels_query
@@ -57,7 +58,7 @@ def answer(
     if fmt == "html":
         iris = sorted({t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
         labels = labels_of(evaluate(store, labels_query(iris))) if iris else {}
-        body = pages.query_form_page(query, form or {}, links, table=pages.results_table(result, labels, links))
+        body = pages.query_form_page(query, form or {}, links, result=result, labels=labels)
     else:
         body = links.rebase.to_public(render(result, fmt))
     return Reply(200, content_type(media), body, (("Vary", "Accept"),))
@@ -238,19 +239,18 @@ def _resource(store: ox.Store, iri: str) -> Resource:
     own_rows = [(r[0], r[0], *r[1:]) for r in evaluate(store, _OWN_EVIDENCE, node).rows]  # as (resource, statement, ...)
     facts = [Fact(r[1], value(r[3]) or None, r[2], value(r[4]) or None) for r in answers["facts"]]  # type: ignore[arg-type]
     label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
-    texts: dict[tuple[str, str], dict[str, object]] = {}
+    sentences: dict[tuple[str, str], dict[int, str]] = {}  # by (statement, evidence): the sentences by index
+    quoted: dict[tuple[str, str], tuple[str, str]] = {}  # the quote and the source
+    source_labels: dict[str, str] = {}
     for row in own_rows + answers["evidence"]:
         _, statement, evidence, quote, index, sentence, source, source_label = (value(t) for t in row)
-        entry = texts.setdefault((statement, evidence), {"quote": quote, "sentences": {}, "source": source, "label": source_label})
-        if sentence:
-            entry["sentences"][int(index or 0)] = sentence  # type: ignore[index]
-    evidence_of: dict[str, set[tuple[str, str]]] = {}
-    own = []
-    for (statement, _), entry in sorted(texts.items()):
-        text = " ".join(s for _, s in sorted(entry["sentences"].items()))  # type: ignore[attr-defined]
-        evidence_of.setdefault(statement, set()).add((str(entry["quote"]), text))
-        if statement == iri:
-            own.append(Evidence(str(entry["quote"]), text, str(entry["source"]), str(entry["label"])))
+        quoted[(statement, evidence)] = (quote, source)
+        source_labels[source] = source_label
+        sentences.setdefault((statement, evidence), {})[int(index or 0)] = sentence
+    evidence_of: dict[str, set[Evidence]] = {}
+    for (statement, evidence), (quote, source) in quoted.items():
+        in_order = tuple(text for _, text in sorted(sentences[(statement, evidence)].items()) if text)
+        evidence_of.setdefault(statement, set()).add(Evidence(quote, in_order, source))
     statements: dict[str, Statement] = {}
     for row in answers["statements"]:
         _, statement, label_, class_, relation, source, source_label, according = (value(t) for t in row)
@@ -258,10 +258,11 @@ def _resource(store: ox.Store, iri: str) -> Resource:
         entry_.classes.update([class_] if class_ else [])
         entry_.relations.update([relation] if relation else [])
         entry_.according_to.update([according] if according else [])
-        entry_.evidence = evidence_of.get(statement, set())
+        entry_.evidence = sorted(evidence_of.get(statement, set()))
     referrers = [Fact(r[2], value(r[4]) or None, r[1], value(r[3]) or None) for r in answers["referrers"]]  # type: ignore[arg-type]
     terms = [(value(r[0]), value(r[1]), value(r[2])) for r in evaluate(store, _TERMS).rows] if iri == ONTOLOGY else []
     ordered = sorted(statements.values(), key=lambda s: (s.source, s.label))
     truncated = any(len(rows) == PAGE_ROWS for rows in answers.values())
-    return Resource(iri, label, facts, own, ordered, referrers, terms, truncated)
+    own = sorted(evidence_of.get(iri, set()))
+    return Resource(iri, label, facts, own, ordered, referrers, source_labels, terms, truncated)
 

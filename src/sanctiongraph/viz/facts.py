@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sanctiongraph.evidence import Evidence
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.viz.slots import batches, fill, slots
 
@@ -25,21 +26,17 @@ class Time:
     latest: str
 
 
-@dataclass(frozen=True)
-class Evidence:
-    quote: str
-    sentences: tuple[str, ...]
-
-
 @dataclass
-class Item:
-    """A statement or a claim: where it is stated, to whom it is attributed, what supports it and when it holds.
+class Provenance:
+    """What a view knows of a statement's or a claim's provenance: the source graph and document it is stated in, to
+    whom it is attributed, what supports it and when it holds.
 
     `roles` holds a claim's agents by role (claimant, audience, modality, reporter in chain order).
     """
 
     iri: str
     graph: str
+    document: str
     attributed_to: list[str] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
@@ -48,8 +45,8 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Source:
-    """The document behind a source's named graph."""
+class SourceDocument:
+    """The document behind a source's named graph, as a view shows it."""
 
     graph: str
     document: str
@@ -74,8 +71,8 @@ class Facts:
         self.classes: dict[str, list[str]] = defaultdict(list)
         self.declared_in: dict[str, list[str]] = defaultdict(list)
         self.parents: dict[str, list[str]] = defaultdict(list)
-        self.items: dict[str, Item] = {}
-        self.sources: dict[str, Source] = {}
+        self.provenance: dict[str, Provenance] = {}
+        self.documents: dict[str, SourceDocument] = {}  # by source graph
         self.covered: set[str] = set()
         for row in self.rows("parents"):
             self.parents[str(row["class"])].append(str(row["parent"]))
@@ -115,13 +112,13 @@ class Facts:
         self.declared_in.update({node: sorted(graphs) for node, graphs in declared.items()})
         named |= {cls for node in declared for cls in self.classes[node]} | {g for graphs in declared.values() for g in graphs}
 
-        new: dict[str, Item] = {}
+        new: dict[str, Provenance] = {}
         for row in self.rows("items", iris):
-            item = new.setdefault(str(row["item"]), Item(str(row["item"]), str(row["graph"])))
+            item = new.setdefault(str(row["item"]), Provenance(str(row["item"]), str(row["graph"]), str(row["document"])))
             for values, value in ((item.attributed_to, row["attributedTo"]), (item.claims, row["claim"])):
                 if value is not None and value not in values:
                     values.append(value)
-        self.items.update(new)
+        self.provenance.update(new)
 
         quotes: dict[tuple[str, str], tuple[int, str]] = {}
         sentences: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
@@ -134,7 +131,7 @@ class Facts:
         for (iri, evidence), (_, quote) in sorted(quotes.items(), key=lambda pair: (pair[0][0], pair[1][0], pair[0][1])):
             if iri in new:
                 texts = list(dict.fromkeys(sentence for _, sentence in sorted(sentences[(iri, evidence)])))
-                new[iri].evidence.append(Evidence(quote, tuple(texts)))
+                new[iri].evidence.append(Evidence(quote, tuple(texts), new[iri].document))
 
         for row in self.rows("times", iris):
             if str(row["node"]) in new:
@@ -149,14 +146,14 @@ class Facts:
             named |= {agent for agents in item.roles.values() for agent in agents}
 
         for row in self.rows("sources", iris):
-            source = _source(row)
-            self.sources[source.graph] = source
-            named |= {source.publisher} if source.publisher else set()
+            document = _document(row)
+            self.documents[document.graph] = document
+            named |= {document.publisher} if document.publisher else set()
         return named
 
     def all_sources(self) -> list[str]:
         """The named graph of every source in the store."""
-        return [_source(row).graph for row in self.rows("sources")]
+        return [_document(row).graph for row in self.rows("sources")]
 
     def label(self, iri: str) -> str:
         """The node's label; failing that, the last segment of its IRI in words, never the bare IRI."""
@@ -184,9 +181,9 @@ class Facts:
         return max(sorted(classes), key=lambda c: len(self.ancestry(c))) if classes else None
 
 
-def _source(row: dict[str, str | None]) -> Source:
-    return Source(str(row["graph"]), str(row["document"]), row["title"] or str(row["document"]), row["publisher"], row["address"],
-                  (str(row["earliest"]), str(row["latest"])) if row["earliest"] else None)
+def _document(row: dict[str, str | None]) -> SourceDocument:
+    return SourceDocument(str(row["graph"]), str(row["document"]), row["title"] or str(row["document"]), row["publisher"],
+                          row["address"], (str(row["earliest"]), str(row["latest"])) if row["earliest"] else None)
 
 
 def load_facts(store: ox.Store) -> Facts:

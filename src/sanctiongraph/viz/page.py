@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph import project
 from sanctiongraph.errors import ViewError
+from sanctiongraph.markup import templates
 from sanctiongraph.namespaces import SG
 from sanctiongraph.query.store import open_store
 from sanctiongraph.viz.facts import Facts, load_facts
@@ -68,7 +68,7 @@ class _Tables:
         self.facts = facts
         self.style = load_style()
         node_classes = {facts.cls(iri) for iri in view.nodes}
-        statement_classes = {facts.cls(iri) for iri in view.nodes if iri in facts.items}
+        statement_classes = {facts.cls(iri) for iri in view.nodes if iri in facts.provenance}
         # the legend lists entities' classes first, then statements' and claims'
         order = sorted(node_classes, key=lambda cls: (cls in statement_classes, facts.label(cls) if cls else "~"))
         self.classes = {cls: number for number, cls in enumerate(order)}
@@ -86,15 +86,15 @@ class _Tables:
             return self.records[iri]
         number = self.records[iri] = len(self.record_rows)
         self.record_rows.append({})
-        item, label = self.facts.items[iri], self.facts.label
-        source = self.facts.sources.get(item.graph)
-        published = [list(source.published)] if source and source.published else []
+        item, label = self.facts.provenance[iri], self.facts.label
+        document = self.facts.documents.get(item.graph)
+        published = [list(document.published)] if document and document.published else []
         self.record_rows[number] = {
             "label": label(iri),
             "isClaim": bool(item.roles),
             "source": self.source(item.graph),
             "attributedTo": [label(agent) for agent in item.attributed_to],
-            "claims": [self.record(claim) for claim in item.claims if claim in self.facts.items],
+            "claims": [self.record(claim) for claim in item.claims if claim in self.facts.provenance],
             "roles": {role: [label(agent) for agent in agents] for role, agents in sorted(item.roles.items())},
             "evidence": [{"quote": e.quote, "sentences": list(e.sentences)} for e in item.evidence],
             "times": [{"property": label(t.property), "asWritten": t.as_written, "earliest": t.earliest, "latest": t.latest}
@@ -113,10 +113,10 @@ class _Tables:
     def source_rows(self) -> list[dict[str, Any]]:
         rows = []
         for graph in self.sources:
-            source = self.facts.sources.get(graph)
-            if source is not None:
-                rows.append({"graph": graph, "title": source.title, "address": source.address, "published": source.published,
-                             "publisher": self.facts.label(source.publisher) if source.publisher else None})
+            document = self.facts.documents.get(graph)
+            if document is not None:
+                rows.append({"graph": graph, "title": document.title, "address": document.address, "published": document.published,
+                             "publisher": self.facts.label(document.publisher) if document.publisher else None})
             else:
                 title = "derived by the view's query" if graph == DERIVED else f"{self.facts.label(graph)} graph"
                 rows.append({"graph": graph, "title": title, "address": None, "published": None, "publisher": None})
@@ -134,7 +134,7 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
     edges = []
     for number, edge in enumerate(view.edges):
         # an edge's evidence is that of the statement or claim at either end that is stated in a graph holding the edge
-        ends = [iri for iri in (edge.subject, edge.object) if iri in facts.items and facts.items[iri].graph in edge.graphs]
+        ends = [iri for iri in (edge.subject, edge.object) if iri in facts.provenance and facts.provenance[iri].graph in edge.graphs]
         records = [tables.record(iri) for iri in ends[:1]]
         sources = sorted({tables.source(graph) for graph in edge.graphs or (DERIVED,)})
         times = [t for r in records for t in tables.record_rows[r]["t"]]
@@ -163,7 +163,7 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
             "src": sorted(near_sources[iri] or {tables.source(graph) for graph in facts.declared_in.get(iri, [])}),
             "t": [list(t) for t in sorted(near_times[iri])],
         }
-        if iri in facts.items:
+        if iri in facts.provenance:
             record = tables.record(iri)
             data = tables.record_rows[record]
             row.update(rec=record, src=[data["source"]], t=data["t"], font={"size": 11}, widthConstraint={"maximum": 170})
@@ -187,14 +187,6 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
     }
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element: <, > and & (and the JavaScript line separators) are escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
-    return text
-
-
 def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -215,10 +207,8 @@ def render(view: View, facts: Facts) -> str:
     data.update(nodes=nodes, edges=edges, options=json.loads(options))
     scripts = [(vis_network / "vis-network.min.js").read_text(encoding="utf-8"), (HERE / "page.js").read_text(encoding="utf-8")]
     styles = [(vis_network / "vis-network.css").read_text(encoding="utf-8"), (HERE / "page.css").read_text(encoding="utf-8")]
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE), autoescape=True, undefined=jinja2.StrictUndefined,
-                                     keep_trailing_newline=True)
-    return environment.get_template("page.html").render(
-        title=heading, description=view.description, data=script_json(data), scripts=scripts, styles=styles, version=__version__,
+    return templates(HERE).get_template("page.html").render(
+        title=heading, description=view.description, data=data, scripts=scripts, styles=styles, version=__version__,
         script_hashes=" ".join(_csp_hash(script) for script in scripts), node_count=len(nodes), edge_count=len(edges))
 
 

@@ -153,7 +153,7 @@ class Network:
 def _source_graph(facts: Facts, source: str) -> str:
     graph = GRAPH + "source/" + source
     facts.cover([graph])
-    if graph not in facts.sources:
+    if graph not in facts.documents:
         known = ", ".join(sorted(g.removeprefix(GRAPH + "source/") for g in facts.all_sources()))
         raise ViewError(f"no source {shown(source)} in the graph; sources: {known or 'none'}")
     return graph
@@ -163,7 +163,7 @@ def _within_source(facts: Facts, nodes: set[str], edges: list[Edge], graph: str)
     """What one source says: its statements and claims, what they link to, and the other links among those nodes."""
     facts.cover(nodes)
     stated = [edge for edge in edges if graph in edge.graphs]
-    kept = {n for n in nodes if n in facts.items and facts.items[n].graph == graph}
+    kept = {n for n in nodes if n in facts.provenance and facts.provenance[n].graph == graph}
     kept |= {edge.subject for edge in stated} | {edge.object for edge in stated}
     return kept, [edge for edge in edges if edge.subject in kept and edge.object in kept]
 
@@ -187,7 +187,7 @@ def _view(store: ox.Store, facts: Facts, query: Query, source: str | None, slug:
         bound = {("node",), ("subject", "object")} <= set(slots(query))
         nodes, edges = _source_overview(store, query, graph) if bound else construct(store, query)
         nodes, edges = _within_source(facts, nodes, edges, graph)
-        slug, title = f"{slug}-{source}", f"{title}: {facts.sources[graph].title}"
+        slug, title = f"{slug}-{source}", f"{title}: {facts.documents[graph].title}"
         description += f" Only what the source {source!r} states or relays, and the registry's links between the nodes it names."
     return View(slug, title, description, tuple(sorted(nodes)), tuple(edges), narrow)
 
