@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ONTOLOGY, ROOT
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.cli import main
@@ -22,6 +24,13 @@ def test_generated_sources_build_with_every_sentence_covered(tmp_path: Path) -> 
     assert sum(c.covered for c in dataset.coverage) == sum(c.story for c in dataset.coverage) > 10
     per_source = sum(1 for q in set(dataset.quads) if q.graph_name.value.startswith(GRAPH + "source/")) / 10
     assert 50 < per_source < 300, per_source
+
+
+@pytest.mark.parametrize(("size", "seed"), [(50, 1), (60, 1), (80, 1), (150, 1), (150, 2), (150, 3)])
+def test_small_corpora_of_any_seed_are_generated(tmp_path: Path, size: int, seed: int) -> None:
+    """These sizes and seeds once drew a mine region in a country that had none."""
+    info = generate(tmp_path / "sources", sources=size, seed=seed, progress=False)
+    assert info.sources == len(list((tmp_path / "sources" / "articles").glob("*.yaml"))) == size
 
 
 def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:

@@ -129,6 +129,10 @@ class Registry:
             country = _PRODUCERS[number % len(_PRODUCERS)]
             name = self._name(rng, ("Oblast", "Province", "Region", "Basin"))
             self.regions[country].append(self._add(_slug(name), "AdministrativeRegion", name, country=country))
+        for country, regions in self.regions.items():  # a small corpus still needs a region wherever a company may be
+            if not regions:
+                name = f"{countries[country].label} Basin"
+                regions.append(self._add(_slug(name), "AdministrativeRegion", name, country=country))
         self.parliaments = [self._add(f"{region.id}-parliament", "Legislature", f"Parliament of {region.label}",
                                       country=region.fields["country"], locatedIn=region.id)
                             for regions in self.regions.values() for region in regions[:2]]
