@@ -283,7 +283,9 @@ def query_page(examples: list[dict[str, str]], links: Links, *, editor: bool) ->
     )
     if not editor:
         body = ('<h1>Query</h1><p class="error">The query editor is not installed on this server: run '
-                "<code>npm ci --prefix web</code> in the project and restart it. The SPARQL endpoint itself works: <code>sparql</code>.</p>")
+                "<code>npm ci --prefix web</code> in a clone of sanctiongraph, then restart the server (an editable install), "
+                "or build and install the wheel again, or give <code>--assets DIR</code>. "
+                "The SPARQL endpoint itself works: <code>sparql</code>.</p>")
         return document("Query", body, links)
     data = json.dumps(examples, ensure_ascii=False)
     for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):  # nothing in it can end the script element
