@@ -45,7 +45,7 @@ def corpus_with_seed(sources: int, seed: int) -> Path:
     folder = WORK / f"queries-{sources}-{seed}"
     if not (folder / "sources" / "entities.yaml").is_file():
         corpus.generate(folder / "sources", sources=sources, seed=seed)
-        bundled = project.sources_folder()
+        bundled = ROOT / "sources"
         registry_path = folder / "sources" / "entities.yaml"
         registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
         for key, value in yaml.safe_load((bundled / "entities.yaml").read_text(encoding="utf-8")).items():

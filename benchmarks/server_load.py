@@ -43,7 +43,7 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }"  # eve
 
 def join_heavy() -> str:
     """source-statements: every statement of the source with its class, label, attribution and sentence (118 rows)."""
-    query = find_query(ROOT / "queries", "source-statements")
+    query = find_query([ROOT / "queries"], "source-statements")
     return with_values(query, query.bindings({p.name: p.example for p in query.parameters}))
 
 

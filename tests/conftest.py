@@ -101,16 +101,18 @@ def plain_endpoint(graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @contextlib.contextmanager
-def sanctiongraph_server(graph: Path, workdir: Path, *options: str) -> Iterator[str]:
+def sanctiongraph_server(graph: Path | None, workdir: Path, *options: str, command: Path | None = None,
+                         env: dict[str, str] | None = None) -> Iterator[str]:
     """`sanctiongraph serve` in a subprocess on a free port of 127.0.0.1, run in workdir; yields its root URL.
+    Without a graph it serves the project of workdir; `command` is another installation's sanctiongraph.
 
     It is stopped with SIGINT, as Ctrl-C would, and must exit cleanly."""
-    command = Path(sys.executable).parent / "sanctiongraph"
+    command = command or Path(sys.executable).parent / "sanctiongraph"
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(command), "serve", "--port", "0", "--graph", str(graph), "--quiet", *options],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+            [str(command), "serve", "--port", "0", *(["--graph", str(graph)] if graph else []), "--quiet", *options],
+            stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env,
         )
         try:
             deadline = time.monotonic() + 60

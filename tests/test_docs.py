@@ -10,8 +10,8 @@ from conftest import ROOT
 from sanctiongraph.cli import parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-# options the README names for other programs: mypy, apt-get, npm, Oxigraph's server
-FOREIGN = {"--strict", "--no-install-recommends", "--prefix", "--union-default-graph", "--location", "--bind", "--file"}
+# options the README names for other programs: mypy, pip, apt-get, npm, Oxigraph's server
+FOREIGN = {"--strict", "--no-deps", "--no-install-recommends", "--prefix", "--union-default-graph", "--location", "--bind", "--file"}
 
 
 def commands(command: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], set[str]]:
@@ -28,6 +28,7 @@ def commands(command: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> di
 
 COMMANDS = commands(parser())
 EVERY_OPTION = set().union(*COMMANDS.values()) - {"--help"}
+TAKES_VALUE = {s for action in parser()._actions if action.nargs != 0 for s in action.option_strings}  # the top level's
 
 
 def invocations() -> list[list[str]]:
@@ -51,8 +52,13 @@ def test_every_command_the_readme_shows_exists_with_its_options() -> None:
     for words in shown:
         path: tuple[str, ...] = ()
         options = COMMANDS[()]
+        value_next = False
         for word in words[1:]:
+            if value_next:
+                value_next = False
+                continue
             if word.startswith("-"):
+                value_next = not path and word in TAKES_VALUE
                 name = word.split("=")[0]
                 if name.startswith("--"):
                     assert name in options, f"README: `{' '.join(words)}`: {' '.join(path) or 'sanctiongraph'} has no {name}"

@@ -33,4 +33,4 @@ def open_graph(graph: Path | str | None = None) -> ox.Store:
     """The store of a built graph folder (default: the current project's `graph/`), opened read-only."""
     from sanctiongraph import project
 
-    return open_store(Path(graph) if graph is not None else project.graph_folder())
+    return open_store(Path(graph) if graph is not None else project.find_project().graph)

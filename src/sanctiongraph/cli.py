@@ -8,7 +8,8 @@ from functools import partial
 from pathlib import Path
 
 from sanctiongraph import __version__, viz
-from sanctiongraph import project
+from sanctiongraph.project import (PROJECT_ENV, Project, find_project, init_project, library_folders, ontology_folder, project_if_any,
+                                   views_folder)
 from sanctiongraph.server import frontend
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
@@ -19,8 +20,26 @@ from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
 
 
+def _project(args: argparse.Namespace) -> Project:
+    """The project of this command: --project, else $SANCTIONGRAPH_PROJECT, else the nearest one upwards."""
+    return find_project(args.project)
+
+
+def _library(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The named queries: the packaged library and the project's own, if there is a project."""
+    return library_folders(project_if_any(args.project))
+
+
+def _init(args: argparse.Namespace) -> int:
+    created = init_project(args.folder)
+    if not args.quiet:
+        print(f"made the project {created.root}: add sources to {created.sources}, then run `sanctiongraph build` in it", file=sys.stderr)
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
-    report = build(args.sources, args.ontology, args.output)
+    output = args.output or _project(args).graph
+    report = build(args.sources or _project(args).sources, args.ontology, output)
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -30,14 +49,14 @@ def _build(args: argparse.Namespace) -> int:
                 print(f"warning: {line}", file=sys.stderr)
         print(
             f"built {dataset.sources} source(s), {dataset.statements} statements, {len(set(dataset.quads))} quads; "
-            f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {args.output}",
+            f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
             file=sys.stderr,
         )
     return 0
 
 
 def _queries(args: argparse.Namespace) -> int:
-    for query in load_queries(project.queries_folder()).values():
+    for query in load_queries(*_library(args)).values():
         print(f"{query.name}\n    {query.title}")
         for parameter in query.parameters:
             default = "required" if parameter.default is None else f"default {parameter.default}"
@@ -55,9 +74,10 @@ def _query(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
     else:
-        query = resolve(args.name) if args.name is not None else parse_query(args.sparql, "<sparql>")
+        query = resolve(args.name, _library(args)) if args.name is not None else parse_query(args.sparql, "<sparql>")
     params = dict(_key_value(item) for item in args.param)
-    target = {"endpoint": args.endpoint, "graph": args.graph, "timeout": args.timeout}
+    graph = None if args.endpoint else args.graph or _project(args).graph
+    target = {"endpoint": args.endpoint, "graph": graph, "timeout": args.timeout}
     result = run_query(query, params, **target)
     to_terminal = args.output == "-" and sys.stdout.isatty()
     fmt = args.format or format_for(args.output, result.kind, to_terminal)
@@ -74,7 +94,9 @@ def _key_value(item: str) -> tuple[str, str]:
 
 
 def _viz(args: argparse.Namespace) -> int:
-    view, path = viz.draw(args.graph, args.make_view(args), output=args.output, max_nodes=args.max_nodes)
+    folder = None if args.output else _project(args).viz
+    view, path = viz.draw(args.graph or _project(args).graph, args.make_view(args), output=args.output, folder=folder,
+                          max_nodes=args.max_nodes)
     if not args.quiet:
         print(f"wrote {path}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
     return 0
@@ -82,8 +104,8 @@ def _viz(args: argparse.Namespace) -> int:
 
 def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
-    common.add_argument("--output", "-o", type=Path, help=f"the HTML file to write (default: {project.viz_folder()}/<view>.html)")
+    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    common.add_argument("--output", "-o", type=Path, help="the HTML file to write (default: the project's viz/<view>.html)")
     common.add_argument("--source", metavar="ID", help="only what this source states or relays")
     common.add_argument("--max-nodes", type=int, default=viz.MAX_NODES,
                         help="refuse views with more nodes than this (default: %(default)s)")
@@ -100,7 +122,7 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                                                 max_nodes=a.max_nodes))
     query = views.add_parser("query", parents=[common], help="the network of a CONSTRUCT query")
     chosen = query.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {project.views_folder()}")
+    chosen.add_argument("name", nargs="?", metavar="NAME", help=f"a view query of {views_folder()}")
     chosen.add_argument("--file", type=Path, help="any CONSTRUCT query file, with # title: and # description: lines")
     query.set_defaults(make_view=lambda a: partial(viz.query_view, query=viz.view_query(a.file or a.name), source=a.source))
     path = views.add_parser("path", parents=[common], help="the shortest connections between two entities")
@@ -121,15 +143,22 @@ def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
     main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
     main_parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
+    main_parser.add_argument("--project", type=Path, metavar="DIR",
+                             help=f"the project folder (default: ${PROJECT_ENV}, else the nearest folder upwards that holds sources/)")
     commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init_parser = commands.add_parser("init", help="make a new project folder: sources/ with an empty registry, graph/, viz/, queries/")
+    init_parser.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    init_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    init_parser.set_defaults(run=_init)
+
     build_parser = commands.add_parser("build", help="build the graph from the annotated sources and write its exports")
-    build_parser.add_argument("--sources", type=Path, default=project.sources_folder(), help="folder of entities.yaml and articles/ (default: %(default)s)")
-    build_parser.add_argument("--ontology", type=Path, default=project.ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
-    build_parser.add_argument("--output", "-o", type=Path, default=project.graph_folder(), help="folder the exports are written to (default: %(default)s)")
+    build_parser.add_argument("--sources", type=Path, help="folder of entities.yaml and articles/ (default: the project's sources/)")
+    build_parser.add_argument("--ontology", type=Path, default=ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
+    build_parser.add_argument("--output", "-o", type=Path, help="folder the exports are written to (default: the project's graph/)")
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.set_defaults(run=_build)
 
-    list_parser = commands.add_parser("queries", help="list the named queries of the library, with their parameters")
+    list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")
     list_parser.set_defaults(run=_queries)
 
     query_parser = commands.add_parser("query", help="run a named query, a query file or a SPARQL text")
@@ -142,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
     query_parser.add_argument("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the built store; "
                               f"credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
-    query_parser.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    query_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds; 0 for none (default: %(default)s)")
     query_parser.set_defaults(run=_query)
     _add_viz(commands)

@@ -67,6 +67,8 @@ def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
     if not path.is_file():
         raise SourceError(shown_as, "the entity registry is missing")
     data = load_yaml(path, folder, shown_as)
+    if data is None:  # only comments: a new project's registry
+        data = {}
     if not isinstance(data, dict):
         raise SourceError(shown_as, "the registry must be a mapping of entity IDs to entities")
     entities: dict[str, Item] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -88,16 +88,28 @@ def load_query(path: Path) -> Query:
     return query
 
 
-def load_queries(folder: Path) -> dict[str, Query]:
-    return {path.stem: load_query(path) for path in sorted(folder.glob("*.rq"))}
+def load_queries(*folders: Path) -> dict[str, Query]:
+    """The queries of one or more folders (the packaged library, then a project's own), by name."""
+    return {name: load_query(path) for name, path in query_files(folders).items()}
 
 
-def find_query(folder: Path, name: str) -> Query:
+def query_files(folders: Sequence[Path]) -> dict[str, Path]:
+    """The .rq files of the folders by name, sorted; a name in two folders is an error, unless both files are the same."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.rq")):
+            first = found.setdefault(path.stem, path)
+            if first != path and first.read_bytes() != path.read_bytes():
+                raise QueryError(f"{path}: the query name {path.stem!r} is taken by {first}; rename one of them")
+    return dict(sorted(found.items()))
+
+
+def find_query(folders: Sequence[Path], name: str) -> Query:
     """A named query of the library; an unknown name suggests the closest names."""
-    path = folder / f"{name}.rq"
-    if path.is_file():
-        return load_query(path)
-    close = close_names(name, [p.stem for p in folder.glob("*.rq")])
+    files = query_files(folders)
+    if name in files:
+        return load_query(files[name])
+    close = close_names(name, files)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `sanctiongraph queries` lists them"
     raise UsageError(f"no query named {shown(name)}{hint}")
 

@@ -86,12 +86,13 @@ def to_python(term: Term | None) -> Any:
     return value
 
 
-def resolve(query: str | Query, queries_folder: Path | None = None) -> Query:
-    """A Query from a Query, the name of a library query, or SPARQL text."""
+def resolve(query: str | Query, library: Sequence[Path] | None = None) -> Query:
+    """A Query from a Query, the name of a query of the library (default: the packaged one and the current
+    project's own), or SPARQL text."""
     if isinstance(query, Query):
         return query
     if re.fullmatch(r"[A-Za-z0-9_.-]+", query.strip()):
-        return find_query(queries_folder or project.queries_folder(), query.strip())
+        return find_query(library or project.library_folders(project.project_if_any()), query.strip())
     return parse_query(query, "<query>")
 
 
@@ -113,7 +114,7 @@ def run_query(
     if endpoint:
         limit = timeout or DEFAULT_TIMEOUT
         return _with_timeout(lambda: _remote(resolved, bindings, endpoint, limit), limit + 1, resolved)
-    store = open_store(graph or project.graph_folder())
+    store = open_store(graph or project.find_project().graph)
     if not timeout:
         return evaluate(store, resolved, bindings)
     return _with_timeout(lambda: evaluate(store, resolved, bindings), timeout, resolved)

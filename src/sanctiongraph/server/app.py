@@ -59,7 +59,7 @@ class Settings:
     """How a server runs; the defaults are the safe ones."""
 
     graph: Path
-    queries: Path
+    queries: tuple[Path, ...]  # folders of the named queries: the packaged library, then a project's own
     assets: Path
     host: str = "127.0.0.1"
     port: int = 8000
@@ -160,7 +160,7 @@ class App:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings, self.engine = settings, engine
         self.rebase = Rebase(settings.base_iri)
-        self.library = load_queries(settings.queries)
+        self.library = load_queries(*settings.queries)
         self.void = (settings.graph / VOID_FILE).read_bytes()
         self.void_triples = [q.triple for q in ox.parse(self.void, format=ox.RdfFormat.TURTLE)]
         self.exports = {f"graph/{STEM}.{e.suffix}": e for e in EXPORTS}
@@ -420,7 +420,7 @@ class App:
             raise HTTPError(404, f"no asset {name}")
         path, media = self.assets[name]
         if not path.is_file():
-            raise HTTPError(404, f"{name} is not installed: run `npm ci --prefix web`")
+            raise HTTPError(404, f"{name} is not installed: run `npm ci --prefix web` in a clone of sanctiongraph")
         return 200, content_type(media), path.read_bytes(), [("Cache-Control", "max-age=3600")]
 
     def view(self, request: Request) -> Response:

@@ -20,7 +20,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 import pyoxigraph as ox
 
-from sanctiongraph import project
+from sanctiongraph.project import find_project, library_folders, project_if_any, yasgui_folder
 from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.workers import Engine
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
@@ -28,8 +28,6 @@ from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
 from sanctiongraph.server.reception import SERVER, Arrival, Reception, answer
-
-YASGUI = Path("web") / "node_modules" / "@zazuko" / "yasgui" / "build"
 
 
 # --- the HTTP server: a bounded number of requests served at once, 503 beyond them
@@ -146,7 +144,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 opens it to the network)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
-    parser.add_argument("--graph", type=Path, default=project.graph_folder(), help="folder of the built graph (default: %(default)s)")
+    parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     parser.add_argument("--base-iri", default=BASE, help="the IRI the site root stands for; the dataset's IRIs are served under it "
                         "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit of a query in seconds (default: %(default)s)")
@@ -163,7 +161,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-updates", action="store_true",
                         help="accept SPARQL updates and Graph Store writes carrying the token; they change graph/store until the next build")
     parser.add_argument("--token-env", metavar="NAME", help="the environment variable holding the token for --allow-updates")
-    parser.add_argument("--assets", type=Path, default=project.project_root() / YASGUI, help="folder of yasgui.min.js and yasgui.min.css")
+    parser.add_argument("--assets", type=Path, default=yasgui_folder(),
+                        help="folder of the query editor's yasgui.min.js and yasgui.min.css (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="log no requests")
 
 
@@ -179,9 +178,10 @@ def run(args: argparse.Namespace) -> int:
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")
     settings = Settings(
-        graph=args.graph, queries=project.queries_folder(), assets=args.assets, host=args.host, port=args.port,
-        base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results, workers=args.workers, worker_memory=args.worker_memory,
-        connections=args.connections, request_timeout=args.request_timeout, wait=args.wait, cors=tuple(args.cors), token=token,
+        graph=args.graph or find_project(args.project).graph, queries=library_folders(project_if_any(args.project)),
+        assets=args.assets, host=args.host, port=args.port, base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results,
+        workers=args.workers, worker_memory=args.worker_memory, connections=args.connections, request_timeout=args.request_timeout,
+        wait=args.wait, cors=tuple(args.cors), token=token,
     )
     try:
         serve(settings, quiet=args.quiet)

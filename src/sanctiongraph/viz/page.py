@@ -213,13 +213,13 @@ def render(view: View, facts: Facts) -> str:
 
 
 def draw(graph_folder: Path, make_view: Callable[[ox.Store, Facts], View], *, output: Path | None = None,
-         max_nodes: int = MAX_NODES) -> tuple[View, Path]:
-    """Open the built graph, make a view of it and write it (to viz/<slug>.html unless `output` is given); the facts of
-    its nodes are read only once the view is made and not refused."""
+         folder: Path | None = None, max_nodes: int = MAX_NODES) -> tuple[View, Path]:
+    """Open the built graph, make a view of it and write it to `output`, else to <slug>.html in `folder` (default: the
+    current project's viz/); the facts of its nodes are read only once the view is made and not refused."""
     store = open_store(graph_folder)
     facts = load_facts(store)
     view = make_view(store, facts)
-    return view, write_view(view, facts, output or project.viz_folder() / f"{view.slug}.html", max_nodes=max_nodes)
+    return view, write_view(view, facts, output or (folder or project.find_project().viz) / f"{view.slug}.html", max_nodes=max_nodes)
 
 
 def write_view(view: View, facts: Facts, path: Path, *, max_nodes: int = MAX_NODES) -> Path:
