@@ -22,10 +22,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-from importlib import metadata
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

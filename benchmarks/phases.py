@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sanctiongraph.builder.dataset import _without_cycle_collection, build_dataset
-from sanctiongraph.builder import exports
 from sanctiongraph import project
+from sanctiongraph.builder import exports
 from sanctiongraph.builder.checks import run_checks
+from sanctiongraph.builder.dataset import _without_cycle_collection, build_dataset
 from sanctiongraph.query.store import load_store
 
 

@@ -28,8 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from sanctiongraph import corpus
-from sanctiongraph import project
+from sanctiongraph import corpus, project
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.running import run_query, with_values

@@ -21,11 +21,11 @@ import pyoxigraph as ox
 import rdflib
 
 from sanctiongraph.builder import exports
+from sanctiongraph.builder.dataset import build, build_dataset
+from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.query import library as queries
 from sanctiongraph.query import store as store_module
 from sanctiongraph.query.running import run_query, with_values
-from sanctiongraph.builder.dataset import build, build_dataset
-from sanctiongraph.namespaces import PREFIXES
 
 RDFLIB_FORMATS = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ONTOLOGY, ROOT
+
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.cli import main
 from sanctiongraph.corpus import generate

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from chromium import launch
 from conftest import HOSTILE_BASE, PAYLOAD, hostile_pages, sanctiongraph_server
 

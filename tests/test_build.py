@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import ARTICLE, ONTOLOGY, SOURCES
 from rdflib.compare import isomorphic
 
-from conftest import ARTICLE, ONTOLOGY, SOURCES
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.builder.exports import EXPORTS, STEM
 

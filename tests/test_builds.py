@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ONTOLOGY, sanctiongraph_server
+
 from sanctiongraph.builder.builds import BUILDS, CURRENT, LOCK
-from sanctiongraph.corpus import generate
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
+from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import DCAT
 from sanctiongraph.query.store import STORE_LINK, open_store
 

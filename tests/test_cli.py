@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import ONTOLOGY, ROOT, SOURCES
+
 from sanctiongraph.cli import main
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ARTICLE, QUERIES
+
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.running import run_query
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import shutil
+from pathlib import Path
 
-from conftest import ROOT
+import pytest
+
+from conftest import ONTOLOGY, ROOT, SOURCES
+
 from sanctiongraph.cli import parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -39,6 +44,8 @@ def invocations() -> list[list[str]]:
     found = []
     for line in lines:
         for match in re.finditer(r"(?:^|\s|=\S*\s)(sanctiongraph\s.*)$", line.strip()):
+            if match.group(1).startswith("sanctiongraph import"):  # Python's `from sanctiongraph import ...`
+                continue
             try:
                 found.append(shlex.split(match.group(1).replace("…", "x")))
             except ValueError:
@@ -84,3 +91,25 @@ def test_every_option_is_named_in_the_readme() -> None:
 def test_every_subcommand_is_named_in_the_readme() -> None:
     missing = sorted(" ".join(path) for path in COMMANDS if path and f"sanctiongraph {' '.join(path)}" not in README)
     assert not missing, f"commands the README does not show: {missing}"
+
+
+def test_the_public_api_is_pinned() -> None:
+    import sanctiongraph
+
+    assert sanctiongraph.__all__ == ["Result", "SanctionGraphError", "__version__", "build", "open_graph", "run_query"]
+    assert all(hasattr(sanctiongraph, name) for name in sanctiongraph.__all__)
+
+
+def test_the_readme_python_example_runs_in_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from sanctiongraph import build
+
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    build(tmp_path / "sources", ONTOLOGY, tmp_path / "graph")
+    monkeypatch.chdir(tmp_path)
+    example = re.search(r"### From Python.*?```python\n(.*?)```", README, re.S)
+    assert example, "the README has no Python example under 'From Python'"
+    exec(compile(example.group(1), "README.md", "exec"), {})  # noqa: S102 - our own documentation
+    printed = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("Mechel Isaac Levi ") for line in printed), printed
+    assert int(printed[-1]) > 1_000, printed[-1]

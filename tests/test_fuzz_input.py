@@ -18,10 +18,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from conftest import ONTOLOGY, SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ONTOLOGY, SOURCES
 from sanctiongraph.builder.dataset import build_dataset
 from sanctiongraph.cli import main
 from sanctiongraph.errors import CheckError, SanctionGraphError

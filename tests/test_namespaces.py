@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-
 from conftest import ONTOLOGY
+
 from sanctiongraph.namespaces import OWL, RDF, RDFS, SG, sg
 
 CLASSES = {OWL + "Class", RDFS + "Class"}

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import Listener, sanctiongraph_server
-from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from test_server import Answer, fetch
+
+from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 
 TOKEN_ENV = "SANCTIONGRAPH_NO_FETCH_TOKEN"
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SOURCES, sanctiongraph_server
 
 pytestmark = pytest.mark.package

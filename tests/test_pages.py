@@ -9,8 +9,8 @@ import json
 import re
 
 import pyoxigraph as ox
-
 from conftest import PAYLOAD, injected, page_text
+
 from sanctiongraph.markup import script_json
 from sanctiongraph.query.library import Parameter, Query
 from sanctiongraph.query.running import Result

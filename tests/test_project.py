@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import QUERIES, ROOT
+
 from sanctiongraph.cli import main
 from sanctiongraph.project import PROJECT_ENV
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
 from pyoxigraph import NamedNode
 
-from conftest import ONTOLOGY, QUERIES, SOURCES, free_port, oxigraph_server
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import QueryError, QueryTimeout, UsageError

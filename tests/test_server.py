@@ -4,15 +4,13 @@ and by hostile requests: updates, Graph Store writes, SERVICE and LOAD, slow and
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
-import os
-import shutil
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -27,9 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import HOSTILE_BASE, PAYLOAD, QUERIES, Listener, hostile_pages, injected, page_text, sanctiongraph_server
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 
-from conftest import HOSTILE_BASE, PAYLOAD, QUERIES, Listener, hostile_pages, injected, page_text, sanctiongraph_server
 from sanctiongraph.errors import shown
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.running import run_query

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import sanctiongraph_server
 from test_server import fetch
 

@@ -18,10 +18,10 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
-
 from chromium import launch
 from conftest import ONTOLOGY, ROOT, SOURCES
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import ViewError, ViewTooLarge

@@ -8,16 +8,24 @@ from functools import partial
 from pathlib import Path
 
 from sanctiongraph import __version__, viz
-from sanctiongraph.project import (PROJECT_ENV, Project, find_project, init_project, library_folders, ontology_folder, project_if_any,
-                                   views_folder)
-from sanctiongraph.server import frontend
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
-from sanctiongraph.query.output import format_for, write_output
+from sanctiongraph.project import (
+    PROJECT_ENV,
+    Project,
+    find_project,
+    init_project,
+    library_folders,
+    ontology_folder,
+    project_if_any,
+    views_folder,
+)
 from sanctiongraph.query.library import load_queries, parse_query
+from sanctiongraph.query.output import format_for, write_output
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
+from sanctiongraph.server import frontend
 
 
 def _project(args: argparse.Namespace) -> Project:

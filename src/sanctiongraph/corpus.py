@@ -28,9 +28,9 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from sanctiongraph.errors import SanctionGraphError
-from sanctiongraph.builder.sources import ARTICLES_FOLDER, REGISTRY_FILE
 from sanctiongraph.builder.source_text import SourceText
+from sanctiongraph.builder.sources import ARTICLES_FOLDER, REGISTRY_FILE
+from sanctiongraph.errors import SanctionGraphError
 
 FIRST_DAY = dt.date(2014, 1, 1)
 LAST_DAY = dt.date(2026, 6, 30)

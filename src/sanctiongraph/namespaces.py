@@ -21,6 +21,8 @@ SCHEMA = "https://schema.org/"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 WD = "http://www.wikidata.org/entity/"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
 
 
 class sg:  # noqa: N801 - read as the prefixed names it stands for: sg.Claim is sg:Claim

@@ -19,13 +19,13 @@ import pyoxigraph as ox
 from sanctiongraph import __version__
 from sanctiongraph.builder import builds
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
 from sanctiongraph.builder.exports import write_exports
-from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
-from sanctiongraph.query.store import STORE_LINK, load_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
+from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
+from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
+from sanctiongraph.query.store import STORE_LINK, load_store
 
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")  # as ontology/checks/identifiers.rq, which reports the others
 _DIGITS = 18  # digits of a number before (and after) its decimal point: what Oxigraph's xsd:integer and xsd:decimal hold

@@ -17,10 +17,9 @@ from typing import Any, BinaryIO, Iterable, Iterator
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
-from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, PREFIXES, RDF, RDFS, SG, VOID, XSD
+from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, OA, PREFIXES, PROV, RDF, RDFS, SD, SG, SKOS, TIME, VOID, XSD
 
 STEM = "sanctiongraph"
-SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 @dataclass(frozen=True)
@@ -209,8 +208,7 @@ def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> byt
     add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
     add(dataset, VOID + "entities", count(entities))
-    for namespace in (SG, "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#", "http://www.w3.org/2006/time#",
-                      "http://www.w3.org/2004/02/skos/core#", RDFS):
+    for namespace in (SG, PROV, OA, TIME, SKOS, RDFS):
         add(dataset, VOID + "vocabulary", ox.NamedNode(namespace))
     per_graph: dict[str, int] = {}
     for quad in quads:

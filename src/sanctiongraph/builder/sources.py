@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.builder.ontology import Ontology
+from sanctiongraph.builder.source_text import Quote, SourceText
+from sanctiongraph.builder.times import TimeValue, parse_time
+from sanctiongraph.builder.yamlfile import line_of, load_yaml
 from sanctiongraph.errors import SourceError, shown
 from sanctiongraph.namespaces import SG, sg
-from sanctiongraph.builder.ontology import Ontology
-from sanctiongraph.builder.times import TimeValue, parse_time
-from sanctiongraph.builder.source_text import Quote, SourceText
-from sanctiongraph.builder.yamlfile import load_yaml, line_of
-from sanctiongraph.builder.inputs import read_input
 
 REGISTRY_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from sanctiongraph.errors import SourceError, clipped, shown
 from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.errors import SourceError, clipped, shown
 
 
 class Mapping(dict):  # type: ignore[type-arg]

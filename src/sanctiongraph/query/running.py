@@ -23,8 +23,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__
-from sanctiongraph import project
+from sanctiongraph import __version__, project
 from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError, shown
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import Query, find_query, parse_query

@@ -34,20 +34,18 @@ from wsgiref.util import application_uri
 
 import pyoxigraph as ox
 
-from sanctiongraph.server import jobs
-from sanctiongraph.server import pages
-from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded, Reply
+from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.errors import QueryTimeout, UsageError, shown
-from sanctiongraph.builder.exports import EXPORTS, SD, STEM, VOID_FILE
-from sanctiongraph.namespaces import BASE, RDF, VOID
+from sanctiongraph.namespaces import BASE, FORMATS, RDF, SD, VOID
 from sanctiongraph.query.library import Query, close_names, load_queries
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
+from sanctiongraph.server import jobs, pages
 from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
+from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded, Reply
 
 TEXT = "text/plain; charset=utf-8"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
-FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "

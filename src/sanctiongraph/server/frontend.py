@@ -20,15 +20,14 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 import pyoxigraph as ox
 
-from sanctiongraph.project import find_project, library_folders, project_if_any, yasgui_folder
-from sanctiongraph.server.app import App, Settings
-from sanctiongraph.server.workers import Engine
-from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.builder.exports import VOID_FILE
+from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.namespaces import BASE
+from sanctiongraph.project import find_project, library_folders, project_if_any, yasgui_folder
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
+from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.reception import SERVER, Arrival, Reception, answer
-
+from sanctiongraph.server.workers import Engine
 
 # --- the HTTP server: a bounded number of requests served at once, 503 beyond them
 

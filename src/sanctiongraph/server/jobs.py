@@ -11,17 +11,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from sanctiongraph.server import pages
-from sanctiongraph.server.workers import Reply
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
-from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
-from sanctiongraph.server.pages import Fact, Links, Resource, Statement
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import Result, evaluate, labels_of, labels_query
+from sanctiongraph.server import pages
+from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from sanctiongraph.server.negotiation import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
+from sanctiongraph.server.pages import Fact, Links, Resource, Statement
+from sanctiongraph.server.workers import Reply
 
 TEXT = "text/plain; charset=utf-8"
 ONTOLOGY = BASE + "ontology"

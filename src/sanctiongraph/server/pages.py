@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from sanctiongraph.builder.exports import SD, curie
+from sanctiongraph.builder.exports import curie
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.markup import templates
-from sanctiongraph.namespaces import BASE, DCTERMS, RDF, RDFS, VOID, sg
+from sanctiongraph.namespaces import BASE, DCTERMS, RDF, RDFS, SD, VOID, sg
 from sanctiongraph.query.library import Query
 from sanctiongraph.query.running import Result, Term
 from sanctiongraph.server.negotiation import EXTENSIONS, Rebase

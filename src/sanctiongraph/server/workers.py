@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sanctiongraph.errors import QueryTimeout, SanctionGraphError
-from sanctiongraph.server.sandbox import forbid_network
 from sanctiongraph.query.store import open_store
+from sanctiongraph.server.sandbox import forbid_network
 
 STARTUP_LIMIT = 60.0  # seconds a new worker may take to open the store
 

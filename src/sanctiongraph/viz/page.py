@@ -6,8 +6,6 @@ import base64
 import hashlib
 import json
 import math
-import os
-import tempfile
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -16,9 +14,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__
-from sanctiongraph import project
+from sanctiongraph import __version__, project
 from sanctiongraph.errors import ViewError
+from sanctiongraph.files import write_atomically
 from sanctiongraph.markup import templates
 from sanctiongraph.namespaces import SG
 from sanctiongraph.query.store import open_store
@@ -228,13 +226,4 @@ def write_view(view: View, facts: Facts, path: Path, *, max_nodes: int = MAX_NOD
         raise too_large(view.title, len(view.nodes), max_nodes, view.narrow)
     html = render(view, facts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(html)
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, html.encode("utf-8"))
