@@ -32,10 +32,38 @@ QUERIES = ROOT / "queries"
 ARTICLE = SOURCES / "articles" / "newsweek-2025-03-russia-mines.txt"
 
 
+FIXTURES = ROOT / "tests" / "fixtures" / "sources"  # fictional sources that report the first source's events
+FIRST_SOURCE = "newsweek-2025-03-russia-mines"
+FIRST_GRAPH = f"https://w3id.org/sanctiongraph/graph/source/{FIRST_SOURCE}"
+
+
+def with_fixture_sources(target: Path, origin: Path = SOURCES) -> Path:
+    """A copy of the project's sources with the fixture sources added, as an analyst adds sources: their
+    articles, their vocabulary file and their registry entries (those the project does not hold already)."""
+    shutil.copytree(origin, target)
+    for path in sorted(FIXTURES.rglob("*")):
+        copy = target / path.relative_to(FIXTURES)
+        if path.is_file() and path.name != "entities.yaml" and not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+    registry = (target / "entities.yaml").read_text(encoding="utf-8")
+    if "\nkuzbass-ledger:" not in registry:
+        (target / "entities.yaml").write_text(registry + "\n" + (FIXTURES / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's sources with the fixture sources added."""
+    return with_fixture_sources(tmp_path_factory.mktemp("sources") / "sources")
+
+
+@pytest.fixture(scope="session")
+def built(sources: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
+    """The graph of the project's sources and the fixture sources: the tests of the first source scope
+    themselves to its graph and IDs, so they pass with any other sources present."""
     output = tmp_path_factory.mktemp("graph")
-    return output, build(SOURCES, ONTOLOGY, output)
+    return output, build(sources, ONTOLOGY, output)
 
 
 @pytest.fixture(scope="session")

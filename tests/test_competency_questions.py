@@ -18,8 +18,10 @@ QUERY = load_queries(QUERIES)
 
 
 def select(graph: Path, name: str) -> list[dict[str, ox.NamedNode | ox.Literal | None]]:
+    """The rows of a query that come from the first source: the graph holds other sources too (conftest)."""
     result = run_query(QUERY[name], graph=graph)
-    return [dict(zip(result.variables, row)) for row in result.rows]  # type: ignore[arg-type]
+    rows = [dict(zip(result.variables, row)) for row in result.rows]  # type: ignore[arg-type]
+    return [row for row in rows if "source" not in row or row["source"] is None or row["source"].value == SOURCE]
 
 
 def answer(graph: Path, name: str, *columns: str) -> set[tuple[str | None, ...]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import gc
 import hashlib
 import re
@@ -22,8 +21,10 @@ from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
+from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
+from sanctiongraph.suggestions import did_you_mean
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.query.store import STORE_LINK, load_store
 
@@ -139,13 +140,15 @@ def _without_cycle_collection() -> Iterator[None]:
 @_without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset."""
-    ontology = Ontology.load(ontology_folder)
+    ontology = Ontology.load(ontology_folder, sources_folder)
     registry = load_registry(sources_folder, ontology)
     sources = [load_source(path, sources_folder, ontology) for path in source_files(sources_folder)]
     emitter = _Emitter()
     locations: dict[str, str] = {}
     emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-    resolver = _Resolver(ontology, registry, emitter)
+    reports = {f"{source.id}/{item.id}": Local(item.cls, f"{source_iri(source.id)}/{item.id}")
+               for source in sources for item in source.statements}
+    resolver = _Resolver(ontology, registry, emitter, reports)
     for entity in registry.values():
         resolver.entity(entity)
         locations[ID + entity.id] = entity.where
@@ -168,10 +171,11 @@ def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
 class _Resolver:
     """Turns ontology-keyed fields into triples, checking keys against domains and values against ranges."""
 
-    def __init__(self, ontology: Ontology, registry: dict[str, Item], emitter: _Emitter) -> None:
+    def __init__(self, ontology: Ontology, registry: dict[str, Item], emitter: _Emitter, reports: dict[str, Local]) -> None:
         self.ontology = ontology
         self.registry = registry
         self.emitter = emitter
+        self.reports = reports  # every statement of every source, as SOURCE-ID/STATEMENT-ID
 
     def entity(self, entity: Item) -> None:
         node = ID + entity.id
@@ -224,7 +228,8 @@ class _Resolver:
         elif range_ in self.ontology.values:
             allowed = self.ontology.values[range_]
             if not isinstance(value, str) or value not in allowed:
-                raise SourceError(where, f"unknown {prop.name} {shown(value)}; allowed: {', '.join(sorted(allowed))}")
+                raise SourceError(where, f"unknown {prop.name} {shown(value)}; allowed: {', '.join(sorted(allowed))}{did_you_mean(value, allowed)}"
+                                         f" (a project adds values in {PROJECT_VOCABULARY}/*.yaml beside {REGISTRY_FILE})")
             add(graph, node, prop.iri, iri(allowed[value]))
         else:
             add(graph, node, prop.iri, iri(self.reference(prop, value, where, local)))
@@ -233,11 +238,17 @@ class _Resolver:
         """The IRI of a statement of this source or of a registry entity, checked against the range."""
         if not isinstance(value, str):
             raise SourceError(where, f"{prop.name} must name an entity or a statement, not {shown(value)}")
-        target = local.get(value)
-        if target is None and value in self.registry:
-            target = Local(self.registry[value].cls, ID + value)
+        if "/" in value:  # a statement of another source
+            target = self.reports.get(value)
+            if target is None or target in local.values():
+                raise SourceError(where, f"{prop.name}: {shown(value)} is not a statement of another source (SOURCE-ID/STATEMENT-ID)"
+                                         f"{did_you_mean(value, self.reports)}")
+        else:
+            target = local.get(value)
+            if target is None and value in self.registry:
+                target = Local(self.registry[value].cls, ID + value)
         if target is None:
-            raise SourceError(where, f"unknown entity or statement {shown(value)} in {prop.name}{_suggest(value, [*local, *self.registry])}")
+            raise SourceError(where, f"unknown entity or statement {shown(value)} in {prop.name}{did_you_mean(value, [*local, *self.registry])}")
         if prop.range and not self.ontology.is_a(target.cls, prop.range):
             raise SourceError(
                 where, f"{prop.name} must be {_article(self.ontology.label(prop.range))}, but {shown(value)} is {_article(self.ontology.label(target.cls))}"
@@ -426,6 +437,7 @@ def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: li
 def _input_digest(sources_folder: Path, ontology_folder: Path, sources: list[Source]) -> str:
     digest = hashlib.sha256()
     paths = [ontology_folder / name for name in ONTOLOGY_FILES] + [sources_folder / REGISTRY_FILE]
+    paths += [file.path for file in vocabulary_files(ontology_folder, sources_folder)]
     paths += [sources_folder / s.shown_as for s in sources]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -469,11 +481,6 @@ _EXACT = Context(prec=2 * _DIGITS)  # normalises every number _literal accepts w
 
 def _article(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
-def _suggest(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=3)
-    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 @dataclass

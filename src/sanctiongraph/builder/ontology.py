@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sanctiongraph.builder.vocabulary import compile_vocabulary, vocabulary_files
 from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import OWL, RDF, RDFS, SG, TIME, XSD
 
-ONTOLOGY_FILES = ("sanctiongraph.ttl", "alignments.ttl", "vocabularies.ttl")
+ONTOLOGY_FILES = ("sanctiongraph.ttl", "alignments.ttl", "vocabularies.ttl")  # and vocabulary.yaml (builder.vocabulary)
 TEMPORAL = TIME + "TemporalEntity"
 
 
@@ -71,8 +72,9 @@ class Ontology:
         }
 
     @classmethod
-    def load(cls, folder: Path) -> Ontology:
-        """Parse the ontology files of a folder (ontology/ in a checkout)."""
+    def load(cls, folder: Path, sources: Path | None = None) -> Ontology:
+        """Parse the ontology files of a folder (ontology/ in a checkout) and compile its vocabulary, with the
+        values a sources folder adds to it."""
         triples: list[ox.Triple] = []
         for name in ONTOLOGY_FILES:
             path = folder / name
@@ -80,7 +82,9 @@ class Ontology:
                 triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
             except (OSError, SyntaxError) as error:
                 raise SanctionGraphError(f"{path}: cannot read the ontology: {error}") from None
-        return cls(triples)
+        owl_class = ox.NamedNode(OWL + "Class")
+        classes = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode) and t.predicate.value == RDF + "type" and t.object == owl_class}
+        return cls(triples + compile_vocabulary(vocabulary_files(folder, sources), classes))
 
     def is_a(self, cls: str, ancestor: str) -> bool:
         """True when cls is ancestor or one of its subclasses."""
