@@ -114,3 +114,23 @@ def test_fixtures_already_in_the_sources_are_not_added_twice(sources: Path, tmp_
     twice = with_fixture_sources(tmp_path / "twice", origin=sources)
     report = build(twice, ONTOLOGY, tmp_path / "graph")
     assert report.dataset.sources == 3
+
+
+@pytest.mark.parametrize(("vocabulary", "message"), [
+    ("indicators:\n  values:\n    x:\n      label: x\n      definition: x\n",
+     r"^vocabulary/extra.yaml:1: unknown vocabulary 'indicators'; .* did you mean 'indicator'"),
+    ("indicator:\n  values:\n    employees:\n      label: x\n      definition: x\n",
+     r"^vocabulary/extra.yaml:3: indicator value 'employees' is declared twice \(first at vocabulary.yaml:\d+\)"),
+    ("indicator:\n  values:\n    x:\n      label: x\n      definiton: x\n",
+     r"^vocabulary/extra.yaml:5: unknown key 'definiton' of a value; allowed: .*; did you mean 'definition'"),
+    ("commodity:\n  values:\n    x:\n      label: x\n      definition: x\n      broader: mineral\n",
+     r"^vocabulary/extra.yaml:3: broader must name another value of commodity, not 'mineral'; did you mean 'minerals'"),
+    ("commodity:\n  values:\n    x:\n      label: x\n      definition: x\n      hsCode: 2701\n",
+     r"^vocabulary/extra.yaml:3: hsCode must be a quoted HS heading"),
+])
+def test_a_bad_project_vocabulary_is_one_located_line(sources: Path, tmp_path: Path, vocabulary: str, message: str) -> None:
+    copy = tmp_path / "sources"
+    shutil.copytree(sources, copy)
+    (copy / "vocabulary" / "extra.yaml").write_text(vocabulary, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        build_dataset(copy, ONTOLOGY)
