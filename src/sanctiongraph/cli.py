@@ -11,6 +11,8 @@ from sanctiongraph import __version__, viz
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
+from sanctiongraph.network import read_network
+from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
 from sanctiongraph.project import (
@@ -30,6 +32,8 @@ from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDP
 from sanctiongraph.query.store import open_store
 from sanctiongraph.server import frontend
 from sanctiongraph.viz.facts import load_facts
+from sanctiongraph.viz.page import write_view
+from sanctiongraph.viz.views import scored_view
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -167,6 +171,23 @@ def _path(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(args: argparse.Namespace) -> int:
+    graph_folder = args.graph or _project(args).graph
+    store = open_store(graph_folder)
+    network = read_network(store, _filters(args))
+    if args.what == "exposure":
+        _write_rows(args, exposure_rows(network.graph, network.found, hops=args.hops))
+        return 0
+    found = scores(network.graph)
+    _write_rows(args, score_rows(network.graph, found, by=args.by, top=args.top))
+    if args.view is not None:
+        view = scored_view(store, network.links, network.found, args.by, found.by_name[args.by], max_nodes=args.max_nodes)
+        write_view(view, load_facts(store), args.view, max_nodes=args.max_nodes)
+        if not args.quiet:
+            print(f"wrote {args.view}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
+    return 0
+
+
 def _network_options() -> argparse.ArgumentParser:
     """The options of every network command: the graph, the filters and the output."""
     common = argparse.ArgumentParser(add_help=False)
@@ -190,6 +211,16 @@ def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     path.add_argument("end", metavar="B", help="another entity")
     path.add_argument("--max-hops", type=int, default=MAX_HOPS, help="the longest connection to look for (default: %(default)s)")
     path.set_defaults(run=_path)
+    analyze = commands.add_parser("analyze", parents=[common], help="centrality, communities and exposure in the network of actors")
+    analyze.add_argument("what", nargs="?", choices=("centrality", "exposure"), default="centrality",
+                         help="centrality: degree, betweenness, PageRank and community of every entity (default); "
+                              "exposure: the entities near a listed or sanctioned one, with the path")
+    analyze.add_argument("--by", choices=SCORES, default="pagerank", help="the score to rank, size and colour by (default: %(default)s)")
+    analyze.add_argument("--top", type=int, help="only the first N entities")
+    analyze.add_argument("--hops", type=int, default=2, help="exposure: how many links from a listed or sanctioned entity (default: %(default)s)")
+    analyze.add_argument("--view", type=Path, metavar="HTML", help="also write a network view, nodes sized and coloured by --by")
+    analyze.add_argument("--max-nodes", type=int, default=viz.MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
+    analyze.set_defaults(run=_analyze)
 
 
 def _corpus(args: argparse.Namespace) -> int:
