@@ -13,6 +13,7 @@ from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.network import read_network
 from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
+from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
 from sanctiongraph.project import (
@@ -188,6 +189,14 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    network = read_network(open_store(args.graph or _project(args).graph), _filters(args))
+    written = write_graph(scored(network.graph, scores(network.graph)), args.fmt, args.file)
+    if not args.quiet:
+        print(f"wrote {written}: {network.graph.number_of_nodes()} entities, {network.graph.number_of_edges()} links", file=sys.stderr)
+    return 0
+
+
 def _network_options() -> argparse.ArgumentParser:
     """The options of every network command: the graph, the filters and the output."""
     common = argparse.ArgumentParser(add_help=False)
@@ -221,6 +230,13 @@ def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     analyze.add_argument("--view", type=Path, metavar="HTML", help="also write a network view, nodes sized and coloured by --by")
     analyze.add_argument("--max-nodes", type=int, default=viz.MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
     analyze.set_defaults(run=_analyze)
+    filters = argparse.ArgumentParser(add_help=False, parents=[common], conflict_handler="resolve")
+    export = commands.add_parser("export", help="the network of actors for other tools: GraphML, GEXF (Gephi)")
+    formats = export.add_subparsers(dest="fmt", required=True, metavar="FORMAT")
+    for fmt, tool in (("graphml", "GraphML (networkx, igraph, yEd, Cytoscape)"), ("gexf", "GEXF 1.2 (Gephi)")):
+        one = formats.add_parser(fmt, parents=[filters], help=f"the network as {tool}, with labels, classes and scores")
+        one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
+        one.set_defaults(run=_export)
 
 
 def _corpus(args: argparse.Namespace) -> int:

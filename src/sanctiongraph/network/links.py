@@ -139,7 +139,7 @@ class Links:
         solutions = self.store.query(text or query.text, use_default_graph_as_union=True)
         variables = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
         for solution in solutions:  # type: ignore[union-attr]
-            yield {v: solution[v].value for v in variables if solution[v] is not None}  # type: ignore[misc]
+            yield {v: solution[v].value for v in variables if solution[v] is not None}
 
     def _filled(self, name: str, slot: tuple[str, ...], rows: list[Row]) -> Iterator[dict[str, str]]:
         query = self.queries[name]
