@@ -113,7 +113,7 @@ def hop_rows(connections: Connections, facts: Facts) -> Result:
         document = facts.documents.get(item.graph)
         quotes = " … ".join(e.quote for e in item.evidence)
         sentences = " ".join(dict.fromkeys(s for e in item.evidence for s in e.sentences))
-        rows.append(row + [ox.NamedNode(link.statement), ox.NamedNode(item.document), quotes, sentences,
+        rows.append(row + [ox.NamedNode(item.iri), ox.NamedNode(item.document), quotes, sentences,
                            document.address if document and document.address else None])
     return result(HOP_COLUMNS, rows)
 
