@@ -96,7 +96,8 @@ def test_every_subcommand_is_named_in_the_readme() -> None:
 def test_the_public_api_is_pinned() -> None:
     import sanctiongraph
 
-    assert sanctiongraph.__all__ == ["Result", "SanctionGraphError", "__version__", "build", "open_graph", "run_query"]
+    assert sanctiongraph.__all__ == ["Result", "SanctionGraphError", "__version__", "build", "open_graph", "run_query",
+                                     "to_networkx", "to_rdflib"]
     assert all(hasattr(sanctiongraph, name) for name in sanctiongraph.__all__)
 
 

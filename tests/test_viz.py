@@ -29,7 +29,9 @@ from sanctiongraph.namespaces import GRAPH, ID
 from sanctiongraph.query.store import open_store
 from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, path_view, query_view, view_query, write_view
 from sanctiongraph.viz.page import page_data, render
-from sanctiongraph.viz.views import MAX_PATHS, Edge, _within_source, construct
+from sanctiongraph.network.links import Filters, Links
+from sanctiongraph.network.paths import MAX_PATHS
+from sanctiongraph.viz.views import Edge, _within_source, construct
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SOURCE = "newsweek-2025-03-russia-mines"
@@ -197,14 +199,23 @@ def test_an_entity_view_is_the_ego_graph_of_the_overview(store: ox.Store, facts:
 @pytest.mark.parametrize(("start", "end"), [("mechel", "trump"), ("putin", "kemerovo-oblast"), ("trump", "putin"),
                                             ("china", "mechel"), ("russia", "russia")])
 @pytest.mark.parametrize("source", [None, SOURCE])
-def test_a_path_view_is_the_shortest_paths_of_the_overview(store: ox.Store, facts: Facts, start: str, end: str,
-                                                           source: str | None) -> None:
-    nodes, edges = whole_overview(store, facts, source)
-    routes = list(islice(nx.all_shortest_paths(undirected(nodes, edges), ID + start, ID + end), MAX_PATHS))
+def test_a_path_view_draws_the_shortest_paths_of_the_network_of_actors(store: ox.Store, facts: Facts, start: str, end: str,
+                                                                       source: str | None) -> None:
+    links = Links(store, Filters(sources=(source,) if source else ())).all()
+    graph = nx.Graph()
+    graph.add_edges_from((link.start, link.end) for link in links)
+    routes = list(islice(nx.all_shortest_paths(graph, ID + start, ID + end), MAX_PATHS))
     steps = {frozenset(pair) for route in routes for pair in pairwise(route)}
+    used = [link for link in links if frozenset((link.start, link.end)) in steps]
     view = path_view(store, facts, start, end, source=source)
-    assert set(view.nodes) == {node for route in routes for node in route}
-    assert list(view.edges) == sorted(e for e in edges if frozenset((e.subject, e.object)) in steps)
+    statements = {link.statement for link in used if link.statement}
+    assert set(view.nodes) == {node for route in routes for node in route} | statements
+    drawn = {(e.subject, e.predicate, e.object) for e in view.edges}
+    for link in used:
+        expected = {(link.start, link.relation, link.end)} if link.registry else \
+            {(link.statement, link.start_role, link.start), (link.statement, link.end_role, link.end)}
+        assert expected <= drawn, link
+    assert all(e.subject in view.nodes and e.object in view.nodes for e in view.edges)
 
 
 def test_a_large_neighbourhood_is_refused_while_it_is_walked(store: ox.Store, facts: Facts) -> None:

@@ -11,6 +11,11 @@ from sanctiongraph import __version__, viz
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
+from sanctiongraph.network import read_network
+from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
+from sanctiongraph.network.gephi import scored, write_graph
+from sanctiongraph.network.links import Filters, Links, day
+from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
 from sanctiongraph.project import (
     PROJECT_ENV,
     Project,
@@ -24,8 +29,12 @@ from sanctiongraph.project import (
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
-from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, labels_for, resolve, run_query
+from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, Result, labels_for, resolve, run_query
+from sanctiongraph.query.store import open_store
 from sanctiongraph.server import frontend
+from sanctiongraph.viz.facts import load_facts
+from sanctiongraph.viz.page import write_view
+from sanctiongraph.viz.views import scored_view
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -140,6 +149,96 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     viz_parser.set_defaults(run=_viz)
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(tuple(args.source), day(args.since, "--from"), day(args.until, "--to"), args.evidence_only)
+
+
+def _write_rows(args: argparse.Namespace, result: Result) -> None:
+    """A network answer written as `sanctiongraph query` writes rows."""
+    fmt = args.format or format_for(args.output, result.kind, args.output == "-" and sys.stdout.isatty())
+    write_output(render(result, fmt, lambda iris: labels_for(iris, graph=args.graph or _project(args).graph)), args.output)
+
+
+def _path(args: argparse.Namespace) -> int:
+    links = Links(open_store(args.graph or _project(args).graph), _filters(args))
+    found = shortest_connections(links, args.start, args.end, max_hops=args.max_hops)
+    if not found.routes:
+        print(f"no connection between {links.label(found.start)} and {links.label(found.end)} within {args.max_hops} "
+              f"hops ({links.filters.describe()})", file=sys.stderr)
+    elif not args.quiet:
+        print(f"{len(found.routes)} shortest connection(s) of {found.length} hop(s) between {links.label(found.start)} "
+              f"and {links.label(found.end)}", file=sys.stderr)
+    _write_rows(args, hop_rows(found, load_facts(links.store)))
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    graph_folder = args.graph or _project(args).graph
+    store = open_store(graph_folder)
+    network = read_network(store, _filters(args))
+    if args.what == "exposure":
+        _write_rows(args, exposure_rows(network.graph, network.found, hops=args.hops))
+        return 0
+    found = scores(network.graph)
+    _write_rows(args, score_rows(network.graph, found, by=args.by, top=args.top))
+    if args.view is not None:
+        view = scored_view(store, network.links, network.found, args.by, found.by_name[args.by], max_nodes=args.max_nodes)
+        write_view(view, load_facts(store), args.view, max_nodes=args.max_nodes)
+        if not args.quiet:
+            print(f"wrote {args.view}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    network = read_network(open_store(args.graph or _project(args).graph), _filters(args))
+    written = write_graph(scored(network.graph, scores(network.graph)), args.fmt, args.file)
+    if not args.quiet:
+        print(f"wrote {written}: {network.graph.number_of_nodes()} entities, {network.graph.number_of_edges()} links", file=sys.stderr)
+    return 0
+
+
+def _network_options() -> argparse.ArgumentParser:
+    """The options of every network command: the graph, the filters and the output."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    common.add_argument("--source", action="append", default=[], metavar="ID",
+                        help="only the statements of this source (repeatable); registry links are kept")
+    common.add_argument("--from", dest="since", metavar="DAY", help="only statements that hold on or after this day (YYYY-MM-DD)")
+    common.add_argument("--to", dest="until", metavar="DAY", help="only statements that hold on or before this day (YYYY-MM-DD)")
+    common.add_argument("--evidence-only", action="store_true", help="only links with evidence: no registry links")
+    common.add_argument("--format", "-f", choices=ROW_FORMATS,
+                        help="output format (default: table on a terminal, else from the -o extension, else csv)")
+    common.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
+    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    return common
+
+
+def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = _network_options()
+    path = commands.add_parser("path", parents=[common], help="the shortest connections between two entities, each hop with its evidence")
+    path.add_argument("start", metavar="A", help="an entity: registry ID, IRI, label or alias")
+    path.add_argument("end", metavar="B", help="another entity")
+    path.add_argument("--max-hops", type=int, default=MAX_HOPS, help="the longest connection to look for (default: %(default)s)")
+    path.set_defaults(run=_path)
+    analyze = commands.add_parser("analyze", parents=[common], help="centrality, communities and exposure in the network of actors")
+    analyze.add_argument("what", nargs="?", choices=("centrality", "exposure"), default="centrality",
+                         help="centrality: degree, betweenness, PageRank and community of every entity (default); "
+                              "exposure: the entities near a listed or sanctioned one, with the path")
+    analyze.add_argument("--by", choices=SCORES, default="pagerank", help="the score to rank, size and colour by (default: %(default)s)")
+    analyze.add_argument("--top", type=int, help="only the first N entities")
+    analyze.add_argument("--hops", type=int, default=2, help="exposure: how many links from a listed or sanctioned entity (default: %(default)s)")
+    analyze.add_argument("--view", type=Path, metavar="HTML", help="also write a network view, nodes sized and coloured by --by")
+    analyze.add_argument("--max-nodes", type=int, default=viz.MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
+    analyze.set_defaults(run=_analyze)
+    filters = argparse.ArgumentParser(add_help=False, parents=[common], conflict_handler="resolve")
+    export = commands.add_parser("export", help="the network of actors for other tools: GraphML, GEXF (Gephi)")
+    formats = export.add_subparsers(dest="fmt", required=True, metavar="FORMAT")
+    for fmt, tool in (("graphml", "GraphML (networkx, igraph, yEd, Cytoscape)"), ("gexf", "GEXF 1.2 (Gephi)")):
+        one = formats.add_parser(fmt, parents=[filters], help=f"the network as {tool}, with labels, classes and scores")
+        one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
+        one.set_defaults(run=_export)
+
+
 def _corpus(args: argparse.Namespace) -> int:
     info = generate(args.output, sources=args.size, seed=args.seed)
     if not args.quiet:
@@ -183,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds; 0 for none (default: %(default)s)")
     query_parser.set_defaults(run=_query)
     _add_viz(commands)
+    _add_network(commands)
     corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
     corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
     corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")

@@ -80,3 +80,7 @@ class ViewTooLarge(ViewError):
 
 class OutputError(SanctionGraphError):
     """An output could not be written: a read-only or full disk, a folder that is a file."""
+
+
+class NetworkError(SanctionGraphError):
+    """A network question cannot be answered as asked: an unknown entity or source, a filter that selects nothing."""

@@ -150,6 +150,7 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
         edges.append(row)
 
     nodes = []
+    top = max(view.scores.values(), default=0.0) or 1.0
     for iri in view.nodes:
         cls = facts.cls(iri)
         style = tables.node_style(cls)
@@ -161,6 +162,10 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
             "src": sorted(near_sources[iri] or {tables.source(graph) for graph in facts.declared_in.get(iri, [])}),
             "t": [list(t) for t in sorted(near_times[iri])],
         }
+        if iri in view.scores:
+            share = view.scores[iri] / top
+            row.update(size=round(8 + 42 * math.sqrt(share), 1), score=round(view.scores[iri], 6),
+                       color={"background": _shade(share), "border": style["color"]})
         if iri in facts.provenance:
             record = tables.record(iri)
             data = tables.record_rows[record]
@@ -183,6 +188,12 @@ def page_data(view: View, facts: Facts) -> dict[str, Any]:
         "records": tables.record_rows,
         "claimEdgeColor": tables.style["claim"]["edgeColor"],
     }
+
+
+def _shade(share: float) -> str:
+    """A colour for a score's share of the highest: pale yellow (0) to deep red (1)."""
+    low, high = (255, 237, 160), (189, 0, 38)
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high))
 
 
 def _csp_hash(script: str) -> str:

@@ -7,12 +7,11 @@ edges, styled by its class); any other triple between two IRIs is an edge; liter
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import islice, pairwise
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph import project
@@ -22,8 +21,10 @@ from sanctiongraph.query.library import Query, load_query
 from sanctiongraph.viz.facts import Facts
 from sanctiongraph.viz.slots import Row, batches, fill, slots
 
+if TYPE_CHECKING:
+    from sanctiongraph.network.links import Link, Links
+
 MAX_NODES = 2000
-MAX_PATHS = 25
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +47,8 @@ class View:
     nodes: tuple[str, ...]
     edges: tuple[Edge, ...]
     narrow: str
+    scores: Mapping[str, float] = field(default_factory=dict)  # nodes sized and coloured by a score, if any
+    score: str = ""
 
 
 Triple = tuple[str, str, str]  # subject, predicate, object: an edge before its graphs are looked up
@@ -273,41 +276,52 @@ def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, so
 
 
 def path_view(store: ox.Store, facts: Facts, start: str, end: str, *, source: str | None = None) -> View:
-    """The shortest connections between two entities in the overview (at most MAX_PATHS of them).
+    """The shortest connections between two entities in the network of actors (`sanctiongraph path`'s search, at
+    most MAX_PATHS of them): their entities, the statements that link them with the roles that name each end, and
+    the registry's links."""
+    # imported here: the network reads the store with viz's slots and facts, so it imports this package
+    from sanctiongraph.network.links import Filters, Links
+    from sanctiongraph.network.paths import MAX_HOPS, MAX_PATHS, shortest_connections
 
-    The overview is walked out from both ends, a hop at a time from the end with the fewer nodes to expand, until the
-    two meet: every shortest connection then lies among the nodes found, whose graph networkx searches as it would
-    the whole overview's, nodes and edges added in the same order, so that it lists the same routes first.
-    """
-    network = _network(store, facts, source)
-    first, last = _node(network, start), _node(network, end)
-    sides = [({first: 0}, {first}), ({last: 0}, {last})]
-    triples: set[Triple] = set()
-    while not sides[0][0].keys() & sides[1][0].keys():
-        reached, frontier = min(sides, key=lambda side: len(side[1]))
-        if not frontier:
-            raise ViewError(f"{facts.label(first)} and {facts.label(last)} are not connected in {network.title.lower()}")
-        hop, expand = max(reached.values()) + 1, sorted(frontier)
-        frontier.clear()
-        for triple in network.touching(expand):
-            triples.add(triple)
-            for node in (triple[0], triple[2]):
-                if node not in reached:
-                    reached[node] = hop
-                    frontier.add(node)
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(sides[0][0].keys() | sides[1][0].keys()))
-    graph.add_edges_from((subject, obj) for subject, _, obj in sorted(triples))
-    routes = list(islice(nx.all_shortest_paths(graph, first, last), MAX_PATHS))
-    steps = {frozenset(pair) for route in routes for pair in pairwise(route)}
-    nodes = {node for route in routes for node in route}
-    edges = network.edges(triple for triple in triples if frozenset((triple[0], triple[2])) in steps)
-    length = len(routes[0]) - 1
+    links = Links(store, Filters(sources=(source,) if source else ()))
+    found = shortest_connections(links, start, end, limit=MAX_PATHS)
+    first, last = found.start, found.end
+    if not found.routes:
+        raise ViewError(f"{facts.label(first)} and {facts.label(last)} are not connected within {MAX_HOPS} hops")
+    nodes, edges = _drawn(store, [hop.link for hop in found.hops])
+    length = found.length
     suffix = f"-{source}" if source is not None else ""
     return View(
         slug=f"path-{first.removeprefix(ID)}-{last.removeprefix(ID)}{suffix}".replace("/", "-"),
         title=f"{facts.label(first)} to {facts.label(last)}",
-        description=f"The {len(routes)} shortest connection{'s' if len(routes) > 1 else ''} ({length} edges each"
-                    f"{f', the first {MAX_PATHS} only' if len(routes) == MAX_PATHS else ''}) "
-                    f"between {facts.label(first)} and {facts.label(last)} in the overview.",
-        nodes=tuple(sorted(nodes)), edges=edges, narrow="--source ID")
+        description=f"The {len(found.routes)} shortest connection{'s' if len(found.routes) > 1 else ''} ({length} links each"
+                    f"{f', the first {MAX_PATHS} only' if len(found.routes) == MAX_PATHS else ''}) "
+                    f"between {facts.label(first)} and {facts.label(last)} in the network of actors, with the statements "
+                    "that link them.",
+        nodes=tuple(sorted(nodes | {first})), edges=edges, narrow="--source ID")
+
+
+def _drawn(store: ox.Store, links: Iterable[Link]) -> tuple[set[str], tuple[Edge, ...]]:
+    """Links of the network of actors as a view draws them: a registry link as its triple, a statement link as the
+    statement's node with the edges of the roles that name its two ends."""
+    triples: set[Triple] = set()
+    for link in links:
+        if link.statement is None:
+            triples.add((link.start, link.relation, link.end))
+        else:
+            triples |= {(link.statement, str(link.start_role), link.start), (link.statement, str(link.end_role), link.end)}
+    return {node for triple in triples for node in (triple[0], triple[2])}, _edges(store, triples)
+
+
+def scored_view(store: ox.Store, links: Links, found: list[Link], score: str, values: Mapping[str, float], *,
+                max_nodes: int = MAX_NODES) -> View:
+    """The network of actors with each entity sized and coloured by a score (`sanctiongraph analyze --view`)."""
+    nodes, edges = _drawn(store, found)
+    entities = {end for link in found for end in (link.start, link.end)}
+    if len(nodes) > max_nodes:
+        raise too_large("the network", len(nodes), max_nodes, "--source ID, --from/--to or --evidence-only")
+    return View(slug=f"network-{score}", title=f"The network of actors by {score}",
+                description=f"Entities sized and coloured by their {score} ({links.filters.describe()}), linked by the "
+                            "statements that name them and by the registry.",
+                nodes=tuple(sorted(nodes)), edges=edges, narrow="--source ID, --from/--to or --evidence-only",
+                scores={node: values[node] for node in sorted(entities) if node in values}, score=score)

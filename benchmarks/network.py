@@ -1,0 +1,58 @@
+"""Times of the network commands on a built graph (BENCHMARKS.md, "Network analytics"), each against its baseline:
+`path` between the two entities of highest PageRank; `analyze` centrality; `to_networkx` against networkx building
+the same MultiDiGraph from a plain edge list; the GraphML and GEXF exports against networkx writing that plain graph.
+
+    .venv/bin/python benchmarks/network.py GRAPH_FOLDER
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+
+import sanctiongraph
+from sanctiongraph.network import Filters, Links, read_network
+from sanctiongraph.network.analytics import scores
+from sanctiongraph.network.gephi import scored, write_graph
+from sanctiongraph.network.paths import shortest_connections
+
+
+def timed(label: str, work):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = work()
+    print(f"{label:45s} {time.perf_counter() - start:8.3f} s")
+    return value
+
+
+def main(folder: Path) -> None:
+    store = sanctiongraph.open_graph(folder)
+    network = timed("read_network (links, facts, graph)", lambda: read_network(store))
+    found = timed("analyze: scores", lambda: scores(network.graph))
+    first, second = sorted(found.by_name["pagerank"], key=lambda n: -found.by_name["pagerank"][n])[:2]
+    links = Links(store, Filters())
+    timed("path between the two hubs (new reader)", lambda: shortest_connections(Links(store), first, second))
+    timed("path between the two hubs (reader kept)", lambda: shortest_connections(links, first, second))
+    graph = timed("to_networkx", lambda: sanctiongraph.to_networkx(folder))
+    edges = [(a, b, k, d) for a, b, k, d in graph.edges(keys=True, data=True)]
+    nodes = list(graph.nodes(data=True))
+
+    def plain() -> nx.MultiDiGraph:
+        built = nx.MultiDiGraph()
+        built.add_nodes_from(nodes)
+        built.add_edges_from(edges)
+        return built
+
+    timed("baseline: MultiDiGraph from a plain edge list", plain)
+    with_scores = scored(graph, found)
+    for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
+        timed(f"export {fmt}", lambda: write_graph(with_scores, fmt, Path(f"/tmp/network-bench.{fmt}")))
+        timed(f"baseline: networkx writes {fmt} to memory", lambda: writer(with_scores, io.BytesIO()))
+    print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} links")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
