@@ -80,3 +80,7 @@ class ViewTooLarge(ViewError):
 
 class OutputError(SanctionGraphError):
     """An output could not be written: a read-only or full disk, a folder that is a file."""
+
+
+class StoreError(SanctionGraphError):
+    """A remote store could not be published to: unreachable, refusing, or answering what we cannot read."""
