@@ -41,10 +41,13 @@ class Http:
     """Requests to one store, over one kept-alive connection, with the credentials of the environment."""
 
     def __init__(self, url: str, timeout: float) -> None:
-        check_endpoint(url)
+        try:
+            check_endpoint(url)
+        except UsageError as error:
+            raise StoreError(str(error).replace("the endpoint", "the store", 1)) from None
         address = urlsplit(url)
         if address.username is not None or address.password is not None:
-            raise UsageError(f"the store URL {shown(url)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
+            raise StoreError(f"the store URL {shown(url)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
         self.url = url
         self._address = address
         self._timeout = timeout
