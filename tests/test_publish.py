@@ -308,3 +308,99 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert {g: store.graph(g) for g in store.graphs()} == new_graphs
         assert store.manifest() == new_hashes
         assert "sent 0 graph(s)" in publish(store, new).stderr
+
+
+class FailingStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store of our own, in memory, for the answers no real store gives on demand: garbage for the manifest
+    (`garbage`), or a 500 for every source graph after the first (`fail_after`)."""
+
+    graphs: dict[str, bytes] = {}
+    garbage = False
+
+    def _graph(self) -> str:
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
+
+    def _answer(self, status: int, body: bytes = b"") -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.garbage:
+            return self._answer(200, b"<html>not RDF at all")
+        data = self.graphs.get(self._graph())
+        self._answer(404) if data is None else self._answer(200, data)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        graph, body = self._graph(), self.rfile.read(int(self.headers["Content-Length"]))
+        if "/source/" in graph and any("/source/" in g for g in self.graphs):
+            return self._answer(500, b"disk full")
+        self.graphs[graph] = body
+        self._answer(204)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def failing_store(*, garbage: bool = False) -> Iterator[tuple[str, dict[str, bytes]]]:
+    handler = type("Handler", (FailingStore,), {"graphs": {}, "garbage": garbage})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/store", handler.graphs
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_publish(url: str, graph: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SANCTIONGRAPH, "publish", url, "--graph", str(graph), "--timeout", "10"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    (f"http://127.0.0.1:{free_port()}/store", "cannot reach the store http://127.0.0.1:"),
+    ("file:///etc/passwd", "the store 'file:///etc/passwd' is not an http(s) URL"),
+    ("ftp://127.0.0.1/store", "the store 'ftp://127.0.0.1/store' is not an http(s) URL"),
+    ("http://dba:secret@127.0.0.1:1/store", "holds credentials; give them in $SANCTIONGRAPH_ENDPOINT_USER"),
+])
+def test_bad_store_urls_are_one_line(graph: Path, url: str, message: str) -> None:
+    completed = run_publish(url, graph)
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("sanctiongraph: error: ") and message in completed.stderr, completed.stderr
+    assert completed.stderr.count("\n") == 1 and "secret" not in completed.stderr
+
+
+def test_a_store_that_sends_garbage_is_one_line(graph: Path) -> None:
+    with failing_store(garbage=True) as (url, graphs):
+        completed = run_publish(url, graph)
+    assert completed.returncode == 1 and completed.stderr.count("\n") == 1
+    assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} sent for <{MANIFEST}> what is not RDF")
+    assert graphs == {}
+
+
+def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tuple[Path, Path, Path]) -> None:
+    first = versions[0]
+    with failing_store() as (url, graphs):
+        completed = run_publish(url, first)
+        manifest = {t.subject.value: t.object.value for t in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)}
+    assert completed.returncode == 1 and completed.stderr.count("\n") == 1
+    assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} answered 500 Internal Server Error: disk full to write <")
+    hashes = {g.iri: g.digest for g in local_graphs(open_store(first))}
+    arrived = {iri for iri in graphs if iri != MANIFEST}
+    assert arrived and arrived != set(hashes)
+    assert manifest == {iri: hashes[iri] if iri in arrived else PENDING for iri in hashes}
+
+
+def test_wrong_credentials_and_a_read_only_store_are_one_line(graph: Path, tmp_path: Path) -> None:
+    with running("virtuoso", tmp_path / "virtuoso") as store:
+        wrong = publish(store, graph, env={"SANCTIONGRAPH_ENDPOINT_PASSWORD": "wrong"})
+        assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
+        assert wrong.stderr.startswith(f"sanctiongraph: error: the store {store.graph_store} refused the credentials (401 "), wrong.stderr
+        anonymous = store.graph_store.removesuffix("-auth")  # Virtuoso's Graph Store without credentials is read-only
+        refused = publish(store, graph, url=anonymous, env={"SANCTIONGRAPH_ENDPOINT_USER": ""})
+        assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+        assert refused.stderr.startswith(f"sanctiongraph: error: the store {anonymous} "), refused.stderr
+        assert store.graphs() == set()

@@ -47,7 +47,8 @@ class Http:
             raise StoreError(str(error).replace("the endpoint", "the store", 1)) from None
         address = urlsplit(url)
         if address.username is not None or address.password is not None:
-            raise StoreError(f"the store URL {shown(url)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
+            bare = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()  # the credentials are never shown
+            raise StoreError(f"the store URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
         self.url = url
         self._address = address
         self._timeout = timeout
