@@ -2,13 +2,14 @@
 # sources; `make serve` serves it; `make test` type-checks and runs the tests; `make bench` runs
 # the benchmarks of BENCHMARKS.md (about 30 minutes). Each creates the virtual
 # environment first; serve and test also install the query editor (npm), and test installs
-# what the tests drive (Debian's Chromium) when it is missing: through apt-get as root,
+# what the tests drive (Debian's Chromium and Virtuoso) when it is missing: through apt-get as root,
 # otherwise it stops and prints the command to run.
 PYTHON ?= python3
 VENV := .venv
 YASGUI := web/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-SYSTEM_PACKAGES := chromium npm
+# command:Debian package, for each command the tests run
+SYSTEM_PACKAGES := chromium:chromium npm:npm virtuoso-t:virtuoso-opensource-7-bin
 
 .PHONY: graph serve test bench system-packages
 
@@ -29,7 +30,7 @@ serve: $(VENV)/.installed $(YASGUI)
 	$(VENV)/bin/sanctiongraph serve
 
 system-packages:
-	@missing=""; for package in $(SYSTEM_PACKAGES); do command -v $$package >/dev/null || missing="$$missing $$package"; done; \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "make test needs$$missing: run  sudo apt-get install --no-install-recommends$$missing" >&2; exit 2; fi; \

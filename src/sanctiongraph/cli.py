@@ -28,6 +28,8 @@ from sanctiongraph.project import (
 )
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
+from sanctiongraph.query.publish import publish
+from sanctiongraph.query.remote import connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, Result, labels_for, resolve, run_query
 from sanctiongraph.query.store import open_store
@@ -239,6 +241,23 @@ def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         one.set_defaults(run=_export)
 
 
+def _publish(args: argparse.Namespace) -> int:
+    remote = connect(args.url, protocol=args.protocol, query_url=args.query_endpoint, timeout=args.timeout)
+    done = publish(args.graph or _project(args).graph, remote, dry_run=args.dry_run)
+    changes = done.plan
+    if args.dry_run:
+        for graph in changes.send:
+            print(f"send {graph.iri} ({graph.triples} triples)")
+        for iri in changes.delete:
+            print(f"delete {iri}")
+    if not args.quiet:
+        verb = ("would send", "would delete") if args.dry_run else ("sent", "deleted")
+        triples = sum(graph.triples for graph in changes.send) if args.dry_run else done.triples
+        print(f"{args.url}: {verb[0]} {len(changes.send)} graph(s) ({triples} triples), {verb[1]} {len(changes.delete)}, "
+              f"{changes.unchanged} unchanged" + ("" if args.dry_run else f"; {done.seconds:.1f} s"), file=sys.stderr)
+    return 0
+
+
 def _corpus(args: argparse.Namespace) -> int:
     info = generate(args.output, sources=args.size, seed=args.seed)
     if not args.quiet:
@@ -289,6 +308,18 @@ def parser() -> argparse.ArgumentParser:
     corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
     corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     corpus_parser.set_defaults(run=_corpus)
+
+    publish_parser = commands.add_parser("publish", help="send the built graph to a SPARQL 1.1 store, one named graph at a time, only what changed")
+    publish_parser.add_argument("url", metavar="URL", help="the store's Graph Store Protocol endpoint (or, with --protocol update, "
+                                f"its SPARQL Update endpoint); credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
+    publish_parser.add_argument("--protocol", choices=("graph-store", "update"), default="graph-store",
+                                help="how graphs are written: the Graph Store Protocol, or SPARQL Update in chunks (default: %(default)s)")
+    publish_parser.add_argument("--query-endpoint", metavar="URL", help="with --protocol update: where the manifest is read (default: URL)")
+    publish_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    publish_parser.add_argument("--dry-run", "-n", action="store_true", help="list the graphs that would be sent or deleted; change nothing")
+    publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")
+    publish_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    publish_parser.set_defaults(run=_publish)
 
     serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
     frontend.add_arguments(serve_parser)

@@ -84,3 +84,7 @@ class OutputError(SanctionGraphError):
 
 class NetworkError(SanctionGraphError):
     """A network question cannot be answered as asked: an unknown entity or source, a filter that selects nothing."""
+
+
+class StoreError(SanctionGraphError):
+    """A remote store could not be published to: unreachable, refusing, or answering what we cannot read."""

@@ -261,7 +261,7 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
     from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-    _check_endpoint(endpoint)
+    check_endpoint(endpoint)
     client = SPARQLWrapper(endpoint, agent=f"sanctiongraph/{__version__}")
     client.setTimeout(max(1, math.ceil(timeout)))
     client.setMethod(POST)
@@ -283,7 +283,7 @@ def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs
         raise QueryError(f"{name}: cannot reach the endpoint {endpoint}: {reason}") from None
 
 
-def _check_endpoint(endpoint: str) -> None:
+def check_endpoint(endpoint: str) -> None:
     """Only an http(s) URL is sent a query: urllib would as well read a file: or ftp: URL."""
     try:
         address = urlsplit(endpoint)

@@ -1,0 +1,194 @@
+"""Publishing the built dataset to a SPARQL 1.1 store, one named graph at a time, sending only what changed.
+
+The store keeps a manifest of what was published to it, in a graph of its own (MANIFEST): one triple
+`<graph> sg:contentHash "sha256:…"` per graph. A graph's hash is that of its N-Triples lines, sorted, so the
+same content gives the same hash on any machine; a publish sends the graphs whose hash differs from the
+manifest's and deletes the graphs the manifest lists that the build no longer has (a removed source's), and
+nothing else on the store is touched.
+
+Each graph is replaced in one step of the store's (sanctiongraph.query.remote), so it is at every moment the old
+one or the new one. Before a graph is touched its manifest entry is marked PENDING, and it gets its new hash
+only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
+A publish stopped at any point (the store killed, the network down) leaves a manifest that records only the
+graphs that really arrived, so the next publish sends the others."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sanctiongraph.namespaces import GRAPH, SG
+from sanctiongraph.query.remote import RemoteStore
+from sanctiongraph.query.store import open_store
+
+MANIFEST = GRAPH + "manifest"
+CONTENT_HASH = ox.NamedNode(SG + "contentHash")
+PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
+FLUSH_SECONDS = 5.0
+SERIALISE_CHUNK = 10_000  # triples serialised at once while a graph is sent
+
+
+@dataclass(frozen=True)
+class LocalGraph:
+    """A named graph of the build: its IRI, content hash, number of triples and size as N-Triples."""
+
+    iri: str
+    digest: str
+    triples: int
+    size: int
+
+
+@dataclass
+class Plan:
+    """What a publish does: the graphs to send, the graphs to delete, and how many are the same on the store."""
+
+    send: list[LocalGraph] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass
+class Publication:
+    """What a publish did (or, with dry_run, would do)."""
+
+    plan: Plan
+    sent: int = 0
+    deleted: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+
+
+class _GraphBody:
+    """A graph's N-Triples, serialised from the built store a chunk at a time as it is sent."""
+
+    def __init__(self, store: ox.Store, graph: LocalGraph) -> None:
+        self._store, self._graph = store, ox.NamedNode(graph.iri)
+        self.size = graph.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        quads = self._store.quads_for_pattern(None, None, None, self._graph)
+        while chunk := list(itertools.islice(quads, SERIALISE_CHUNK)):
+            yield n_triples(quad.triple for quad in chunk)
+
+
+def n_triples(triples: Iterable[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]  # bytes when no output file is given
+
+
+def local_graphs(store: ox.Store) -> list[LocalGraph]:
+    """The named graphs of a built store with their hashes, one graph in memory at a time."""
+    graphs = []
+    for graph in sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
+        data = n_triples(quad.triple for quad in store.quads_for_pattern(None, None, None, graph))
+        lines = data.splitlines()
+        digest = "sha256:" + hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
+        graphs.append(LocalGraph(graph.value, digest, len(lines), len(data)))
+    return graphs
+
+
+def read_manifest(remote: RemoteStore) -> dict[str, str]:
+    """Graph IRI to content hash, as the store's manifest records them."""
+    return {t.subject.value: t.object.value for t in remote.read(MANIFEST)
+            if t.predicate == CONTENT_HASH and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal)}
+
+
+def plan(local: list[LocalGraph], manifest: dict[str, str]) -> Plan:
+    names = {graph.iri for graph in local}
+    changes = Plan(delete=sorted(iri for iri in manifest if iri not in names))
+    for graph in local:
+        if manifest.get(graph.iri) == graph.digest:
+            changes.unchanged += 1
+        else:
+            changes.send.append(graph)
+    return changes
+
+
+class _Manifest:
+    """The manifest as this publish changes it, written to the store whole, at most every FLUSH_SECONDS."""
+
+    def __init__(self, remote: RemoteStore, entries: dict[str, str]) -> None:
+        self._remote, self.entries = remote, dict(entries)
+        self._written = 0.0
+
+    def write(self, *, unless_recent: bool = False) -> None:
+        if unless_recent and time.monotonic() - self._written < FLUSH_SECONDS:
+            return
+        if self.entries:
+            triples = [ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(digest)) for iri, digest in sorted(self.entries.items())]
+            self._remote.replace(MANIFEST, _Bytes(n_triples(triples)))
+        else:
+            self._remote.delete(MANIFEST)
+        self._written = time.monotonic()
+
+
+class _Bytes:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.size = data, len(data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.data
+
+
+def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progress: bool | None = None) -> Publication:
+    """Publish the build in folder (the one `folder/current` names as publishing starts) to a remote store.
+
+    Progress goes to stderr only when it is a terminal (or when progress=True)."""
+    started = time.monotonic()
+    store = open_store(folder)
+    local = local_graphs(store)
+    manifest = read_manifest(remote)
+    changes = plan(local, manifest)
+    done = Publication(changes)
+    if dry_run or not (changes.send or changes.delete):
+        done.seconds = time.monotonic() - started
+        return done
+    show = _progress(len(changes.send) + len(changes.delete), sys.stderr.isatty() if progress is None else progress)
+    recorded = _Manifest(remote, manifest | {iri: PENDING for iri in [g.iri for g in changes.send] + changes.delete})
+    recorded.write()
+    try:
+        for graph in changes.send:
+            remote.replace(graph.iri, _GraphBody(store, graph))
+            recorded.entries[graph.iri] = graph.digest
+            done.sent += 1
+            done.triples += graph.triples
+            show(done.sent)
+            recorded.write(unless_recent=True)
+        for iri in changes.delete:
+            remote.delete(iri)
+            del recorded.entries[iri]
+            done.deleted += 1
+            show(done.sent + done.deleted)
+            recorded.write(unless_recent=True)
+    except BaseException:
+        _record_what_arrived(recorded)
+        raise
+    recorded.write()
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def _record_what_arrived(recorded: _Manifest) -> None:
+    """After a failure, write down the graphs that did arrive, if the store still answers: otherwise the next publish
+    finds them PENDING and sends them again."""
+    try:
+        recorded.write()
+    except Exception:  # the store is gone or refusing; the error that stopped the publish is the one to report
+        pass
+
+
+def _progress(total: int, show: bool) -> Callable[[int], None]:
+    last = [0.0]
+
+    def report(count: int) -> None:
+        if show and (count == total or time.monotonic() - last[0] > 0.2):
+            last[0] = time.monotonic()
+            print(f"\rpublished {count}/{total} graphs", end="\n" if count == total else "", file=sys.stderr, flush=True)
+
+    return report

@@ -1,0 +1,235 @@
+"""A remote SPARQL 1.1 store, written one named graph at a time: by the Graph Store Protocol, or, for a store
+without it, by SPARQL Update in bounded chunks.
+
+Every write replaces a whole graph in one step of the store's: a Graph Store `PUT`, or chunks of `INSERT DATA`
+into a staging graph followed by one `MOVE` into place. Bodies are streamed from an iterable of chunks, sent with
+their length (so a store that does not take chunked requests takes them too); credentials come from the
+environment (Basic, or Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.request import parse_http_list, parse_keqv_list
+
+import pyoxigraph as ox
+
+from sanctiongraph import __version__
+from sanctiongraph.errors import StoreError, UsageError, shown
+from sanctiongraph.query.running import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
+
+N_TRIPLES = "application/n-triples"
+UPDATE_CHUNK = 5_000  # triples per INSERT DATA request of the SPARQL Update protocol
+
+
+class Body(Protocol):
+    """A request body sent as it is made: its size in bytes, and its chunks, which may be iterated more than once
+    (a Digest challenge makes a request be sent again)."""
+
+    size: int
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
+class Http:
+    """Requests to one store, over one kept-alive connection, with the credentials of the environment."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        try:
+            check_endpoint(url)
+        except UsageError as error:
+            raise StoreError(str(error).replace("the endpoint", "the store", 1)) from None
+        address = urlsplit(url)
+        if address.username is not None or address.password is not None:
+            bare = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()  # the credentials are never shown
+            raise StoreError(f"the store URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
+        self.url = url
+        self._address = address
+        self._timeout = timeout
+        self._connection: http.client.HTTPConnection | None = None
+        user = os.environ.get(ENDPOINT_USER)
+        self._credentials = (user, os.environ.get(ENDPOINT_PASSWORD, "")) if user else None
+        self._digest = os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest"
+        self._challenge: dict[str, str] | None = None
+        self._count = 0
+
+    def request(self, method: str, params: dict[str, str], body: bytes | Body | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+        """(status, reason, body) of the store's answer; the params join those of the store's URL."""
+        query = urlencode(parse_qsl(self._address.query, keep_blank_values=True) + list(params.items()))
+        target = (self._address.path or "/") + ("?" + query if query else "")
+        size = len(body) if isinstance(body, bytes) else body.size if body is not None else 0
+        sent = {"User-Agent": f"sanctiongraph/{__version__}", "Content-Length": str(size), **(headers or {})}
+        for attempt in (1, 2):
+            authorization = self._authorization(method, target)
+            if authorization:
+                sent["Authorization"] = authorization
+            status, reason, answer, challenge = self._exchange(method, target, body, sent)
+            if status == 401 and attempt == 1 and self._credentials and self._digest and challenge.lower().startswith("digest "):
+                self._challenge = parse_keqv_list(parse_http_list(challenge[len("digest "):]))
+                self._count = 0
+                continue
+            return status, reason, answer
+        raise AssertionError("unreachable")
+
+    def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str]) -> tuple[int, str, bytes, str]:
+        for fresh in (self._connection is None, True):
+            if self._connection is None:
+                kind = http.client.HTTPSConnection if self._address.scheme == "https" else http.client.HTTPConnection
+                self._connection = kind(self._address.hostname or "", self._address.port, timeout=self._timeout)
+            try:
+                self._connection.request(method, target, body=body if body is None or isinstance(body, bytes) else iter(body), headers=headers)
+                response = self._connection.getresponse()
+                answer = response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return response.status, response.reason, answer, response.getheader("WWW-Authenticate", "")
+            except (OSError, http.client.HTTPException) as error:
+                self.close()
+                if fresh:
+                    reason = (error.strerror if isinstance(error, OSError) else None) or str(error) or error.__class__.__name__
+                    raise StoreError(f"cannot reach the store {self.url}: {reason}") from None
+        raise AssertionError("unreachable")
+
+    def _authorization(self, method: str, target: str) -> str | None:
+        if self._credentials is None:
+            return None
+        user, password = self._credentials
+        if not self._digest:
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        if self._challenge is None:
+            return None  # the first request fetches the challenge; later ones answer it at once
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+        challenge = self._challenge
+        realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
+        first, second = md5(f"{user}:{realm}:{password}"), md5(f"{method}:{target}")
+        fields = {"username": user, "realm": realm, "nonce": nonce, "uri": target, "algorithm": "MD5"}
+        if "auth" in [q.strip() for q in challenge.get("qop", "").split(",")]:
+            self._count += 1
+            count, cnonce = f"{self._count:08x}", secrets.token_hex(8)
+            fields |= {"response": md5(f"{first}:{nonce}:{count}:{cnonce}:auth:{second}"), "qop": "auth", "nc": count, "cnonce": cnonce}
+        else:
+            fields["response"] = md5(f"{first}:{nonce}:{second}")
+        if "opaque" in challenge:
+            fields["opaque"] = challenge["opaque"]
+        unquoted = ("algorithm", "qop", "nc")
+        return "Digest " + ", ".join(f'{k}={v}' if k in unquoted else f'{k}="{v}"' for k, v in fields.items())
+
+    def check(self, answer: tuple[int, str, bytes], doing: str, allowed: Iterable[int] = (200, 201, 204)) -> bytes:
+        """The body of an answer whose status is allowed; otherwise a StoreError naming the store and what it said."""
+        status, reason, body = answer
+        if status in allowed:
+            return body
+        said = " ".join(body.decode("utf-8", "replace").split())[:200]
+        what = f"{status} {reason}" + (f": {said}" if said else "")
+        if status == 401:
+            raise StoreError(f"the store {self.url} refused the credentials ({what}) to {doing}; "
+                             f"set ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} (and ${ENDPOINT_AUTH}=digest for Digest)")
+        if status in (403, 405):
+            raise StoreError(f"the store {self.url} does not let us {doing} ({what}); is it read-only?")
+        raise StoreError(f"the store {self.url} answered {what} to {doing}")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class RemoteStore(Protocol):
+    """A store that named graphs are read from, replaced in and deleted from."""
+
+    http: Http
+
+    def read(self, graph: str) -> list[ox.Triple]: ...
+
+    def replace(self, graph: str, body: Body) -> None: ...
+
+    def delete(self, graph: str) -> None: ...
+
+
+class GraphStore:
+    """A store's Graph Store Protocol endpoint (Oxigraph's `/store`, Virtuoso's `/sparql-graph-crud-auth`)."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.http = Http(url, timeout)
+
+    def read(self, graph: str) -> list[ox.Triple]:
+        """The graph's triples; none when the store has no such graph."""
+        answer = self.http.request("GET", {"graph": graph}, headers={"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
+        if answer[0] == 404:
+            return []
+        return _parsed(self.http.url, self.http.check(answer, f"read <{graph}>"), graph)
+
+    def replace(self, graph: str, body: Body) -> None:
+        self.http.check(self.http.request("PUT", {"graph": graph}, body, {"Content-Type": N_TRIPLES}), f"write <{graph}>")
+
+    def delete(self, graph: str) -> None:
+        self.http.check(self.http.request("DELETE", {"graph": graph}), f"delete <{graph}>", (200, 202, 204, 404))
+
+
+class UpdateStore:
+    """A store's SPARQL Update endpoint, for a store without the Graph Store Protocol; graphs are read from its query
+    endpoint (the same URL unless another is given). A graph is written into a staging graph in chunks of
+    UPDATE_CHUNK triples, then moved over its target in one update."""
+
+    def __init__(self, url: str, query_url: str | None, timeout: float) -> None:
+        self.http = Http(url, timeout)
+        self._query = Http(query_url, timeout) if query_url else self.http
+
+    def read(self, graph: str) -> list[ox.Triple]:
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+        answer = self._form(self._query, "query", text, {"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
+        return _parsed(self._query.url, self._query.check(answer, f"read <{graph}>"), graph)
+
+    def replace(self, graph: str, body: Body) -> None:
+        staging = ox.NamedNode(graph + "#sanctiongraph-staging")
+        self._update(f"DROP SILENT GRAPH {staging}", graph)
+        pending: list[bytes] = []
+        for chunk in body:
+            pending += chunk.splitlines(keepends=True)
+            while len(pending) >= UPDATE_CHUNK:
+                self._insert(staging, pending[:UPDATE_CHUNK], graph)
+                pending = pending[UPDATE_CHUNK:]
+        if pending:
+            self._insert(staging, pending, graph)
+        self._update(f"MOVE SILENT GRAPH {staging} TO GRAPH {ox.NamedNode(graph)}", graph)
+
+    def delete(self, graph: str) -> None:
+        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", graph)
+
+    def _insert(self, staging: ox.NamedNode, lines: list[bytes], graph: str) -> None:
+        self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{b''.join(lines).decode()}}} }}", graph)
+
+    def _update(self, text: str, graph: str) -> None:
+        self.http.check(self._form(self.http, "update", text, {}), f"write <{graph}>")
+
+    @staticmethod
+    def _form(http_: Http, field: str, text: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """A form POST: a body of `application/sparql-query` hangs Virtuoso 7."""
+        body = urlencode({field: text}).encode()
+        return http_.request("POST", {}, body, {"Content-Type": "application/x-www-form-urlencoded", **headers})
+
+
+def _parsed(url: str, data: bytes, graph: str) -> list[ox.Triple]:
+    try:
+        return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    except (SyntaxError, ValueError) as error:
+        raise StoreError(f"the store {url} sent for <{graph}> what is not RDF: {' '.join(str(error).split())[:200]}") from None
+
+
+def connect(url: str, *, protocol: str = "graph-store", query_url: str | None = None, timeout: float = 60.0) -> RemoteStore:
+    """The store at url, written by the Graph Store Protocol ("graph-store") or SPARQL Update ("update")."""
+    if protocol == "graph-store":
+        return GraphStore(url, timeout)
+    if protocol == "update":
+        return UpdateStore(url, query_url, timeout)
+    raise UsageError(f"unknown protocol {shown(protocol)}; use graph-store or update")
