@@ -56,7 +56,8 @@ def find_mentions(doc: Doc, registry: dict[str, Item]) -> list[Mention]:
     folded = PhraseMatcher(english().vocab, attr="LOWER")
     for name in names:
         matcher = exact if name.isupper() and len(name) <= 5 else folded
-        matcher.add(name, [english().make_doc(name)])
+        spellings = {name, name.replace("'", "’"), name.replace("’", "'")}  # either apostrophe
+        matcher.add(name, [english().make_doc(spelling) for spelling in sorted(spellings)])
     keyed = {(start, end): english().vocab.strings[key] for matcher in (exact, folded) for key, start, end in matcher(doc)}
     spans = [doc[start:end] for start, end in keyed]
     found: list[Mention] = []
