@@ -135,12 +135,13 @@ def test_reviewed_draft_builds_and_reannotation_keeps_it(project: Path, tmp_path
     (b"A text.", ("--publisher", "putin"), 2, "unknown publisher 'putin'"),
     (b"A text.", ("--published", "last week"), 2, "--published must be a date YYYY-MM-DD"),
     (b"A text.", ("--published", "2025-02-30"), 2, "--published must be a date YYYY-MM-DD"),
+    (b"A text.", ("--id", "Bad ID"), 2, "--id 'Bad ID' is not a source ID"),
 ])
 def test_bad_input(project: Path, content: bytes, args: tuple[str, ...], status: int, message: str,
                    capsys: pytest.CaptureFixture[str]) -> None:
     (project / "articles" / "bad.txt").write_bytes(content)
     options = dict(zip(args[::2], args[1::2]))
-    code = main(["annotate", str(project / "articles" / "bad.txt"), "--id", "bad", "--sources", str(project),
+    code = main(["annotate", str(project / "articles" / "bad.txt"), "--id", options.get("--id", "bad"), "--sources", str(project),
                  "--publisher", options.get("--publisher", "newsweek"),
                  "--published", options.get("--published", "2025-03-03")])
     error = capsys.readouterr().err.strip()

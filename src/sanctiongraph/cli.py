@@ -143,7 +143,10 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from sanctiongraph.annotate import assistant, review  # spaCy and the other libraries load only for this command
+    try:  # spaCy and the other libraries load only for this command
+        from sanctiongraph.annotate import assistant, review
+    except ImportError as error:
+        raise SanctionGraphError(f"the annotation assistant needs {error.name}: pip install 'sanctiongraph[annotate]'") from None
 
     request = assistant.Request(args.text, args.id, args.publisher, args.published, args.title, args.output, args.force)
     found = assistant.annotate(request, args.sources or _project(args).sources, ontology_folder())

@@ -26,6 +26,7 @@ from sanctiongraph.builder.yamlfile import load_yaml
 from sanctiongraph.errors import SourceError, UsageError, shown
 from sanctiongraph.namespaces import SG, sg
 
+ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # as the builder checks it
 MAX_TEXT = 16 * 1024 * 1024  # bytes, as the builder reads a source text
 
 
@@ -86,6 +87,8 @@ def publication_date(value: str) -> dt.date:
 
 def annotate(request: Request, sources_folder: Path, ontology_folder: Path) -> Annotation:
     """Draft an annotation of request.text; raise before anything is written when an input is wrong."""
+    if not ID.fullmatch(request.id):
+        raise UsageError(f"--id {shown(request.id)} is not a source ID: use lower-case letters, digits and hyphens")
     published = publication_date(request.published)
     content = read_text(request.text)
     ontology = Ontology.load(ontology_folder)
