@@ -192,7 +192,8 @@ def test_review_page_is_offline_escaped_and_links_drafts(project: Path) -> None:
         page.goto((project / "articles" / "hostile.html").as_uri())
         assert page.evaluate("window.hit") is None
         assert "<img src=x onerror=window.hit=2>" in page.inner_text("main")
-        assert page.locator("mark.mention", has_text="Mechel").count() == 1
+        assert page.locator("mark.mention", has_text="Mechel").count() == 1  # inside a claim's evidence: still marked
+        assert page.locator("mark.evidence", has_text="▸").count() >= 1
         assert re.match(r"Review \(\d+ drafts\)", page.title())
         evidence = page.locator("mark[data-draft]").first
         draft_id = evidence.get_attribute("data-draft")

@@ -12,6 +12,9 @@ from sanctiongraph.files import write_atomically
 from sanctiongraph.markup import templates
 
 
+BADGE = "▸"  # stands for a draft's evidence that holds marked mentions
+
+
 @dataclass(frozen=True)
 class Piece:
     text: str
@@ -23,22 +26,24 @@ class Piece:
 def page(found: Annotation) -> str:
     """The review page of an annotation, as HTML."""
     content = found.text.content
-    marks: dict[int, tuple[int, str, str, str]] = {}  # start -> end, kind, title, draft id
-    for draft in found.drafts:
-        for span in draft.evidence:
-            marks.setdefault(span.start, (span.end, "evidence", f"{draft.id}: {draft.note}", draft.id))
+    marks: list[tuple[int, int, str, str, str]] = []  # start, end, kind, title, draft id
     for mention in found.mentions:
         kind = "candidate" if mention.entity is None else "mention"
         title = f"not in the registry ({mention.type}?)" if mention.entity is None else f"{mention.entity} ({mention.how})"
-        marks[mention.span.start] = (mention.span.end, kind, title, "")
+        marks.append((mention.span.start, mention.span.end, kind, title, ""))
+    for draft in found.drafts:
+        for span in draft.evidence:
+            inside = any(span.start <= m.span.start and m.span.end <= span.end for m in found.mentions)
+            # evidence around mentions is shown by a badge where it starts, so that the mentions stay marked
+            marks.append((span.start, span.start if inside else span.end, "evidence", f"{draft.id}: {draft.note}", draft.id))
     paragraphs: list[list[Piece]] = [[]]
     position = 0
-    for start in sorted(marks):
-        end, kind, title, draft_id = marks[start]
-        if start < position:
+    for start, end, kind, title, draft_id in sorted(marks, key=lambda m: (m[0], m[1] - m[0])):
+        if start < position:  # inside a mark already placed
             continue
         _plain(content[position:start], paragraphs)
-        paragraphs[-1].append(Piece(content[start:end], kind, title, draft_id))
+        paragraphs[-1].append(Piece(content[start:end], kind, title, draft_id) if end > start
+                              else Piece(BADGE, f"{kind} badge", title, draft_id))
         position = end
     _plain(content[position:], paragraphs)
     drafts = [{"id": d.id, "type": d.type, "line": found.lines.get(d.id, 0), "yaml": dump([statement(d, found.text)])}
