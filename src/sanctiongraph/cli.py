@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, s
 from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
+from sanctiongraph.files import write_atomically
 from sanctiongraph.project import (
     PROJECT_ENV,
     Project,
@@ -58,7 +60,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     output = args.output or _project(args).graph
-    report = build(args.sources or _project(args).sources, args.ontology, output)
+    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts)
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -258,6 +260,25 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotate(args: argparse.Namespace) -> int:
+    try:  # spaCy and the other libraries load only for this command
+        from sanctiongraph.annotate import assistant, review
+    except ImportError as error:
+        raise SanctionGraphError(f"the annotation assistant needs {error.name}: pip install 'sanctiongraph[annotate]'") from None
+
+    request = assistant.Request(args.text, args.id, args.publisher, args.published, args.title, args.output, args.force)
+    found = assistant.annotate(request, args.sources or _project(args).sources, ontology_folder())
+    write_atomically(found.output, found.content.encode("utf-8"))
+    page = review.write_page(found) if args.html else None
+    if not args.quiet:
+        kinds = Counter(d.kind for d in found.drafts)
+        known = {m.entity for m in found.mentions if m.entity}
+        print(f"wrote {found.output}: {len(found.drafts)} drafts ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); "
+              f"{found.kept} reviewed statements kept; {len(known)} registry entities named"
+              + (f"; review page {page}" if page else ""), file=sys.stderr)
+    return 0
+
+
 def _corpus(args: argparse.Namespace) -> int:
     info = generate(args.output, sources=args.size, seed=args.seed)
     if not args.quiet:
@@ -282,6 +303,8 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--ontology", type=Path, default=ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
     build_parser.add_argument("--output", "-o", type=Path, help="folder the exports are written to (default: the project's graph/)")
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    build_parser.add_argument("--allow-drafts", action="store_true",
+                              help="a preview: leave out the draft statements (marked draft:) instead of refusing them")
     build_parser.set_defaults(run=_build)
 
     list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")
@@ -320,6 +343,19 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")
     publish_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     publish_parser.set_defaults(run=_publish)
+    annotate_parser = commands.add_parser("annotate", help="draft an annotation of an article's text for review")
+    annotate_parser.add_argument("text", type=Path, metavar="TEXT", help="the article's text (UTF-8), in the project's sources/articles/")
+    annotate_parser.add_argument("--id", required=True, help="the source's ID (lower-case letters, digits, hyphens)")
+    annotate_parser.add_argument("--publisher", required=True, help="the publisher's registry ID (an organisation)")
+    annotate_parser.add_argument("--published", required=True, metavar="DATE", help="the publication date, YYYY-MM-DD: relative times are read against it")
+    annotate_parser.add_argument("--title", help="the title (default: the text's first line)")
+    annotate_parser.add_argument("--output", "-o", type=Path, help="the annotation to write (default: TEXT with .yaml); "
+                                 "an existing annotation of the same source gets new drafts, its reviewed statements kept")
+    annotate_parser.add_argument("--html", action="store_true", help="also write a review page, OUTPUT with .html")
+    annotate_parser.add_argument("--force", action="store_true", help="overwrite an existing output instead of merging into it")
+    annotate_parser.add_argument("--sources", type=Path, help="folder of entities.yaml (default: the project's sources/)")
+    annotate_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    annotate_parser.set_defaults(run=_annotate)
 
     serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
     frontend.add_arguments(serve_parser)

@@ -20,7 +20,7 @@ from sanctiongraph.builder import builds
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
-from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files
+from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files, without_drafts
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
@@ -138,11 +138,12 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 @_without_cycle_collection()
-def build_dataset(sources_folder: Path, ontology_folder: Path) -> Dataset:
-    """Read the ontology, the registry and every annotated source, and return the dataset."""
+def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False) -> Dataset:
+    """Read the ontology, the registry and every annotated source, and return the dataset (without draft
+    statements if allow_drafts, else refusing them)."""
     ontology = Ontology.load(ontology_folder, sources_folder)
     registry = load_registry(sources_folder, ontology)
-    sources = [load_source(path, sources_folder, ontology) for path in source_files(sources_folder)]
+    sources = without_drafts([load_source(path, sources_folder, ontology) for path in source_files(sources_folder)], allow_drafts)
     emitter = _Emitter()
     locations: dict[str, str] = {}
     emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
@@ -490,7 +491,7 @@ class BuildReport:
 
 
 @_without_cycle_collection()
-def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> BuildReport:
+def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
@@ -500,7 +501,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path) -> B
     try:
         with builds.locked(output_folder) as created:
             try:
-                dataset = build_dataset(sources_folder, ontology_folder)
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts)
                 builds.sweep(output_folder)
                 folder = builds.new_build(output_folder)
                 try:

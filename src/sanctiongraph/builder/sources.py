@@ -17,12 +17,13 @@ from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import Quote, SourceText
 from sanctiongraph.builder.times import TimeValue, parse_time
 from sanctiongraph.builder.yamlfile import line_of, load_yaml
-from sanctiongraph.errors import SourceError, shown
+from sanctiongraph.errors import SanctionGraphError, SourceError, shown
 from sanctiongraph.namespaces import SG, sg
 
 REGISTRY_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DRAFT = "draft"  # the key that marks a statement as an unreviewed draft (sanctiongraph annotate writes it)
 RESERVED_IDS = {"source", "build", "software", "sentence"}
 SOURCE_KEYS = ("id", "text", "type", "title", "publisher", "language", "published", "address",
                "attribution", "not-story", "statements")
@@ -41,6 +42,7 @@ class Item:
     field_where: dict[str, str]
     labels: dict[str, list[str]] = field(default_factory=dict)  # registry only: "label"/"aliases" by language
     evidence: list[Quote] = field(default_factory=list)  # statements only
+    draft: str | None = None  # statements only: the `draft:` marker of a statement not yet reviewed
 
 
 @dataclass
@@ -150,14 +152,30 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
         if "evidence" not in raw:
             raise SourceError(item_where, f"statement {shown(raw['id'])} has no evidence")
         evidence = [_locate(text, quote, occurrence, item_where) for quote, occurrence in _evidence(raw["evidence"], item_where)]
-        fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence")}
-        statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence))
+        fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence", DRAFT)}
+        if DRAFT in raw and not (isinstance(raw[DRAFT], str) and raw[DRAFT].strip()):
+            raise SourceError(item_where, f"{DRAFT!r} must be a note saying what is left to review, not {shown(raw[DRAFT])}")
+        statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence,
+                               draft=raw.get(DRAFT)))
     return Source(
         id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=document_class, title=data["title"],
         publisher=data["publisher"], publisher_where=at("publisher"), language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
         not_story=not_story, statements=statements, where=where,
     )
+
+
+def without_drafts(sources: list[Source], allow_drafts: bool) -> list[Source]:
+    """The sources without their draft statements when drafts are allowed (a preview build); otherwise one error
+    that lists every draft."""
+    drafts = [f"{item.where} {item.id}" for source in sources for item in source.statements if item.draft is not None]
+    if drafts and not allow_drafts:
+        raise SanctionGraphError(
+            f"{len(drafts)} unreviewed draft statement(s): {'; '.join(drafts)}; review each and remove its "
+            f"'{DRAFT}:' line, or build with --allow-drafts for a preview without them")
+    for source in sources:
+        source.statements = [item for item in source.statements if item.draft is None]
+    return sources
 
 
 def _check_id(value: Any, where: str) -> None:
