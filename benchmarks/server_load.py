@@ -47,44 +47,53 @@ def join_heavy() -> str:
     return with_values(query, query.bindings({p.name: p.example for p in query.parameters}))
 
 
-def request(host: str, port: int, path: str, query: str, timeout: float = 60) -> int:
-    """POST one query on a new connection; the status, or 0 when the connection failed."""
+def request(host: str, port: int, path: str, query: str, timeout: float = 60, connection: http.client.HTTPConnection | None = None) -> int:
+    """POST one query, on the connection given (kept open when the server allows) or a new one; the status, or 0 when
+    the connection failed."""
     body = urllib.parse.urlencode({"query": query})
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    kept = connection is not None
+    connection = connection or http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         connection.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
                                                 "Accept": "application/sparql-results+json"})
         response = connection.getresponse()
         response.read()
+        if response.will_close:
+            connection.close()  # http.client opens a new one for the next request
         return response.status
-    except OSError:
+    except (OSError, http.client.HTTPException):
+        connection.close()
         return 0
     finally:
-        connection.close()
+        if not kept:
+            connection.close()
 
 
-def _client_process(args: tuple[str, int, str, str, int, float]) -> list[tuple[float, int]]:
+def _client_process(args: tuple[str, int, str, str, int, float, bool]) -> list[tuple[float, int]]:
     """Threads in one process, each sending queries back to back until the deadline: (latency, status) pairs."""
-    host, port, path, query, threads, duration = args
+    host, port, path, query, threads, duration, keep_alive = args
     deadline = time.monotonic() + duration
 
     def loop(_: int) -> list[tuple[float, int]]:
         samples = []
+        connection = http.client.HTTPConnection(host, port, timeout=60) if keep_alive else None
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            status = request(host, port, path, query)
+            status = request(host, port, path, query, connection=connection)
             samples.append((time.perf_counter() - started, status))
+        if connection is not None:
+            connection.close()
         return samples
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return [sample for samples in pool.map(loop, range(threads)) for sample in samples]
 
 
-def load(url: str, query: str, clients: int, duration: float) -> dict[str, float]:
+def load(url: str, query: str, clients: int, duration: float, keep_alive: bool = True) -> dict[str, float]:
     parts = urllib.parse.urlsplit(url)
     processes = min(clients, 4)
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
-    jobs = [(parts.hostname or "127.0.0.1", parts.port or 80, parts.path, query, share, duration) for share in shares]
+    jobs = [(parts.hostname or "127.0.0.1", parts.port or 80, parts.path, query, share, duration, keep_alive) for share in shares]
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         samples = [s for batch in pool.map(_client_process, jobs) for s in batch]
     ok = sorted(latency for latency, status in samples if status == 200)
