@@ -8,7 +8,9 @@ connection is kept open between requests (HTTP/1.1 keep-alive). Added here:
   its deadline gets 408 and is closed (waitress alone ends only connections idle for long, so
   a client sending a byte a second would be read for ever);
 - at most `connections` requests served at once: the one past them gets 503 with Retry-After
-  at once, from one of a few spare threads, instead of waiting in a queue.
+  at once, from one of a few spare threads, instead of waiting in a queue;
+- a client that reads nothing of its answer for STALLED seconds is closed, so a download
+  larger than waitress buffers (16 MB) cannot hold a thread for ever.
 
 So slow clients hold no thread, and a client that sends its request at once is read at once,
 however many slow ones are sending."""
@@ -32,6 +34,7 @@ HEAD_LIMIT = 65536  # bytes of a request line and its headers
 ARRIVALS = 512  # connections held open at once; a file descriptor each, well within the usual limit of 1024
 SPARE_THREADS = 4  # threads beyond the connection slots, that answer 503 when every slot is taken
 IDLE = 30  # seconds a kept-alive connection may wait for its next request
+STALLED = 30  # seconds a client may read nothing of an answer waiting for it before its connection is closed
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -96,6 +99,8 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
         for channel in list(self.active_channels.values()):
             if channel.overdue(moment):
                 channel.time_out()
+            elif channel.requests and channel.total_outbufs_len and now - channel.last_activity > STALLED:
+                channel.handle_close()  # the thread writing the answer stops (ClientDisconnected) and frees its slot
 
 
 class Slots:
