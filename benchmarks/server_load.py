@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import os
 import platform
 import re
 import shutil
@@ -107,6 +108,21 @@ def load(url: str, query: str, clients: int, duration: float, keep_alive: bool =
             "p95": percentile(0.95), "p99": percentile(0.99), "503": statuses[503], "failed": len(samples) - len(ok) - statuses[503]}
 
 
+def start_up(graph: Path, workdir: Path, *options: str) -> str:
+    """The time `sanctiongraph serve` takes to answer a first query, and the resident memory of its processes then."""
+    started = time.perf_counter()
+    with ours(graph, workdir, *options) as url:
+        parts = urllib.parse.urlsplit(url)
+        status = request(parts.hostname or "", parts.port or 80, parts.path, SIMPLE)
+        seconds = time.perf_counter() - started
+        table = [line.split(None, 3) for line in
+                 subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss=,args="], capture_output=True, text=True, check=True).stdout.splitlines()]
+        server_pid, server = next((pid, int(rss)) for pid, ppid, rss, args in table if int(ppid) == os.getpid() and " serve " in args)
+        workers = [int(rss) for pid, ppid, rss, args in table if ppid == server_pid and "resource_tracker" not in args]
+    return (f"| sanctiongraph serve {' '.join(options)} | {seconds:.1f} (status {status}) | {server / 1024:.0f} | "
+            f"{len(workers)} × {max(workers, default=0) / 1024:.0f} |")
+
+
 @contextmanager
 def ours(graph: Path, workdir: Path, *options: str) -> Iterator[str]:
     log = workdir / f"serve-{time.monotonic_ns()}.log"
@@ -160,7 +176,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--overload-clients", type=int, default=200, help="clients of the overload test (0 skips it)")
     parser.add_argument("--no-keep-alive", dest="keep_alive", action="store_false", help="a new connection for every request")
+    parser.add_argument("--start-up", action="store_true", help="measure only the start time and memory, on disk and --memory")
     args = parser.parse_args()
+    if args.start_up:
+        print("| server | first answer after start, s | server process MB | query workers, MB each |\n| --- | ---: | ---: | ---: |")
+        with tempfile.TemporaryDirectory() as scratch:
+            for options in ((), ("--memory",)):
+                print(start_up(args.graph, Path(scratch), "--workers", "2", *options), flush=True)
+        return
     queries = {"simple (one label)": SIMPLE, "join-heavy (source-statements, 118 rows)": join_heavy()}
     print(f"machine: {platform.platform()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}")
     print(f"graph: {args.graph} ({sum(1 for _ in (args.graph / 'sanctiongraph.nq').open('rb'))} quads); {args.duration:g} s per cell\n")
