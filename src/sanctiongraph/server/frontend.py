@@ -65,18 +65,23 @@ class AccessLog:
                 print(line.encode("unicode_escape").decode("ascii"), file=self.stream, flush=True)
 
 
-def serve(settings: Settings, *, log: TextIO | None = sys.stderr) -> None:
-    """Serve until Ctrl-C or SIGTERM; then stop the workers and close the socket."""
-    if not (settings.graph / VOID_FILE).is_file():
-        raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
+def engine_maker(settings: Settings) -> Callable[[Path], Engine]:
+    """What starts the query workers of a build, as settings say."""
     memory = settings.worker_memory * 1024 * 1024 if settings.worker_memory else None
 
     def engine(folder: Path) -> Engine:
         return Engine(folder, workers=settings.workers, timeout=settings.timeout, memory=memory, writable=settings.token is not None,
                       in_memory=settings.memory)
 
+    return engine
+
+
+def serve(settings: Settings, *, log: TextIO | None = sys.stderr) -> None:
+    """Serve until Ctrl-C or SIGTERM; then stop the workers and close the socket."""
+    if not (settings.graph / VOID_FILE).is_file():
+        raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
     started = time.perf_counter()
-    live = Live(settings.graph, engine)
+    live = Live(settings.graph, engine_maker(settings))
     try:
         app: WSGIApp = Compression(App(settings, live))
         if log is not None:
