@@ -54,10 +54,11 @@ def locked(folder: Path) -> Iterator[bool]:
 
 
 def new_build(folder: Path) -> Path:
-    """A new, empty build folder in folder/builds, named by its UTC start time and a random suffix."""
+    """A new build folder in folder/builds, named by its UTC start time and a random suffix, holding only its readers file."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     build = folder / BUILDS / f"{stamp}-{uuid.uuid4().hex[:8]}"
     build.mkdir(parents=True)
+    (build / READERS).touch()
     return build
 
 
