@@ -9,6 +9,7 @@ import json
 import os
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,14 @@ def test_memory_mode_answers_as_the_store_on_disk(graph: Path, tmp_path: Path, s
     in_memory, on_disk = sanctiongraph.open_graph(graph, memory=True), sanctiongraph.open_graph(graph)
     assert len(in_memory) == len(on_disk) > 0
     assert set(in_memory.quads_for_pattern(None, None, None)) == set(on_disk.quads_for_pattern(None, None, None))
+
+
+def test_requests_past_the_connection_slots_get_503_at_once(served: tuple[str, Path]) -> None:
+    """Eight slow queries at once on a server with four slots: four are served (each until its 2 s limit), four get 503."""
+    root = served[0]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: sparql(root, SLOW, "text/csv", timeout="2"), range(8)))
+    refused = [a for a in answers if "at its limit of connections" in a.text]
+    assert len(refused) == 4 and all(a.status == 503 and a.headers["retry-after"] == "1" for a in refused), [a.text for a in answers]
+    assert all(a.status == 503 and "time limit of 2 s" in a.text for a in answers if a not in refused)
+    assert sparql(root, COUNT, "text/csv").status == 200
