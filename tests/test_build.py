@@ -12,6 +12,7 @@ import rdflib
 from conftest import ARTICLE, FIRST_GRAPH, FIRST_SOURCE, ONTOLOGY
 from rdflib.compare import isomorphic
 
+from sanctiongraph.builder.builds import READERS
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.builder.exports import EXPORTS, STEM
 
@@ -25,7 +26,7 @@ def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
     visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     assert visible == sorted([*names, "builds", "current"])
     build = folder / os.readlink(folder / "current")
-    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted(names)
+    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS])
     for name in names:
         assert os.readlink(folder / name) == f"current/{name}", name
     assert (folder / "store").resolve().is_dir()

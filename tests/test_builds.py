@@ -7,6 +7,7 @@ graph/current. Every state a reader or a killed build leaves must be A's or B's.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -26,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ONTOLOGY, sanctiongraph_server
 
-from sanctiongraph.builder.builds import BUILDS, CURRENT, LOCK
+from sanctiongraph.builder.builds import BUILDS, CURRENT, LOCK, hold, sweep
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import DCAT
@@ -212,25 +213,83 @@ def test_a_graph_of_the_earlier_layout_is_taken_over(corpora: tuple[Corpus, Corp
     assert_clean(graph)
 
 
-def test_a_server_keeps_answering_after_a_rebuild(corpora: tuple[Corpus, Corpus], tmp_path: Path) -> None:
-    """A running server survives a rebuild that removes the build it opened: its workers keep that build's store
-    (open files outlive their removal), while the dumps route serves the new files. It must be restarted to
-    serve the new store (live reload is not done yet)."""
+def test_a_server_follows_rebuilds_and_keeps_the_build_it_holds(corpora: tuple[Corpus, Corpus], tmp_path: Path) -> None:
+    """Live reload: clients query a server while the graph is rebuilt under it. Every answer is one whole build's
+    (A's or B's count), no client sees A again once it has seen B (the workers move together), and the server
+    ends on B. A failed rebuild leaves it on B. The build a server holds survives the next build's sweep; the one it
+    has let go does not."""
     a, b = corpora
     graph = tmp_path / "graph"
     assert run_build(a.sources, graph).returncode == 0
+    first = Path(os.path.realpath(graph / CURRENT))
     query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    counts = {int(a.state[-1]): "A", int(b.state[-1]): "B"}
 
-    def count(root: str) -> int:
+    def count(root: str) -> str:
         request = urllib.request.Request(f"{root}sparql?query={query}", headers={"Accept": "text/csv"})
         with urllib.request.urlopen(request, timeout=30) as response:
-            return int(response.read().decode().split()[-1])
+            return counts.get(int(response.read().decode().split()[-1]), "neither")
+
+    def served(root: str) -> str:
+        with urllib.request.urlopen(f"{root}health", timeout=30) as response:
+            return str(json.loads(response.read())["build"])
 
     with sanctiongraph_server(graph, tmp_path, "--workers", "2") as root:
-        assert count(root) == int(a.state[-1])
-        opened = os.path.realpath(graph / CURRENT)
+        assert count(root) == "A"
+        stop = threading.Event()
+
+        def client() -> list[str]:
+            seen = []
+            while not stop.is_set():
+                seen.append(count(root))
+            return seen
+
+        with ThreadPoolExecutor(4) as pool:
+            clients = [pool.submit(client) for _ in range(4)]
+            assert run_build(b.sources, graph).returncode == 0
+            second = Path(os.path.realpath(graph / CURRENT))
+            deadline = time.monotonic() + 60
+            while served(root) != second.name:
+                assert time.monotonic() < deadline, "the server did not move to the new build"
+                time.sleep(0.2)
+            time.sleep(0.5)
+            stop.set()
+            sequences = [c.result() for c in clients]
+        for seen in sequences:
+            assert set(seen) <= {"A", "B"}, Counter(seen)
+            assert seen[-1] == "B" and "A" not in seen[seen.index("B"):], "".join(seen)
+        assert any("A" in seen for seen in sequences), "the rebuild finished before the clients asked anything"
+
+        broken = tmp_path / "broken"
+        shutil.copytree(b.sources, broken)
+        (broken / "entities.yaml").write_text("entities: [unclosed\n")
+        assert run_build(broken, graph).returncode != 0
+        assert served(root) == second.name and count(root) == "B"
+
+        assert run_build(a.sources, graph).returncode == 0  # its sweep: the first build is free, the second held
+        assert not first.exists() and second.exists()
+        deadline = time.monotonic() + 60
+        while served(root) == second.name:
+            assert time.monotonic() < deadline, "the server did not move to the third build"
+            time.sleep(0.2)
+        assert count(root) == "A"
+    assert run_build(b.sources, graph).returncode == 0  # the server has stopped: nothing holds the second build
+    assert not second.exists()
+    assert_clean(graph)
+
+
+def test_the_sweep_leaves_a_held_build(corpora: tuple[Corpus, Corpus], tmp_path: Path) -> None:
+    a, b = corpora
+    graph = tmp_path / "graph"
+    assert run_build(a.sources, graph).returncode == 0
+    first = Path(os.path.realpath(graph / CURRENT))
+    lock = hold(first)
+    assert lock is not None
+    try:
         assert run_build(b.sources, graph).returncode == 0
-        assert not os.path.exists(opened)
-        assert [count(root) for _ in range(4)] == [int(a.state[-1])] * 4
-        with urllib.request.urlopen(f"{root}graph/{STEM}.nq", timeout=30) as response:
-            assert hashlib.sha256(response.read()).hexdigest() == b.state[FILES.index(f"{STEM}.nq")]
+        assert first.exists() and (first / STORE_LINK).is_dir()
+    finally:
+        os.close(lock)
+    sweep(graph)
+    assert not first.exists() and hold(first) is None
+    assert_clean(graph)

@@ -87,11 +87,29 @@ def test_a_whole_request_sent_at_once_is_served_with_its_body(server: str) -> No
     body = SELECT.encode()
     with socket.create_connection(address(server)) as connection:
         connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\nContent-Type: application/sparql-query\r\n"
-                           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+                           b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
         time.sleep(0.5)  # the rest of the body in a second packet
         connection.sendall(body[10:])
         answer = answer_of(connection)
-    assert answer.startswith(b"HTTP/1.0 200 OK\r\n") and answer.split(b"\r\n\r\n", 1)[1].startswith(b"n\r\n"), answer
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.split(b"\r\n\r\n", 1)[1].startswith(b"n\r\n"), answer
+
+
+def test_a_connection_kept_alive_gets_a_new_deadline_for_each_request(server: str) -> None:
+    """Three requests on one connection, further apart than the request deadline in all: each is answered (HTTP/1.1)."""
+    request = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    with socket.create_connection(address(server)) as connection:
+        connection.settimeout(30)
+        for _ in range(3):
+            connection.sendall(request)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += connection.recv(1)
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            body = b""
+            while len(body) < length:
+                body += connection.recv(length - len(body))
+            assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b'"status": "ok"' in body, head + body
+            time.sleep(REQUEST_TIMEOUT / 2)
 
 
 def test_a_head_over_the_limit_gets_431(server: str) -> None:
@@ -105,7 +123,6 @@ def test_the_server_header_names_no_versions(server: str) -> None:
     assert fetch(server).headers["server"] == "sanctiongraph"
     assert fetch(server + "no/such/thing").headers["server"] == "sanctiongraph"
     with socket.create_connection(address(server)) as connection:
-        many = b"".join(b"X-%d: 1\r\n" % n for n in range(101))  # refused by the standard library's parser, before the application
-        connection.sendall(b"GET / HTTP/1.1\r\n" + many + b"\r\n")
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n")  # refused by the HTTP server, before the application
         answer = answer_of(connection)
-    assert answer.startswith(b"HTTP/1.0 431 ") and b"\r\nServer: sanctiongraph\r\n" in answer, answer
+    assert answer.startswith(b"HTTP/1.0 400 ") and b"\r\nServer: sanctiongraph\r\n" in answer, answer

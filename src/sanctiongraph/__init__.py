@@ -4,7 +4,8 @@ The Python API, for scripts and notebooks:
 
 - `build(sources, ontology, output)` reads a project's annotated sources, checks them and writes the
   graph, its exports and its store (what `sanctiongraph build` does);
-- `open_graph(graph)` opens a built graph's Oxigraph store, read-only;
+- `open_graph(graph)` opens a built graph's Oxigraph store, read-only (`memory=True`: a copy in memory, faster on
+  result-heavy queries);
 - `run_query(name_or_text, params, graph=..., endpoint=...)` runs a named query of the library (or any
   SPARQL text) with its parameters bound, on the built store or a SPARQL endpoint, and returns a `Result`;
 - `to_networkx(graph, sources=..., start=..., end=..., evidence_only=...)` the network of actors and the
@@ -40,11 +41,12 @@ if TYPE_CHECKING:
 __all__ = ["Result", "SanctionGraphError", "__version__", "build", "open_graph", "run_query", "to_networkx", "to_rdflib"]
 
 
-def open_graph(graph: Path | str | None = None) -> ox.Store:
-    """The store of a built graph folder (default: the current project's `graph/`), opened read-only."""
+def open_graph(graph: Path | str | None = None, *, memory: bool = False) -> ox.Store:
+    """The store of a built graph folder (default: the current project's `graph/`), opened read-only; with memory, a
+    copy of it in memory (writable, but nothing written reaches the graph folder)."""
     from sanctiongraph import project
 
-    return open_store(Path(graph) if graph is not None else project.find_project().graph)
+    return open_store(Path(graph) if graph is not None else project.find_project().graph, memory=memory)
 
 
 def to_networkx(graph: Path | str | None = None, *, sources: Iterable[str] = (), start: date | None = None,

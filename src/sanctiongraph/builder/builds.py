@@ -5,6 +5,7 @@
       current -> builds/<id>   the one link a build swaps: a new link renamed over it, one atomic step
       sanctiongraph.trig -> current/sanctiongraph.trig, ..., void.ttl, store   links made once, through `current`
       .lock                    held (flock) by the build writing here
+      builds/<id>/.readers     held shared (flock) by each server reading that build: the sweep leaves it until released
 
 A build writes its folder in full, then swaps `current`; a reader that resolves `current` once reads one
 whole build, the previous or the new one. A kill at any point leaves `current` on a whole build, and the
@@ -27,6 +28,7 @@ from sanctiongraph.query.store import STORE_LINK
 BUILDS = "builds"
 CURRENT = "current"
 LOCK = ".lock"
+READERS = ".readers"  # in each build folder: held shared (flock) by servers reading the build; the sweep skips it then
 _NEW_LINK = ".link-"  # a link being made, before it is renamed over its name
 # What earlier layouts and killed builds leave beside the links: new links, staging folders, stores.
 _LEFTOVERS = (f"{_NEW_LINK}*", ".staging-*", ".store-*")
@@ -52,10 +54,11 @@ def locked(folder: Path) -> Iterator[bool]:
 
 
 def new_build(folder: Path) -> Path:
-    """A new, empty build folder in folder/builds, named by its UTC start time and a random suffix."""
+    """A new build folder in folder/builds, named by its UTC start time and a random suffix, holding only its readers file."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     build = folder / BUILDS / f"{stamp}-{uuid.uuid4().hex[:8]}"
     build.mkdir(parents=True)
+    (build / READERS).touch()
     return build
 
 
@@ -84,12 +87,42 @@ def _swap_link(link: Path, target: str) -> None:
 
 def sweep(folder: Path) -> None:
     """Remove what replaced and killed builds left in folder: every build but the current one, new links never
-    renamed, and the staging folders and stores of the earlier layout. What `current` or `store` point to stays."""
+    renamed, and the staging folders and stores of the earlier layout. What `current` or `store` point to stays,
+    and so does a build a reader holds (`hold`)."""
     in_use = {(folder / name).resolve() for name in (CURRENT, STORE_LINK)}
     builds = folder / BUILDS
     leftovers = [*(builds.iterdir() if builds.is_dir() else ()), *(p for pattern in _LEFTOVERS for p in folder.glob(pattern))]
     for path in leftovers:
         if path.is_symlink() or not path.is_dir():
             path.unlink(missing_ok=True)
-        elif path.resolve() not in in_use:
-            shutil.rmtree(path, ignore_errors=True)
+        elif path.resolve() not in in_use and (descriptor := _lock_readers(path, fcntl.LOCK_EX | fcntl.LOCK_NB)) is not None:
+            try:
+                shutil.rmtree(path, ignore_errors=True)
+            finally:
+                os.close(descriptor)
+
+
+
+def hold(build: Path) -> int | None:
+    """A shared lock on build's readers file, for a reader (a server) that reads the build for long: the sweep leaves
+    a build alone while anyone holds it. The lock lasts until the returned descriptor is closed; None if the build has
+    been removed meanwhile (resolve `current` again)."""
+    descriptor = _lock_readers(build, fcntl.LOCK_SH)  # waits only while a sweep is removing the build
+    if descriptor is not None and not (build / READERS).exists():
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _lock_readers(build: Path, operation: int) -> int | None:
+    """The descriptor of build's readers file, locked; None if the build is gone or (LOCK_NB) the lock is held."""
+    try:
+        descriptor = os.open(build / READERS, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, operation)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor

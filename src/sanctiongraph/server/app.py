@@ -10,14 +10,16 @@ Routes, relative to the site root, which stands for the base IRI:
 - `/queries`, `/queries/NAME?param=value`: the named queries, run with their parameters bound.
 - `/store?graph=IRI` or `?default`: the Graph Store Protocol; writes only with a token.
 - `/graph/sanctiongraph.trig` (and .nq, .ttl, .nt, .jsonld): the dumps of the build.
+- `/health`: for a load balancer: 200 and the build served while query workers run, 503 otherwise.
 - `/assets/...`: the editor's files; `/view/<path>`: the network view of an entity's neighbourhood,
   `/view?query=...`: the network of a CONSTRUCT (sanctiongraph.viz).
 - Any other path is an IRI of the dataset: `/id/mechel` answers 303 See Other to
   `mechel.html`, `.ttl`, `.jsonld`, `.nt` or `.rdf` by Accept; those documents are the page
   and the descriptions.
 
-Queries run in worker processes (sanctiongraph.server.workers), so one past the time limit is
-stopped; a request that finds every worker busy for too long, or arrives when every
+Each request is answered wholly from one build, the one served when it arrives (sanctiongraph.server.live).
+Queries run in worker processes (sanctiongraph.server.workers), so one past the time limit (the server's, or less
+when the request asks with a `timeout` parameter or a `Timeout` header, in seconds) is stopped; a request that finds every worker busy for too long, or arrives when every
 connection slot is taken, gets 503 with Retry-After."""
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, quote
 from wsgiref.util import application_uri
 
 import pyoxigraph as ox
 
-from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
+from sanctiongraph.builder.exports import EXPORTS, STEM
 from sanctiongraph.errors import QueryTimeout, UsageError, shown
 from sanctiongraph.namespaces import BASE, FORMATS, RDF, SD, VOID
 from sanctiongraph.query.library import Query, close_names, load_queries
@@ -42,10 +44,12 @@ from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.server import jobs, pages
 from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
-from sanctiongraph.server.workers import Engine, EngineFailure, Job, Overloaded, Reply
+from sanctiongraph.server.live import Live, Served
+from sanctiongraph.server.workers import EngineFailure, Job, Overloaded, Reply
 
 TEXT = "text/plain; charset=utf-8"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
+CHUNK = 1 << 20  # bytes read from disk at a time for a download
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
@@ -72,6 +76,7 @@ class Settings:
     request_timeout: float = 10.0  # seconds a client has to send its whole request, head and body
     cors: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)  # updates and Graph Store writes are accepted only when set
+    memory: bool = False  # each query worker copies the store into its memory at start
 
 
 class HTTPError(Exception):
@@ -84,6 +89,8 @@ class HTTPError(Exception):
 class Request:
     environ: dict[str, Any]
     max_body: int
+    build: Served
+    limit: float | None = None  # the time limit the request asks for, in seconds
 
     @property
     def method(self) -> str:
@@ -111,7 +118,7 @@ class Request:
         return parse_qs(str(self.environ.get("QUERY_STRING", "")), keep_blank_values=True)
 
     def body(self) -> bytes:
-        length = body_length(self.environ.get("CONTENT_LENGTH"), self.environ.get("HTTP_TRANSFER_ENCODING"), self.max_body)
+        length = body_length(self.environ.get("CONTENT_LENGTH"), self.max_body)
         return bytes(self.environ["wsgi.input"].read(length)) if length else b""
 
     def text(self, data: bytes) -> str:
@@ -121,10 +128,9 @@ class Request:
             raise HTTPError(400, "the request is not UTF-8") from None
 
 
-def body_length(content_length: str | None, transfer_encoding: str | None, max_body: int) -> int:
-    """The length of the body a request's headers declare; an HTTPError when the body is refused unread."""
-    if "chunked" in (transfer_encoding or "").lower():
-        raise HTTPError(411, "send the body with a Content-Length")
+def body_length(content_length: str | None, max_body: int) -> int:
+    """The length of the body a request's headers declare (the HTTP server has joined a chunked one); an HTTPError when
+    the body is refused unread."""
     try:
         length = int(content_length or 0)
     except ValueError:
@@ -155,12 +161,10 @@ def single(values: dict[str, list[str]], name: str) -> str | None:
 class App:
     """The WSGI application."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
-        self.settings, self.engine = settings, engine
+    def __init__(self, settings: Settings, live: Live) -> None:
+        self.settings, self.live = settings, live
         self.rebase = Rebase(settings.base_iri)
         self.library = load_queries(*settings.queries)
-        self.void = (settings.graph / VOID_FILE).read_bytes()
-        self.void_triples = [q.triple for q in ox.parse(self.void, format=ox.RdfFormat.TURTLE)]
         self.exports = {f"graph/{STEM}.{e.suffix}": e for e in EXPORTS}
         self.assets = {
             "style.css": (PACKAGE_ASSETS / "style.css", "text/css"),
@@ -175,7 +179,10 @@ class App:
         ]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        request = Request(environ, self.settings.max_body)
+        with self.live.using() as build:
+            return self.answer(Request(environ, self.settings.max_body, build), start_response)
+
+    def answer(self, request: Request, start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
             status, media, body, headers = self.route(request)
         except HTTPError as error:
@@ -203,6 +210,7 @@ class App:
 
     def route(self, request: Request) -> Response:
         path = request.path
+        request.limit = time_limit(request.params, request.environ)
         if request.method == "OPTIONS":
             return 204, TEXT, b"", [("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS")]
         if path == "/sparql":
@@ -210,6 +218,8 @@ class App:
         if path == "/store":
             return self.graph_store(request)
         allow(request, "GET", "HEAD")
+        if path == "/health":
+            return self.health(request)
         if path == "/":
             return self.dataset(request)
         if path == "/.well-known/void":
@@ -223,12 +233,18 @@ class App:
         if path == "/view" or path.startswith("/view/"):
             return self.view(request)
         if path[1:] in self.exports:
-            return self.dump(path[1:])
+            return self.dump(request, path[1:])
         return self.resource(request)
 
-    def run(self, job: Job, *args: Any) -> Response:
-        reply: Reply = self.engine.run(job, *args, wait=self.settings.wait)
+    def run(self, request: Request, job: Job, *args: Any) -> Response:
+        reply: Reply = request.build.engine.run(job, *args, wait=self.settings.wait, timeout=request.limit)
         return reply.status, reply.content_type, reply.body, list(reply.headers)
+
+    def health(self, request: Request) -> Response:
+        running = request.build.engine.alive()
+        status = 200 if running else 503
+        report = {"status": "ok" if running else "no query worker is running", "build": request.build.name, "workers": running}
+        return status, content_type("application/json"), json.dumps(report).encode(), [("Cache-Control", "no-store")]
 
     def links(self, request: Request) -> pages.Links:
         return pages.Links(request.root, self.rebase)
@@ -250,6 +266,7 @@ class App:
             else:
                 raise HTTPError(415, "send a query as application/sparql-query or application/x-www-form-urlencoded, "
                                      "an update as application/sparql-update")
+        request.limit = time_limit(values, request.environ)
         text, update = single(values, "query"), single(values, "update")
         if text is not None and update is not None:
             raise HTTPError(400, "give a query or an update, not both")
@@ -257,7 +274,7 @@ class App:
             if request.method != "POST":
                 raise HTTPError(405, "an update must be sent by POST", ("Allow", "POST"))
             self.authorise(request, "updates")
-            return self.run(jobs.update, self.rebase.to_dataset(update), self.own_endpoints(request))
+            return self.run(request, jobs.update, self.rebase.to_dataset(update), self.own_endpoints(request))
         if text is None:
             if request.method == "POST":
                 raise HTTPError(400, "no query given: send query=... or a body of type application/sparql-query")
@@ -268,7 +285,7 @@ class App:
         query = Query("query", "query", "", (), self.rebase.to_dataset(text))
         dataset = ([valid_iri(self.rebase.to_dataset(g)) for g in values.get("default-graph-uri", [])],
                    [valid_iri(self.rebase.to_dataset(g)) for g in values.get("named-graph-uri", [])])
-        return self.run(jobs.answer, query, {}, request.accept, self.settings.max_results, self.links(request),
+        return self.run(request, jobs.answer, query, {}, request.accept, self.settings.max_results, self.links(request),
                         self.own_endpoints(request), dataset)
 
     def own_endpoints(self, request: Request) -> frozenset[str]:
@@ -309,7 +326,7 @@ class App:
         if self.settings.token is not None:
             triples.append(ox.Triple(service, ox.NamedNode(SD + "supportedLanguage"), ox.NamedNode(SD + "SPARQL11Update")))
         triples += [ox.Triple(service, ox.NamedNode(SD + "resultFormat"), ox.NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
-        for index, name in enumerate(t.object for t in self.void_triples if t.predicate.value == SD + "name"):
+        for index, name in enumerate(t.object for t in request.build.void_triples if t.predicate.value == SD + "name"):
             graph = ox.BlankNode(f"graph{index}")
             triples += [ox.Triple(dataset, ox.NamedNode(SD + "namedGraph"), graph), ox.Triple(graph, ox.NamedNode(SD + "name"), name)]
         return triples
@@ -335,23 +352,23 @@ class App:
             body = request.body()
             if request.method != "DELETE" and ox.RdfFormat.from_media_type(request.media_type) is None:
                 raise HTTPError(415, f"unknown RDF media type {shown(request.media_type)}")
-            return self.run(jobs.write_graph, request.method, target, self.rebase.to_dataset(request.text(body)).encode(), request.media_type)
+            return self.run(request, jobs.write_graph, request.method, target, self.rebase.to_dataset(request.text(body)).encode(), request.media_type)
         chosen = negotiate(request.accept, GRAPH_MEDIA)
         if chosen is None:
             raise HTTPError(406, f"a graph comes as {', '.join(m for _, m in GRAPH_MEDIA)}")
-        return self.run(jobs.graph_contents, target, chosen[0], self.settings.max_results, self.links(request))
+        return self.run(request, jobs.graph_contents, target, chosen[0], self.settings.max_results, self.links(request))
 
     # --- pages and documents
 
     def dataset(self, request: Request) -> Response:
         if negotiate(request.accept, (HTML,) + GRAPH_MEDIA) == HTML:
-            return self.run(jobs.dataset, self.void, self.links(request))
+            return self.run(request, jobs.dataset, request.build.void, self.links(request))
         return self.void_document(request)
 
     def void_document(self, request: Request) -> Response:
         """The build's VoID description, and where this server answers SPARQL."""
         endpoint = ox.Triple(ox.NamedNode(BASE + "dataset"), ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(self.endpoint(request)))
-        return self.rdf(request, [*self.void_triples, endpoint])
+        return self.rdf(request, [*request.build.void_triples, endpoint])
 
     def named_queries(self, request: Request) -> Response:
         if negotiate(request.accept, (("json", "application/json"), HTML)) == HTML:
@@ -370,7 +387,7 @@ class App:
             close = close_names(name, self.library)
             hint = f"; did you mean {', '.join(close)}?" if close else "; /queries lists them"
             raise HTTPError(404, f"no query named {shown(name)}{hint}")
-        form = {key: given[-1] for key, given in request.params.items()}
+        form = {key: given[-1] for key, given in request.params.items() if key != "timeout"}
         wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
         try:
             bindings = query.bindings({k: self.rebase.to_dataset(v) for k, v in form.items()})
@@ -380,7 +397,7 @@ class App:
             status = 200 if not form else 400  # a first visit shows the form
             page = pages.query_form_page(query, form, self.links(request), error=str(error) if form else "")
             return status, content_type("text/html"), page, []
-        return self.run(jobs.answer, query, bindings, request.accept, self.settings.max_results, self.links(request),
+        return self.run(request, jobs.answer, query, bindings, request.accept, self.settings.max_results, self.links(request),
                         self.own_endpoints(request), None, form)
 
     def resource(self, request: Request) -> Response:
@@ -388,29 +405,33 @@ class App:
         stem, dot, extension = suffix.rpartition(".")
         if dot and extension in EXTENSIONS:
             iri = valid_iri(BASE + stem, 404)
-            return self.run(jobs.describe, iri, EXTENSIONS[extension], self.settings.max_results, self.links(request))
+            return self.run(request, jobs.describe, iri, EXTENSIONS[extension], self.settings.max_results, self.links(request))
         if suffix == "dataset" or suffix.startswith("dataset/"):
             return 303, TEXT, b"", [("Location", request.root or "./")]
         iri = valid_iri(BASE + suffix, 404)
-        if not suffix or self.run(jobs.exists, iri)[0] == 404:
+        if not suffix or self.run(request, jobs.exists, iri)[0] == 404:
             raise HTTPError(404, f"nothing is known about {self.rebase.iri(iri)}")
         chosen = negotiate(request.accept, PAGE_MEDIA) or HTML
         extension = next(ext for ext, fmt in EXTENSIONS.items() if fmt == chosen[0])
         location = quote(f"{suffix.rsplit('/', 1)[-1]}.{extension}")
         return 303, TEXT, b"", [("Location", location), ("Vary", "Accept")]
 
-    def dump(self, name: str) -> Response:
-        path = self.settings.graph / Path(name).name
-        if not path.is_file():
-            raise HTTPError(404, f"no {name} in this build")
+    def dump(self, request: Request, name: str) -> Response:
+        """An export of the build, streamed from disk (opened now: it stays readable if the build is swept meanwhile)."""
+        try:
+            stream = (request.build.folder / Path(name).name).open("rb")
+        except FileNotFoundError:
+            raise HTTPError(404, f"no {name} in this build") from None
         media = content_type(self.exports[name].media_type)
         if self.rebase.identity:
-            return 200, media, path.read_bytes(), []
-        return 200, media, self._rebased_lines(path), []
+            size = os.fstat(stream.fileno()).st_size
+            wrapper = request.environ.get("wsgi.file_wrapper", _file_chunks)
+            return 200, media, iter(wrapper(stream, CHUNK)), [("Content-Length", str(size))]
+        return 200, media, self._rebased_lines(stream), []
 
-    def _rebased_lines(self, path: Path) -> Iterator[bytes]:
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
+    def _rebased_lines(self, stream: BinaryIO) -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(CHUNK):
                 yield self.rebase.to_public(chunk + stream.readline())  # IRIs never span lines in these files
 
     def asset(self, name: str) -> Response:
@@ -425,12 +446,12 @@ class App:
         """A network view: /view/<path of an entity> its neighbourhood, /view?query=... the network of a CONSTRUCT."""
         suffix = request.path[len("/view/"):]
         if suffix:
-            return self.run(jobs.view, valid_iri(BASE + suffix, 404), None, self.links(request), frozenset())
+            return self.run(request, jobs.view, valid_iri(BASE + suffix, 404), None, self.links(request), frozenset())
         text = single(request.params, "query")
         if text is None:
             raise HTTPError(400, "give a CONSTRUCT query: view?query=...")
         query = Query("query", "Network of a CONSTRUCT query", "", (), self.rebase.to_dataset(text))
-        return self.run(jobs.view, None, query, self.links(request), self.own_endpoints(request))
+        return self.run(request, jobs.view, None, query, self.links(request), self.own_endpoints(request))
 
     def cors(self, request: Request) -> list[tuple[str, str]]:
         origin = str(request.environ.get("HTTP_ORIGIN", ""))
@@ -447,6 +468,27 @@ class App:
             headers += [("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE"),
                         ("Access-Control-Allow-Headers", "Accept, Content-Type, Authorization"), ("Access-Control-Max-Age", "600")]
         return headers
+
+
+def time_limit(values: dict[str, list[str]], environ: dict[str, Any]) -> float | None:
+    """The time limit a request asks for, in seconds (the `timeout` parameter, else the `Timeout` header); None if none."""
+    given = single(values, "timeout") or environ.get("HTTP_TIMEOUT")
+    if given is None:
+        return None
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise HTTPError(400, f"timeout must be a positive number of seconds, not {shown(str(given))}")
+    return seconds
+
+
+def _file_chunks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """A file in chunks, closed at the end: as wsgi.file_wrapper does, for a server without one."""
+    with stream:
+        while chunk := stream.read(size):
+            yield chunk
 
 
 def allow(request: Request, *methods: str) -> None:

@@ -1,22 +1,21 @@
 """`sanctiongraph serve`: the HTTP server around the WSGI application (sanctiongraph.server.app), and the command.
 
-The standard library's WSGI server behind a reception (sanctiongraph.server.reception) that reads
-each request whole, under one deadline, before it takes a connection slot: one thread per
-request being served, up to a limit, and 503 beyond it. The query engine behind it is bounded
-on its own (sanctiongraph.server.workers), so the server sheds load instead of queueing it without end."""
+Waitress behind the reception's deadlines and slots (sanctiongraph.server.reception), with gzip
+(sanctiongraph.server.compression) and an access log; the application follows the graph folder's
+current build (sanctiongraph.server.live). The query engine behind it is bounded on its own
+(sanctiongraph.server.workers), so the server sheds load instead of queueing it without end."""
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import signal
-import socket
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
-from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+from typing import Any, NoReturn, TextIO
 
 import pyoxigraph as ox
 
@@ -26,101 +25,84 @@ from sanctiongraph.namespaces import BASE
 from sanctiongraph.project import find_project, library_folders, project_if_any, yasgui_folder
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
 from sanctiongraph.server.app import App, Settings
-from sanctiongraph.server.reception import SERVER, Arrival, Reception, answer
+from sanctiongraph.server.compression import Compression
+from sanctiongraph.server.live import Live
+from sanctiongraph.server.reception import WSGIApp, http_server
 from sanctiongraph.server.workers import Engine
 
-# --- the HTTP server: a bounded number of requests served at once, 503 beyond them
 
-class _Responder(ServerHandler):
-    server_software = SERVER
-    request_handler: WSGIRequestHandler  # for its log line, as wsgiref sets it
+class AccessLog:
+    """WSGI middleware: one line per request, in the Common Log Format with the time taken in ms at the end."""
 
+    def __init__(self, app: WSGIApp, stream: TextIO) -> None:
+        self.app, self.stream, self._lock = app, stream, threading.Lock()
 
-class _Handler(WSGIRequestHandler):
-    """Serves one request the reception read whole: from its bytes, answering on its connection."""
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started, status = time.perf_counter(), ["-"]
 
-    server_version = SERVER
-    timeout = 10  # seconds one write of the answer may wait for the client to read
+        def note(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status[0] = line.split(" ", 1)[0]
+            return start_response(line, headers, exc_info)
 
-    def __init__(self, arrival: Arrival, server: _Server) -> None:
-        self.arrival, self.app, self.quiet = arrival, server.app, server.quiet
-        super().__init__(arrival.connection, arrival.address, server)
+        return self._logged(environ, self.app(environ, note), status, started)
 
-    def setup(self) -> None:
-        super().setup()
-        self.rfile.close()
-        self.rfile = io.BytesIO(self.arrival.data)
-
-    def handle(self) -> None:
-        self.raw_requestline = self.rfile.readline()  # within the reception's limit of a head
-        if self.parse_request():
-            # as wsgiref's own handle does, with our Server header and the request already read
-            responder = _Responder(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)  # type: ignore[arg-type]
-            responder.request_handler = self
-            responder.run(self.app)
-
-    def version_string(self) -> str:
-        return SERVER
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        if not self.quiet:
-            super().log_message(format, *args)
-
-
-class _Server(WSGIServer):
-    """Requests read whole by the reception; one thread each up to `connections`, 503 past that."""
-
-    request_queue_size = 256
-
-    def __init__(self, app: App, quiet: bool) -> None:
-        settings = app.settings
-        self.address_family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-        self.app, self.settings, self.quiet = app, settings, quiet
-        self._slots = threading.BoundedSemaphore(settings.connections)
-        super().__init__((settings.host, settings.port), _Handler)  # type: ignore[arg-type]
-
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        reception = Reception(self.socket, limit=self.settings.request_timeout, max_body=self.settings.max_body, hand_on=self.hand_on)
-        reception.run(poll_interval)
-
-    def hand_on(self, arrival: Arrival) -> None:
-        if self._slots.acquire(blocking=False):
-            threading.Thread(target=self._serve, args=(arrival,), daemon=True).start()
-        else:
-            answer(arrival.connection, 503, "the server is at its limit of connections; try again shortly", ("Retry-After", "1"))
-
-    def _serve(self, arrival: Arrival) -> None:
+    def _logged(self, environ: dict[str, Any], answer: Iterable[bytes], status: list[str], started: float) -> Iterator[bytes]:
+        sent = 0
         try:
-            _Handler(arrival, self)
-        except Exception:  # noqa: BLE001 - as socketserver does: log it and keep serving
-            self.handle_error(arrival.connection, arrival.address)
+            for chunk in answer:
+                sent += len(chunk)
+                yield chunk
         finally:
-            self.shutdown_request(arrival.connection)
-            self._slots.release()
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+            query = environ.get("QUERY_STRING")
+            target = environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")
+            moment = time.strftime("%d/%b/%Y:%H:%M:%S %z")
+            line = (f'{environ.get("REMOTE_ADDR", "-")} - - [{moment}] "{environ.get("REQUEST_METHOD")} {target} '
+                    f'{environ.get("SERVER_PROTOCOL")}" {status[0]} {sent} {(time.perf_counter() - started) * 1000:.1f}')
+            with self._lock:
+                print(line.encode("unicode_escape").decode("ascii"), file=self.stream, flush=True)
 
 
-def serve(settings: Settings, *, quiet: bool = False) -> None:
+def engine_maker(settings: Settings) -> Callable[[Path], Engine]:
+    """What starts the query workers of a build, as settings say."""
+    memory = settings.worker_memory * 1024 * 1024 if settings.worker_memory else None
+
+    def engine(folder: Path) -> Engine:
+        return Engine(folder, workers=settings.workers, timeout=settings.timeout, memory=memory, writable=settings.token is not None,
+                      in_memory=settings.memory)
+
+    return engine
+
+
+def serve(settings: Settings, *, log: TextIO | None = sys.stderr) -> None:
     """Serve until Ctrl-C or SIGTERM; then stop the workers and close the socket."""
     if not (settings.graph / VOID_FILE).is_file():
         raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
-    memory = settings.worker_memory * 1024 * 1024 if settings.worker_memory else None
-    engine = Engine(settings.graph, workers=settings.workers, timeout=settings.timeout, memory=memory, writable=settings.token is not None)
+    started = time.perf_counter()
+    live = Live(settings.graph, engine_maker(settings))
     try:
-        app = App(settings, engine)
-        server = _Server(app, quiet)
-        host, port = str(server.server_address[0]), int(server.server_address[1])
+        app: WSGIApp = Compression(App(settings, live))
+        if log is not None:
+            app = AccessLog(app, log)
+        server = http_server(app, host=settings.host, port=settings.port, connections=settings.connections,
+                             request_timeout=settings.request_timeout, max_body=settings.max_body)
+        host, port = str(server.effective_host), int(server.effective_port)
         shown = f"[{host}]" if ":" in host else host
-        print(f"sanctiongraph: serving http://{shown}:{port}/ (SPARQL endpoint /sparql); Ctrl-C stops it", file=sys.stderr, flush=True)
+        print(f"sanctiongraph: serving http://{shown}:{port}/ (SPARQL endpoint /sparql; build {live.served.name}, "
+              f"ready in {time.perf_counter() - started:.1f} s); Ctrl-C stops it", file=sys.stderr, flush=True)
         for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell starts background jobs with it ignored
             signal.signal(signum, _interrupt)
         try:
-            server.serve_forever(poll_interval=0.5)
+            server.run()
         except KeyboardInterrupt:
             pass
         finally:
-            server.server_close()
+            server.task_dispatcher.shutdown()
+            server.close()
     finally:
-        engine.close()
+        live.close()
     print("sanctiongraph: stopped", file=sys.stderr, flush=True)
 
 
@@ -162,7 +144,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token-env", metavar="NAME", help="the environment variable holding the token for --allow-updates")
     parser.add_argument("--assets", type=Path, default=yasgui_folder(),
                         help="folder of the query editor's yasgui.min.js and yasgui.min.css (default: %(default)s)")
-    parser.add_argument("--quiet", action="store_true", help="log no requests")
+    parser.add_argument("--memory", action="store_true",
+                        help="copy the store into each query worker's memory at start: faster on result-heavy queries, "
+                             "at the cost of the memory and start time (not with --allow-updates)")
+    parser.add_argument("--access-log", type=Path, metavar="FILE", help="append the log of requests to FILE (default: standard error)")
+    parser.add_argument("--quiet", action="store_true", help="log no requests to standard error")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -176,14 +162,23 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {shown(args.base_iri)}")
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")
+    if args.memory and args.allow_updates:
+        raise UsageError("--memory and --allow-updates cannot be combined: updates would change only one worker's copy")
     settings = Settings(
         graph=args.graph or find_project(args.project).graph, queries=library_folders(project_if_any(args.project)),
         assets=args.assets, host=args.host, port=args.port, base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results,
         workers=args.workers, worker_memory=args.worker_memory, connections=args.connections, request_timeout=args.request_timeout,
-        wait=args.wait, cors=tuple(args.cors), token=token,
+        wait=args.wait, cors=tuple(args.cors), token=token, memory=args.memory,
     )
     try:
-        serve(settings, quiet=args.quiet)
+        log = args.access_log.open("a", encoding="utf-8") if args.access_log else None
+    except OSError as error:
+        raise UsageError(f"--access-log {args.access_log}: cannot write to it: {error.strerror or error}") from None
+    try:
+        serve(settings, log=log or (None if args.quiet else sys.stderr))
     except OSError as error:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
+    finally:
+        if log is not None:
+            log.close()
     return 0

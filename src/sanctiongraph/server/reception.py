@@ -1,163 +1,144 @@
-"""The reception of `sanctiongraph serve`: every connection's request read whole, head and body, before it is served.
+"""The reception of `sanctiongraph serve`: waitress, with one deadline for each whole request and a bound on those served.
 
-One thread reads all arriving connections at once, as their bytes come, each under one
-deadline for its whole request counted from its arrival; only a complete request is handed
-on to take one of the server's connection slots. A client still sending at its deadline
-gets 408; when more connections are arriving than the reception holds, the one that has
-waited longest gets 503. So slow clients hold no slot, and a client that sends its request
-at once is read at once, however many slow ones are waiting. Memory is bounded too: past a
-total of bytes held, the connection holding most gets 503."""
+Waitress reads every connection in one thread, as its bytes come, and hands a request to a
+thread of its own only once it is whole, head and body (a chunked body is joined first); a
+connection is kept open between requests (HTTP/1.1 keep-alive). Added here:
+
+- a deadline for each whole request, counted from its first byte: a client still sending at
+  its deadline gets 408 and is closed (waitress alone ends only connections idle for long, so
+  a client sending a byte a second would be read for ever);
+- at most `connections` requests served at once: the one past them gets 503 with Retry-After
+  at once, from one of a few spare threads, instead of waiting in a queue;
+- a client that reads nothing of its answer for STALLED seconds is closed, so a download
+  larger than waitress buffers (16 MB) cannot hold a thread for ever.
+
+So slow clients hold no thread, and a client that sends its request at once is read at once,
+however many slow ones are sending."""
 
 from __future__ import annotations
 
 import http
-import http.client
-import io
-import selectors
 import socket
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from sanctiongraph.server.app import HTTPError, body_length
+from waitress.adjustments import Adjustments  # type: ignore[import-untyped]
+from waitress.channel import HTTPChannel  # type: ignore[import-untyped]
+from waitress.server import TcpWSGIServer  # type: ignore[import-untyped]
+from waitress.task import ThreadedTaskDispatcher  # type: ignore[import-untyped]
 
 SERVER = "sanctiongraph"  # the Server header: the name, no versions
 HEAD_LIMIT = 65536  # bytes of a request line and its headers
-ARRIVALS = 512  # connections read at once; a file descriptor each, well within the usual limit of 1024
-HELD_BODIES = 16  # the bytes all connections being read may hold together: this many bodies of the largest size
+ARRIVALS = 512  # connections held open at once; a file descriptor each, well within the usual limit of 1024
+SPARE_THREADS = 4  # threads beyond the connection slots, that answer 503 when every slot is taken
+IDLE = 30  # seconds a kept-alive connection may wait for its next request
+STALLED = 30  # seconds a client may read nothing of an answer waiting for it before its connection is closed
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class HeadTooLarge(Exception):
-    pass
-
-
-@dataclass
-class Arrival:
-    """A connection and what it has sent so far."""
-
-    connection: socket.socket
-    address: Any
-    deadline: float  # on time.monotonic()
-    data: bytearray = field(default_factory=bytearray)
-    size: int | None = None  # of the whole request, once its head is read
-
-    def receive(self, max_body: int) -> bool:
-        """Read what has come; True once the request is whole. EOFError if the client hung up before."""
-        try:
-            chunk = self.connection.recv(65536)
-        except BlockingIOError:
-            return False
-        if not chunk:
-            raise EOFError("the client closed the connection")
-        searched = max(0, len(self.data) - 3)
-        self.data += chunk
-        if self.size is None:
-            ends = [i + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (i := self.data.find(blank, searched)) >= 0]
-            if not ends:
-                if len(self.data) > HEAD_LIMIT:
-                    raise HeadTooLarge
-                return False
-            self.size = min(ends) + _body_size(bytes(self.data[: min(ends)]), max_body)
-        return len(self.data) >= self.size
-
-
-def _body_size(head: bytes, max_body: int) -> int:
-    """The bytes of body to read after this head: none when the application will refuse the body unread."""
-    try:
-        headers = http.client.parse_headers(io.BytesIO(head.partition(b"\n")[2]))
-        return body_length(headers.get("content-length"), ",".join(headers.get_all("transfer-encoding") or []), max_body)
-    except (http.client.HTTPException, HTTPError):  # the handler or the application answers the head
-        return 0
-
-
-def answer(connection: socket.socket, status: int, message: str, *headers: tuple[str, str]) -> None:
-    """A short plain-text answer, sent without waiting; then the connection is closed."""
+def plain_answer(status: int, message: str, *headers: tuple[str, str]) -> bytes:
+    """A short plain-text answer that closes the connection, whole: status line, headers and body."""
     body = f"{message}\n".encode()
     head = "".join(f"{name}: {value}\r\n" for name, value in (
         ("Server", SERVER), *headers, ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
         ("Connection", "close")))
-    try:
-        connection.setblocking(False)
-        connection.send(f"HTTP/1.0 {status} {http.HTTPStatus(status).phrase}\r\n{head}\r\n".encode("latin-1") + body)
-        connection.shutdown(socket.SHUT_WR)
-        for _ in range(16):  # take what the client sent on, so that closing does not reset the connection before it reads
-            if not connection.recv(65536):
-                break
-    except OSError:
-        pass
-    finally:
-        connection.close()
+    return f"HTTP/1.0 {status} {http.HTTPStatus(status).phrase}\r\n{head}\r\n".encode("latin-1") + body
 
 
-class Reception:
-    """Accepts the listener's connections and reads their requests, in the thread that calls run."""
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    """A connection whose request being read has a deadline, set when its first bytes arrive."""
 
-    def __init__(self, listener: socket.socket, *, limit: float, max_body: int, hand_on: Callable[[Arrival], None]) -> None:
-        self.listener, self.limit, self.max_body, self.hand_on = listener, limit, max_body, hand_on
-        self.arrivals: dict[socket.socket, Arrival] = {}  # in order of arrival, so of deadline: the first is due first
-        self.held, self.most_held = 0, HELD_BODIES * max_body  # bytes of all arrivals' data
-        self.selector = selectors.DefaultSelector()
+    deadline: float | None = None
+    _timed: object = None  # the request the deadline belongs to
 
-    def run(self, poll: float) -> None:
-        """Read requests until interrupted; then close the connections still being read."""
-        self.listener.setblocking(False)
-        self.selector.register(self.listener, selectors.EVENT_READ)
+    def received(self, data: bytes) -> bool:
+        result = super().received(data)
+        if self.request is None:
+            self.deadline = self._timed = None
+        elif self.request is not self._timed:
+            self._timed, self.deadline = self.request, time.monotonic() + self.server.request_timeout
+        return bool(result)
+
+    def overdue(self, now: float) -> bool:
+        return self.deadline is not None and now >= self.deadline and not self.requests and not self.close_when_flushed
+
+    def time_out(self) -> None:
+        """408, then close once it is sent; called in the reading thread."""
+        self.deadline = None
+        self.write_soon(plain_answer(408, f"the request was not complete within {self.server.request_timeout:g} s"))
+        self.close_when_flushed = True
+        self.server.pull_trigger()
+
+    def handle_close(self) -> None:
+        """Close; first take on what the client has sent unread (after an error answer), so that closing does not reset
+        the connection before the client reads the answer."""
+        connection = self.socket
+        if connection is not None:  # None once closed (waitress may close twice)
+            try:
+                connection.shutdown(socket.SHUT_WR)
+                for _ in range(16):
+                    if not connection.recv(65536):
+                        break
+            except OSError:  # nothing more has come, or the client has gone
+                pass
+        super().handle_close()
+
+
+class _Server(TcpWSGIServer):  # type: ignore[misc]
+    channel_class = _Channel
+
+    def __init__(self, app: WSGIApp, adjustments: Adjustments, dispatcher: ThreadedTaskDispatcher, request_timeout: float) -> None:
+        self.request_timeout = request_timeout
+        super().__init__(app, {}, dispatcher=dispatcher, adj=adjustments, sockinfo=adjustments.listen[0])
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # connections idle between requests
+        moment = time.monotonic()
+        for channel in list(self.active_channels.values()):
+            if channel.overdue(moment):
+                channel.time_out()
+            elif channel.requests and channel.total_outbufs_len and now - channel.last_activity > STALLED:
+                channel.handle_close()  # the thread writing the answer stops (ClientDisconnected) and frees its slot
+
+
+class Slots:
+    """WSGI middleware: at most `count` requests served at once, from their start to the last byte of their answer."""
+
+    def __init__(self, app: WSGIApp, count: int) -> None:
+        self.app, self._free = app, threading.BoundedSemaphore(count)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not self._free.acquire(blocking=False):
+            body = b"the server is at its limit of connections; try again shortly\n"
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "1"),
+                                                       ("Content-Length", str(len(body)))])
+            return [body]
         try:
-            while True:
-                wait = min(poll, max(0.0, self.first().deadline - time.monotonic())) if self.arrivals else poll
-                for key, _ in self.selector.select(wait):
-                    if key.fileobj is self.listener:
-                        self.admit()
-                    elif key.data.connection in self.arrivals:  # not turned away for a newer one meanwhile
-                        self.read(key.data)
-                while self.arrivals and self.first().deadline <= time.monotonic():
-                    self.turn_away(self.first(), 408, f"the request was not complete within {self.limit:g} s")
+            answer = self.app(environ, start_response)
+        except BaseException:
+            self._free.release()
+            raise
+        return self._released_after(answer)
+
+    def _released_after(self, answer: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            yield from answer
         finally:
-            for arrival in list(self.arrivals.values()):
-                self.leave(arrival)
-                arrival.connection.close()
-            self.selector.close()
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+            self._free.release()
 
-    def first(self) -> Arrival:
-        return next(iter(self.arrivals.values()))
 
-    def admit(self) -> None:
-        try:
-            connection, address = self.listener.accept()
-        except OSError:  # the client gave up before, or no file descriptor is free
-            return
-        connection.setblocking(False)
-        if len(self.arrivals) >= ARRIVALS:
-            self.turn_away(self.first(), 503, "the server is reading as many requests as it can; try again shortly", ("Retry-After", "1"))
-        self.arrivals[connection] = Arrival(connection, address, time.monotonic() + self.limit)
-        self.selector.register(connection, selectors.EVENT_READ, self.arrivals[connection])
-
-    def read(self, arrival: Arrival) -> None:
-        before, too_large = len(arrival.data), False
-        try:
-            whole = arrival.receive(self.max_body)
-        except HeadTooLarge:
-            whole, too_large = False, True
-        except (EOFError, OSError):  # the client hung up
-            self.leave(arrival)
-            arrival.connection.close()
-            return
-        self.held += len(arrival.data) - before
-        if too_large:
-            self.turn_away(arrival, 431, f"the request line and headers are over the limit of {HEAD_LIMIT} bytes")
-        elif whole:
-            self.leave(arrival)
-            self.hand_on(arrival)
-        elif self.held > self.most_held:
-            largest = max(self.arrivals.values(), key=lambda a: len(a.data))
-            self.turn_away(largest, 503, "the server is receiving as much as it can hold; try again shortly", ("Retry-After", "1"))
-
-    def leave(self, arrival: Arrival) -> None:
-        self.selector.unregister(arrival.connection)
-        del self.arrivals[arrival.connection]
-        self.held -= len(arrival.data)
-
-    def turn_away(self, arrival: Arrival, status: int, message: str, *headers: tuple[str, str]) -> None:
-        self.leave(arrival)
-        answer(arrival.connection, status, message, *headers)
+def http_server(app: WSGIApp, *, host: str, port: int, connections: int, request_timeout: float, max_body: int) -> _Server:
+    """The server, bound and listening; `run()` serves until KeyboardInterrupt, `close()` closes it."""
+    threads = connections + SPARE_THREADS
+    adjustments = Adjustments(
+        host=host, port=port, threads=threads, connection_limit=ARRIVALS, channel_timeout=IDLE, cleanup_interval=1,
+        max_request_header_size=HEAD_LIMIT, max_request_body_size=max_body, ident=SERVER, expose_tracebacks=False,
+        asyncore_use_poll=True, clear_untrusted_proxy_headers=True, backlog=256)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    return _Server(Slots(app, connections), adjustments, dispatcher, request_timeout)

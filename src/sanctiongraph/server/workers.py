@@ -22,7 +22,7 @@ from sanctiongraph.errors import QueryTimeout, SanctionGraphError
 from sanctiongraph.query.store import open_store
 from sanctiongraph.server.sandbox import forbid_network
 
-STARTUP_LIMIT = 60.0  # seconds a new worker may take to open the store
+STARTUP_LIMIT = 600.0  # seconds a new worker may take to open the store (in memory: to copy it there)
 
 
 class Overloaded(SanctionGraphError):
@@ -58,39 +58,49 @@ class _Worker:
 
 
 class Engine:
-    """A pool of worker processes over the store of `graph`; `run` waits for a free one, at most `wait` seconds."""
+    """A pool of worker processes over the store of `graph` (a build's folder), on disk or copied into each worker's memory
+    (`in_memory`); `run` waits for a free one, at most `wait` seconds."""
 
-    def __init__(self, graph: Path, *, workers: int, timeout: float, memory: int | None = None, writable: bool = False) -> None:
-        self.graph, self.timeout, self.memory, self.writable = graph, timeout, memory, writable
+    def __init__(self, graph: Path, *, workers: int, timeout: float, memory: int | None = None, writable: bool = False,
+                 in_memory: bool = False) -> None:
+        self.graph, self.timeout, self.memory, self.writable, self.in_memory = graph, timeout, memory, writable, in_memory
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         try:
-            for _ in range(1 if writable else workers):
-                self._idle.put(self._spawn())
+            started = [self._start() for _ in range(1 if writable else workers)]  # all at once: in memory each takes long
+            for worker in started:
+                self._idle.put(self._ready(worker))
         except BaseException:
             self.close()
             raise
 
-    def run(self, job: Job, *args: Any, wait: float) -> Reply:
-        """The reply of job(store, *args) from a worker; Overloaded, QueryTimeout or EngineFailure when it cannot be had."""
+    def run(self, job: Job, *args: Any, wait: float, timeout: float | None = None) -> Reply:
+        """The reply of job(store, *args) from a worker within timeout (at most the engine's own); Overloaded,
+        QueryTimeout or EngineFailure when it cannot be had."""
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
         try:
             worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise Overloaded(f"every query worker stayed busy for {wait:g} s; try again shortly") from None
         try:
             worker.connection.send((job, args))
-            if worker.connection.poll(self.timeout):
+            if worker.connection.poll(limit):
                 return worker.connection.recv()  # type: ignore[no-any-return]
             worker = self._replace(worker)
-            raise QueryTimeout(f"stopped after the time limit of {self.timeout:g} s")
+            raise QueryTimeout(f"stopped after the time limit of {limit:g} s")
         except (EOFError, OSError):
             worker = self._replace(worker)
             raise EngineFailure("the query worker died running this request (out of its memory limit, or of stack); "
                                 "a new one took its place") from None
         finally:
             self._idle.put(worker)
+
+    def alive(self) -> int:
+        """How many workers are running."""
+        with self._lock:
+            return sum(1 for worker in self._all if worker.process.is_alive())
 
     def close(self) -> None:
         with self._lock:
@@ -99,13 +109,21 @@ class Engine:
             worker.stop()
 
     def _spawn(self) -> _Worker:
+        return self._ready(self._start())
+
+    def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, str(self.graph), self.writable, self.memory), daemon=True, name="sanctiongraph-engine")
+        process = self._context.Process(target=_serve, args=(child, str(self.graph), self.writable, self.memory, self.in_memory), daemon=True, name="sanctiongraph-engine")
         process.start()
         child.close()
         worker = _Worker(process, parent)
         with self._lock:
             self._all.add(worker)
+        return worker
+
+    def _ready(self, worker: _Worker) -> _Worker:
+        """The worker once it has opened its store; SanctionGraphError (and the worker ended) if it could not."""
+        parent = worker.connection
         if not parent.poll(STARTUP_LIMIT):
             self._forget(worker)
             raise SanctionGraphError(f"a query worker did not start within {STARTUP_LIMIT:g} s")
@@ -132,7 +150,7 @@ class Engine:
         worker.stop()
 
 
-def _serve(connection: Connection, graph: str, writable: bool, memory: int | None) -> None:
+def _serve(connection: Connection, graph: str, writable: bool, memory: int | None, in_memory: bool) -> None:
     """A worker's life: open the store, then run jobs until the connection closes.
 
     The worker cannot open a network connection (sanctiongraph.server.sandbox), whatever a query asks for.
@@ -143,7 +161,7 @@ def _serve(connection: Connection, graph: str, writable: bool, memory: int | Non
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
     try:
         forbid_network()
-        store = open_store(Path(graph), writable=writable)
+        store = open_store(Path(graph), writable=writable, memory=in_memory)
     except (SanctionGraphError, OSError) as error:
         connection.send(("error", str(error)))
         return

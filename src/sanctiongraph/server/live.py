@@ -1,0 +1,125 @@
+"""Live reload: the server follows `graph/current` (sanctiongraph.builder.builds) from one build to the next, without a restart.
+
+Each build served is a `Served`: its folder, its VoID, and a pool of query workers over its
+store, all started together, holding the build's readers lock so that no build sweeps it away.
+A request takes the build served when it arrives and is answered wholly from it. When
+`current` names another build, the next request starts that build's workers in the background
+and keeps being answered from the old build until they are all ready; then every request
+after moves to the new build at once, and the old one is closed, and its lock released, once the
+last request using it has finished. A build whose workers cannot start is reported once and
+left; the server answers from the build it had."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sanctiongraph.builder.builds import CURRENT, hold
+from sanctiongraph.builder.exports import VOID_FILE
+from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.server.workers import Engine
+
+
+class Served:
+    """One build being served: its folder, VoID and query workers, closed once retired and unused."""
+
+    def __init__(self, folder: Path, lock: int | None, engine: Callable[[Path], Engine]) -> None:
+        self.folder, self.name, self._lock = folder, folder.name, lock
+        try:
+            self.void = (folder / VOID_FILE).read_bytes()
+            self.void_triples = [q.triple for q in ox.parse(self.void, format=ox.RdfFormat.TURTLE)]
+            self.engine = engine(folder)
+        except BaseException:
+            self._release()
+            raise
+        self.users, self.retired = 0, False
+
+    def close(self) -> None:
+        self.engine.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+class Live:
+    """The build being served, following `graph/current`; `using()` lends it to one request."""
+
+    def __init__(self, graph: Path, engine: Callable[[Path], Engine]) -> None:
+        self.graph, self._engine = graph, engine
+        self._lock = threading.Lock()
+        self._pending: str | None = None  # the build whose workers are starting, or that could not start
+        self.served = self._open()
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[Served]:
+        """The build to answer one request from, held until the request is done."""
+        self._follow()
+        with self._lock:
+            served = self.served
+            served.users += 1
+        try:
+            yield served
+        finally:
+            with self._lock:
+                served.users -= 1
+                done = served.retired and served.users == 0
+            if done:
+                served.close()
+
+    def close(self) -> None:
+        with self._lock:
+            served = self.served
+            served.retired = True
+            done = served.users == 0
+        if done:
+            served.close()
+
+    def _current(self) -> str:
+        """The folder of the current build (the graph folder itself for one without builds)."""
+        link = self.graph / CURRENT
+        return os.path.realpath(link) if link.is_symlink() else str(self.graph)
+
+    def _follow(self) -> None:
+        """Start moving to the current build when it is not the one served (in the background; once per build)."""
+        target = self._current()
+        if target == str(self.served.folder) or target == self._pending:
+            return
+        with self._lock:
+            if target == self._pending:
+                return
+            self._pending = target
+        threading.Thread(target=self._move, args=(target,), daemon=True, name="sanctiongraph-reload").start()
+
+    def _move(self, target: str) -> None:
+        try:
+            new = self._open()
+        except (SanctionGraphError, OSError) as error:
+            print(f"sanctiongraph: staying on build {self.served.name}: the new build cannot be served: {error}", file=sys.stderr, flush=True)
+            return
+        with self._lock:
+            old, self.served = self.served, new
+            old.retired = True
+            done = old.users == 0
+        if done:
+            old.close()
+        print(f"sanctiongraph: now serving build {new.name}", file=sys.stderr, flush=True)
+
+    def _open(self) -> Served:
+        """The current build, locked against the sweep and started; resolved again if it was swept meanwhile."""
+        for _ in range(10):
+            folder = Path(self._current())
+            if folder == self.graph:
+                return Served(folder, None, self._engine)
+            lock = hold(folder)
+            if lock is not None:
+                return Served(folder, lock, self._engine)
+        raise SanctionGraphError(f"{self.graph}: the current build kept being replaced while the server opened it")
