@@ -116,7 +116,7 @@ def test_shortest_connections_are_paths_between_the_two(store: ox.Store, facts: 
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda s, f: entity_view(s, f, "putn"), "no node 'putn' in overview; did you mean putin?"),
+    (lambda s, f: entity_view(s, f, "putn"), "no entity 'putn' in the graph's registry; did you mean 'putin'?"),
     (lambda s, f: entity_view(s, f, "putin", hops=0), "--hops must be at least 1, not 0"),
     (lambda s, f: overview(s, f, source="nowhere"), "no source 'nowhere' in the graph; sources: "),
     (lambda s, f: query_view(s, f, view_query(ROOT / "queries" / "cq01-sanctions-on-russian-coal.rq")), "is not a CONSTRUCT query"),

@@ -393,6 +393,8 @@ class App:
             return 303, TEXT, b"", [("Location", request.root or "./")]
         iri = valid_iri(BASE + suffix, 404)
         if not suffix or self.run(jobs.exists, iri)[0] == 404:
+            if suffix.startswith("id/") and "/" not in suffix[3:]:  # a label or an alias of an entity
+                return self.run(jobs.entity_named, suffix[3:])
             raise HTTPError(404, f"nothing is known about {self.rebase.iri(iri)}")
         chosen = negotiate(request.accept, PAGE_MEDIA) or HTML
         extension = next(ext for ext, fmt in EXTENSIONS.items() if fmt == chosen[0])
