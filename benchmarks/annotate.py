@@ -36,7 +36,6 @@ from sanctiongraph.annotate.times import TimeMention
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import SourceText
 from sanctiongraph.builder.sources import Item, load_registry, load_source
-from sanctiongraph.builder.yamlfile import load_yaml
 from sanctiongraph.namespaces import SG
 from sanctiongraph.project import ontology_folder
 

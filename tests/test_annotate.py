@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chromium import launch
 from playwright.sync_api import sync_playwright
 
-from chromium import launch
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.sources import load_source
 from sanctiongraph.cli import main

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ONTOLOGY, ROOT, SOURCES
 
 from sanctiongraph.cli import parser

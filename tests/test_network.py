@@ -3,10 +3,10 @@ bundled source; each answer checked against the graph (the source's own evidence
 
 from __future__ import annotations
 
-import re
 import csv
 import io
 import json
+import re
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -22,7 +22,7 @@ from sanctiongraph.cli import main
 from sanctiongraph.errors import NetworkError
 from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.network import Filters, Links, read_network
-from sanctiongraph.network.analytics import sanctioned, scores, simple
+from sanctiongraph.network.analytics import sanctioned, simple
 from sanctiongraph.network.paths import shortest_connections
 
 SOURCE = "newsweek-2025-03-russia-mines"

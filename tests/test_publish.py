@@ -25,6 +25,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from conftest import ONTOLOGY, QUERIES, free_port
+from test_queries import examples
 
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
@@ -32,7 +33,6 @@ from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.publish import CONTENT_HASH, MANIFEST, PENDING, local_graphs
 from sanctiongraph.query.store import open_store
-from test_queries import examples
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")

@@ -26,11 +26,11 @@ from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.cli import main
 from sanctiongraph.errors import ViewError, ViewTooLarge
 from sanctiongraph.namespaces import GRAPH, ID
+from sanctiongraph.network.links import Filters, Links
+from sanctiongraph.network.paths import MAX_PATHS
 from sanctiongraph.query.store import open_store
 from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, path_view, query_view, view_query, write_view
 from sanctiongraph.viz.page import page_data, render
-from sanctiongraph.network.links import Filters, Links
-from sanctiongraph.network.paths import MAX_PATHS
 from sanctiongraph.viz.views import Edge, _within_source, construct
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -118,7 +118,7 @@ def test_shortest_connections_are_paths_between_the_two(store: ox.Store, facts: 
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda s, f: entity_view(s, f, "putn"), "no node 'putn' in overview; did you mean putin?"),
+    (lambda s, f: entity_view(s, f, "putn"), "no entity 'putn' in the graph's registry; did you mean 'putin'?"),
     (lambda s, f: entity_view(s, f, "putin", hops=0), "--hops must be at least 1, not 0"),
     (lambda s, f: overview(s, f, source="nowhere"), "no source 'nowhere' in the graph; sources: "),
     (lambda s, f: query_view(s, f, view_query(ROOT / "queries" / "cq01-sanctions-on-russian-coal.rq")), "is not a CONSTRUCT query"),

@@ -21,10 +21,9 @@ from importlib.metadata import version
 
 __version__ = version("sanctiongraph")  # the one place it is kept is pyproject.toml; the modules below read it here
 
-from pathlib import Path  # noqa: E402
-
 from collections.abc import Iterable  # noqa: E402
 from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402

@@ -8,16 +8,22 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from sanctiongraph import __version__, viz
 from sanctiongraph.builder.dataset import build
+from sanctiongraph.builder.ontology import Ontology
+from sanctiongraph.builder.sources import load_registry
 from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
+from sanctiongraph.files import write_atomically
+from sanctiongraph.identity import registry_names
+from sanctiongraph.namespaces import XSD
 from sanctiongraph.network import read_network
 from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
 from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
-from sanctiongraph.files import write_atomically
 from sanctiongraph.project import (
     PROJECT_ENV,
     Project,
@@ -33,7 +39,16 @@ from sanctiongraph.query.output import format_for, write_output
 from sanctiongraph.query.publish import publish
 from sanctiongraph.query.remote import connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
-from sanctiongraph.query.running import DEFAULT_TIMEOUT, ENDPOINT_PASSWORD, ENDPOINT_USER, Result, labels_for, resolve, run_query
+from sanctiongraph.query.running import (
+    DEFAULT_TIMEOUT,
+    ENDPOINT_PASSWORD,
+    ENDPOINT_USER,
+    Result,
+    Term,
+    labels_for,
+    resolve,
+    run_query,
+)
 from sanctiongraph.query.store import open_store
 from sanctiongraph.server import frontend
 from sanctiongraph.viz.facts import load_facts
@@ -279,6 +294,18 @@ def _annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registry_find(args: argparse.Namespace) -> int:
+    sources = args.sources or _project(args).sources
+    names = registry_names(load_registry(sources, Ontology.load(args.ontology, sources)))
+    candidates = names.find(args.name, limit=args.limit)
+    rows: list[tuple[Term | None, ...]] = [(ox.Literal(c.id), ox.Literal(c.label), ox.Literal(c.matched), ox.Literal(f"{c.score:.1f}", datatype=ox.NamedNode(XSD + "decimal")))
+            for c in candidates]
+    result = Result("select", ["id", "label", "matched", "score"], rows)
+    fmt = args.format or format_for(args.output, result.kind, args.output == "-" and sys.stdout.isatty())
+    write_output(render(result, fmt), args.output)
+    return 0
+
+
 def _corpus(args: argparse.Namespace) -> int:
     info = generate(args.output, sources=args.size, seed=args.seed)
     if not args.quiet:
@@ -325,6 +352,17 @@ def parser() -> argparse.ArgumentParser:
     query_parser.set_defaults(run=_query)
     _add_viz(commands)
     _add_network(commands)
+    registry_parser = commands.add_parser("registry", help="look up the entity registry (sources/entities.yaml)")
+    registry_commands = registry_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    find_parser = registry_commands.add_parser("find", help="the entities whose ID, label or alias comes close to a name, best first")
+    find_parser.add_argument("name", metavar="NAME", help="a name as a source writes it (Kuzbass, Seredyuk, Kemerovo region)")
+    find_parser.add_argument("--limit", "-n", type=int, default=10, help="at most this many entities (default: %(default)s)")
+    find_parser.add_argument("--sources", type=Path, help="folder of entities.yaml (default: the project's sources/)")
+    find_parser.add_argument("--ontology", type=Path, default=ontology_folder(), help=argparse.SUPPRESS)
+    find_parser.add_argument("--format", "-f", choices=ROW_FORMATS,
+                             help="output format (default: table on a terminal, else from the -o extension, else csv)")
+    find_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
+    find_parser.set_defaults(run=_registry_find)
     corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
     corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
     corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")

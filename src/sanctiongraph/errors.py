@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import reprlib
+from types import TracebackType
 from typing import Any
 
 SHOWN_LENGTH = 80  # characters of a value an error message quotes
+MAX_ERRORS = 50  # errors of the sources one build reports
 
 
 class _Short(reprlib.Repr):
@@ -43,6 +45,59 @@ class SourceError(SanctionGraphError):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+
+class SourceErrors(SanctionGraphError):
+    """Several errors of the sources, found in one build: a line saying how many, then one located line each."""
+
+    def __init__(self, errors: list[SourceError], count: int) -> None:
+        shown_ = f" (the first {len(errors)})" if count > len(errors) else ""
+        super().__init__(f"{count} errors in the sources{shown_}:\n" + "\n".join(str(e) for e in errors))
+        self.errors = errors
+        self.count = count
+
+
+class Problems:
+    """The errors of the sources that one build finds, collected so that it reports them all (the first `limit`,
+    and how many there are), each where it was found; a build raises them once it has read everything it can."""
+
+    def __init__(self, limit: int = MAX_ERRORS) -> None:
+        self.errors: list[SourceError] = []
+        self.count = 0
+        self.limit = limit
+
+    def collected(self) -> Problems:
+        """For a `with` block: a SourceError (or SourceErrors) it raises is collected, and the work goes on after
+        the block. (A class-based context manager: it wraps every field of every statement.)"""
+        return self
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> bool:
+        if isinstance(error, SourceErrors):
+            for one in error.errors:
+                self.add(one)
+            self.count += error.count - len(error.errors)
+            return True
+        if isinstance(error, SourceError):
+            self.add(error)
+            return True
+        return False
+
+    def add(self, error: SourceError) -> None:
+        if any(str(known) == str(error) for known in self.errors):
+            return
+        self.count += 1
+        if len(self.errors) < self.limit:
+            self.errors.append(error)
+
+    def raise_any(self) -> None:
+        """Raise what was collected: the one error as it is, several as SourceErrors."""
+        if self.count == 1:
+            raise self.errors[0]
+        if self.count:
+            raise SourceErrors(self.errors, self.count)
 
 
 class CheckError(SanctionGraphError):

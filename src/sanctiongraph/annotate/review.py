@@ -11,7 +11,6 @@ from sanctiongraph.annotate.writer import dump, statement
 from sanctiongraph.files import write_atomically
 from sanctiongraph.markup import templates
 
-
 BADGE = "▸"  # stands for a draft's evidence that holds marked mentions
 
 

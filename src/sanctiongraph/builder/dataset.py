@@ -20,13 +20,23 @@ from sanctiongraph.builder import builds
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.exports import write_exports
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
-from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files, without_drafts
-from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
+from sanctiongraph.builder.sources import (
+    BROKEN,
+    REGISTRY_FILE,
+    Item,
+    Source,
+    load_registry,
+    load_source,
+    source_files,
+    without_drafts,
+)
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
-from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
-from sanctiongraph.suggestions import did_you_mean
+from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
+from sanctiongraph.errors import CheckError, OutputError, Problems, SourceError, shown
+from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.query.store import STORE_LINK, load_store
+from sanctiongraph.suggestions import did_you_mean
 
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")  # as ontology/checks/identifiers.rq, which reports the others
 _DIGITS = 18  # digits of a number before (and after) its decimal point: what Oxigraph's xsd:integer and xsd:decimal hold
@@ -142,8 +152,13 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
     statements if allow_drafts, else refusing them)."""
     ontology = Ontology.load(ontology_folder, sources_folder)
-    registry = load_registry(sources_folder, ontology)
-    sources = without_drafts([load_source(path, sources_folder, ontology) for path in source_files(sources_folder)], allow_drafts)
+    problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
+    registry = load_registry(sources_folder, ontology, problems)
+    sources = []
+    for path in source_files(sources_folder):
+        with problems.collected():
+            sources.append(load_source(path, sources_folder, ontology, problems))
+    sources = without_drafts(sources, allow_drafts)
     emitter = _Emitter()
     locations: dict[str, str] = {}
     emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
@@ -151,7 +166,10 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                for source in sources for item in source.statements}
     resolver = _Resolver(ontology, registry, emitter, reports)
     for entity in registry.values():
-        resolver.entity(entity)
+        if entity.cls == BROKEN:
+            continue
+        with problems.collected():
+            resolver.entity(entity)
         locations[ID + entity.id] = entity.where
 
     seen: dict[str, str] = {}
@@ -160,11 +178,13 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     coverage = []
     statements = 0
     for source in sources:
-        if source.id in seen:
-            raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
-        seen[source.id] = source.shown_as
-        coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
-        statements += len(source.statements)
+        with problems.collected():
+            if source.id in seen:
+                raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
+            seen[source.id] = source.shown_as
+            coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
+            statements += len(source.statements)
+    problems.raise_any()
     _describe_build(emitter, build_node, digest, sources)
     return Dataset(emitter.quads, locations, coverage, len(sources), statements)
 
@@ -177,6 +197,17 @@ class _Resolver:
         self.registry = registry
         self.emitter = emitter
         self.reports = reports  # every statement of every source, as SOURCE-ID/STATEMENT-ID
+        self.names = registry_names(registry)
+
+    def registered(self, value: Any, where: str) -> Item | None:
+        """The registry entity a value names by its ID, a label or an alias; None when it names none."""
+        if not isinstance(value, str):
+            return None
+        try:
+            entity = self.names.resolve(value)
+        except AmbiguousName as error:
+            raise SourceError(where, f"{error} of {REGISTRY_FILE}") from None
+        return None if entity is None else self.registry[entity]
 
     def entity(self, entity: Item) -> None:
         node = ID + entity.id
@@ -192,37 +223,45 @@ class _Resolver:
         if isinstance(entity.fields.get("wikidataId"), str) and _QID.fullmatch(entity.fields["wikidataId"]):
             add(LINKS_GRAPH, node, OWL + "sameAs", iri(WD + entity.fields["wikidataId"]))
 
-    def fields(self, graph: ox.NamedNode, node: str, item: Item, local: dict[str, Local], evidence: str = "") -> None:
-        """Emit every field of an item; local maps the statement ids of the item's source."""
+    def fields(self, graph: ox.NamedNode, node: str, item: Item, local: dict[str, Local], evidence: str | None = "") -> None:
+        """Emit every field of an item; local maps the statement ids of the item's source. Raises the errors of
+        all its fields at once."""
+        problems = Problems()
         for name, raw in item.fields.items():
-            where = item.field_where.get(name, item.where)
-            prop = self.ontology.properties.get(name)
-            if prop is None or prop.minted or not self.ontology.admits(prop, item.cls):
-                allowed = ", ".join(self.ontology.keys_for(item.cls))
-                kind = _article(self.ontology.label(item.cls))
-                problem = (
-                    "unknown property" if prop is None
-                    else "property set by the builder, not by annotators:" if prop.minted
-                    else f"property not allowed on {kind}"
-                )
-                raise SourceError(where, f"{problem} {shown(name)}; {kind} takes: {allowed}")
-            values = raw if isinstance(raw, list) else [raw]
-            for number, value in enumerate(values, start=1):
-                suffix = f"-{number}" if len(values) > 1 else ""
-                self.value(graph, node, prop, value, where, local, evidence, f"{node}/{name}{suffix}")
+            with problems.collected():
+                self.field(graph, node, item, name, raw, local, evidence)
+        problems.raise_any()
+
+    def field(self, graph: ox.NamedNode, node: str, item: Item, name: str, raw: Any, local: dict[str, Local], evidence: str | None) -> None:
+        """Emit one field of an item, each of its values checked against the property's range."""
+        where = item.field_where.get(name, item.where)
+        prop = self.ontology.properties.get(name)
+        if prop is None or prop.minted or not self.ontology.admits(prop, item.cls):
+            allowed = ", ".join(self.ontology.keys_for(item.cls))
+            kind = _article(self.ontology.label(item.cls))
+            problem = (
+                "unknown property" if prop is None
+                else "property set by the builder, not by annotators:" if prop.minted
+                else f"property not allowed on {kind}"
+            )
+            raise SourceError(where, f"{problem} {shown(name)}; {kind} takes: {allowed}{did_you_mean(name, self.ontology.keys_for(item.cls))}")
+        values = raw if isinstance(raw, list) else [raw]
+        for number, value in enumerate(values, start=1):
+            suffix = f"-{number}" if len(values) > 1 else ""
+            self.value(graph, node, prop, value, where, local, evidence, f"{node}/{name}{suffix}")
 
     def value(self, graph: ox.NamedNode, node: str, prop: Property, value: Any, where: str,
-              local: dict[str, Local], evidence: str, time_node: str) -> None:
+              local: dict[str, Local], evidence: str | None, time_node: str) -> None:
         add = self.emitter.add
         range_ = prop.range
         if self.ontology.is_datatype(range_):
             literal = _literal(value, range_, prop.name, where)  # type: ignore[arg-type]
-            if prop.verbatim and literal.value not in evidence:
+            if prop.verbatim and evidence is not None and literal.value not in evidence:
                 raise SourceError(where, f"{prop.name} {shown(literal.value)} does not occur in the statement's evidence")
             add(graph, node, prop.iri, literal)
         elif range_ == TEMPORAL:
             moment = parse_time(value, where)
-            if moment.as_written and moment.as_written not in evidence:
+            if moment.as_written and evidence is not None and moment.as_written not in evidence:
                 raise SourceError(where, f"as_written {shown(moment.as_written)} does not occur in the statement's evidence")
             add(graph, node, prop.iri, iri(time_node))
             self.emitter.time(graph, time_node, moment)
@@ -242,15 +281,20 @@ class _Resolver:
         if "/" in value:  # a statement of another source
             target = self.reports.get(value)
             if target is None or target in local.values():
-                raise SourceError(where, f"{prop.name}: {shown(value)} is not a statement of another source (SOURCE-ID/STATEMENT-ID)"
-                                         f"{did_you_mean(value, self.reports)}")
+                source = value.split("/", 1)[0]
+                others = [report for report in self.reports if report.startswith(source + "/")]
+                problem = (f"the source {shown(source)} has no statement {shown(value.split('/', 1)[1])}" if others and target is None
+                           else f"{shown(value)} is not a statement of another source (SOURCE-ID/STATEMENT-ID)")
+                raise SourceError(where, f"{prop.name}: {problem}{did_you_mean(value, others or self.reports)}")
         else:
             target = local.get(value)
-            if target is None and value in self.registry:
-                target = Local(self.registry[value].cls, ID + value)
+            entity = self.registered(value, where) if target is None else None
+            if entity is not None:
+                target = Local(entity.cls, ID + entity.id)
         if target is None:
-            raise SourceError(where, f"unknown entity or statement {shown(value)} in {prop.name}{did_you_mean(value, [*local, *self.registry])}")
-        if prop.range and not self.ontology.is_a(target.cls, prop.range):
+            raise SourceError(where, f"unknown entity or statement {shown(value)} in {prop.name}"
+                                     f"{did_you_mean(value, [*local, *self.registry], self.names.aliases())}")
+        if prop.range and target.cls != BROKEN and not self.ontology.is_a(target.cls, prop.range):
             raise SourceError(
                 where, f"{prop.name} must be {_article(self.ontology.label(prop.range))}, but {shown(value)} is {_article(self.ontology.label(target.cls))}"
             )
@@ -275,19 +319,25 @@ class _SourceBuilder:
             if item.id in registry:
                 raise SourceError(item.where, f"statement id {shown(item.id)} is also an entity of {REGISTRY_FILE}")
             local[item.id] = Local(item.cls, f"{self.doc}/{item.id}")
+        for broken in source.broken - set(local):
+            local[broken] = Local(BROKEN, f"{self.doc}/{broken}")
         publisher = self._publisher()
         claimants: dict[str, list[str]] = defaultdict(list)
         covered: set[int] = set()
+        problems = Problems()
         for item in source.statements:
             node = f"{self.doc}/{item.id}"
             self.locations[node] = item.where
-            covered |= self._statement(item, node, local, publisher)
+            with problems.collected():
+                covered |= self._statement(item, node, local, publisher)
             if item.cls == sg.Claim:
                 contents = item.fields.get("claimContent", [])
                 for content in contents if isinstance(contents, list) else [contents]:
-                    claimant = item.fields.get("claimant")
-                    if isinstance(claimant, str) and claimant in registry:
-                        claimants[str(content)].append(ID + claimant)
+                    with problems.collected():
+                        claimant = self.resolver.registered(item.fields.get("claimant"), item.where)
+                        if claimant is not None:
+                            claimants[str(content)].append(ID + claimant.id)
+        problems.raise_any()
         for item in source.statements:
             if item.cls != sg.Claim:
                 for agent in sorted(set(claimants.get(item.id, [publisher]))):
@@ -296,8 +346,8 @@ class _SourceBuilder:
         return self._sentences(covered)
 
     def _publisher(self) -> str:
-        entity = self.resolver.registry.get(self.source.publisher)
-        if entity is None or not self.resolver.ontology.is_a(entity.cls, sg.Organization):
+        entity = self.resolver.registered(self.source.publisher, self.source.publisher_where)
+        if entity is None or entity.cls != BROKEN and not self.resolver.ontology.is_a(entity.cls, sg.Organization):
             raise SourceError(self.source.publisher_where, f"publisher {shown(self.source.publisher)} is not an organisation of {REGISTRY_FILE}")
         return ID + entity.id
 
@@ -310,7 +360,7 @@ class _SourceBuilder:
         label = summary if isinstance(summary, str) else self._default_label(item)
         add(graph, node, RDFS + "label", text(label))
         fields = {k: v for k, v in item.fields.items() if k != "via"}
-        evidence_text = "\n".join(quote.exact for quote in item.evidence)
+        evidence_text = "\n".join(quote.exact for quote in item.evidence) if item.evidence else None  # None: its quotes are in error
         self.resolver.fields(graph, node, Item(item.id, item.cls, fields, item.where, item.field_where), local, evidence_text)
         if ontology.is_a(item.cls, sg.Observation) and "referencePeriod" not in item.fields:
             add(graph, node, sg.asOf, iri(self.doc + "/published"))
@@ -339,8 +389,8 @@ class _SourceBuilder:
 
     def _default_label(self, item: Item) -> str:
         """A claim reads "Ilya Seredyuk to Parliament of Kemerovo Oblast (observation)"; anything else "event <id>"."""
-        registry, ontology = self.resolver.registry, self.resolver.ontology
-        claimant, audience = (registry.get(str(item.fields.get(k))) for k in ("claimant", "audience"))
+        ontology = self.resolver.ontology
+        claimant, audience = (self.resolver.registered(item.fields.get(k), item.field_where.get(k, item.where)) for k in ("claimant", "audience"))
         if item.cls != sg.Claim or claimant is None:
             return f"{ontology.label(item.cls)} {item.id}"
         label = claimant.labels["label"][0] + (f" to {audience.labels['label'][0]}" if audience else "")
@@ -350,11 +400,15 @@ class _SourceBuilder:
     def _reporting(self, item: Item, node: str, publisher: str) -> None:
         via = item.fields.get("via", [])
         reporters = via if isinstance(via, list) else [via]
-        registry = self.resolver.registry
+        agents = []
         for reporter in reporters:
-            if not isinstance(reporter, str) or reporter not in registry or not self.resolver.ontology.is_a(registry[reporter].cls, sg.Agent):
-                raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {shown(reporter)} is not one")
-        for order, agent in enumerate([*(ID + r for r in reporters), publisher], start=1):
+            entity = self.resolver.registered(reporter, item.field_where["via"])
+            if entity is None or entity.cls != BROKEN and not self.resolver.ontology.is_a(entity.cls, sg.Agent):
+                known = [e.id for e in self.resolver.registry.values() if self.resolver.ontology.is_a(e.cls, sg.Agent)]
+                raise SourceError(item.field_where["via"], f"via must list agents of {REGISTRY_FILE}; {shown(reporter)} is not one"
+                                                           f"{did_you_mean(reporter, known, self.resolver.names.aliases())}")
+            agents.append(ID + entity.id)
+        for order, agent in enumerate([*agents, publisher], start=1):
             step = f"{node}/step-{order}"
             self.add(self.graph, node, sg.reportingStep, iri(step))
             self.add(self.graph, step, RDF + "type", iri(sg.ReportingStep))

@@ -17,9 +17,11 @@ from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import Quote, SourceText
 from sanctiongraph.builder.times import TimeValue, parse_time
 from sanctiongraph.builder.yamlfile import line_of, load_yaml
-from sanctiongraph.errors import SanctionGraphError, SourceError, shown
+from sanctiongraph.errors import Problems, SanctionGraphError, SourceError, shown
 from sanctiongraph.namespaces import SG, sg
+from sanctiongraph.suggestions import did_you_mean
 
+BROKEN = ""  # the class of an entity or statement that did not load: what refers to it raises no errors of its own
 REGISTRY_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -62,9 +64,12 @@ class Source:
     not_story: list[tuple[Quote, str]]
     statements: list[Item]
     where: str
+    broken: set[str] = field(default_factory=set)  # statements that did not load, for the errors found before
 
 
-def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
+def load_registry(folder: Path, ontology: Ontology, problems: Problems | None = None) -> dict[str, Item]:
+    """The entities of the registry file. Errors in some of its entities are added to `problems`, if given, and the
+    others returned (so that a build goes on to find the errors of the sources); without it, they are raised."""
     path = folder / REGISTRY_FILE
     shown_as = REGISTRY_FILE
     if not path.is_file():
@@ -75,17 +80,24 @@ def load_registry(folder: Path, ontology: Ontology) -> dict[str, Item]:
     if not isinstance(data, dict):
         raise SourceError(shown_as, "the registry must be a mapping of entity IDs to entities")
     entities: dict[str, Item] = {}
+    found = problems or Problems()
     for entity_id, body in data.items():
-        where = f"{shown_as}:{line_of(data, str(entity_id))}"
-        _check_id(entity_id, where)
-        if not isinstance(body, dict):
-            raise SourceError(where, f"entity {shown(entity_id)} must be a mapping with a type and a label")
-        cls = _class(body, where, ontology, sg.Entity, "an entity")
-        fields = {k: v for k, v in body.items() if k not in ("type", "label", "aliases")}
-        if "label" not in body:
-            raise SourceError(where, f"entity {shown(entity_id)} has no label")
-        labels = {"label": _texts(body["label"], where, "label"), "aliases": _texts(body.get("aliases", []), where, "aliases")}
-        entities[entity_id] = Item(entity_id, cls, fields, where, _field_where(body, shown_as), labels)
+        with found.collected():
+            where = f"{shown_as}:{line_of(data, str(entity_id))}"
+            _check_id(entity_id, where)
+            if not isinstance(body, dict):
+                raise SourceError(where, f"entity {shown(entity_id)} must be a mapping with a type and a label")
+            cls = _class(body, f"{shown_as}:{line_of(body, 'type')}", ontology, sg.Entity, "an entity")
+            fields = {k: v for k, v in body.items() if k not in ("type", "label", "aliases")}
+            if "label" not in body:
+                raise SourceError(where, f"entity {shown(entity_id)} has no label")
+            labels = {"label": _texts(body["label"], f"{shown_as}:{line_of(body, 'label')}", "label"),
+                      "aliases": _texts(body.get("aliases", []), f"{shown_as}:{line_of(body, 'aliases')}", "aliases")}
+            entities[entity_id] = Item(entity_id, cls, fields, where, _field_where(body, shown_as), labels)
+        if isinstance(entity_id, str) and _ID.match(entity_id) and entity_id not in entities:
+            entities[entity_id] = Item(entity_id, BROKEN, {}, f"{shown_as}:{line_of(data, entity_id)}", {}, {"label": [entity_id], "aliases": []})
+    if problems is None:
+        found.raise_any()
     return entities
 
 
@@ -93,18 +105,23 @@ def source_files(folder: Path) -> list[Path]:
     return sorted((folder / ARTICLES_FOLDER).glob("*.yaml"))
 
 
-def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
+def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems | None = None) -> Source:
+    """An annotated source. Errors in its statements and its not-story entries are added to `problems`, if given,
+    and the source returned without what they prevent; without it, they are raised. Any other error is raised."""
     shown_as = path.relative_to(folder).as_posix()
     data = load_yaml(path, folder, shown_as)
     if not isinstance(data, dict):
         raise SourceError(shown_as, "an annotated source must be a mapping (id, text, title, ..., statements)")
     where = f"{shown_as}:{line_of(data) or 1}"
+    header = Problems()
     for key in data:
         if key not in SOURCE_KEYS:
-            raise SourceError(f"{shown_as}:{line_of(data, str(key))}", f"unknown key {shown(key)}; allowed: {', '.join(SOURCE_KEYS)}")
+            header.add(SourceError(f"{shown_as}:{line_of(data, str(key))}",
+                                     f"unknown key {shown(key)}; allowed: {', '.join(SOURCE_KEYS)}{did_you_mean(str(key), SOURCE_KEYS)}"))
     for key in REQUIRED_SOURCE_KEYS:
         if key not in data:
-            raise SourceError(where, f"missing key {shown(key)}")
+            header.add(SourceError(where, f"missing key {shown(key)}"))
+    header.raise_any()
 
     def at(key: str) -> str:
         return f"{shown_as}:{line_of(data, key)}"
@@ -125,43 +142,53 @@ def load_source(path: Path, folder: Path, ontology: Ontology) -> Source:
     document_class = _class({"type": data["type"]}, at("type"), ontology, sg.Document, "a document")
     published = parse_time(data["published"], at("published"))
 
+    found = problems or Problems()
     not_story = []
     if not isinstance(data.get("not-story", []), list):
         raise SourceError(at("not-story"), "'not-story' must be a list of {quote, reason} entries")
     for entry in data.get("not-story") or []:
         entry_where = f"{shown_as}:{line_of(entry) or line_of(data, 'not-story')}"
-        if not isinstance(entry, dict) or set(entry) != {"quote", "reason"}:
-            raise SourceError(entry_where, "a not-story entry needs exactly 'quote' and 'reason'")
-        not_story.append((_locate(text, entry["quote"], None, entry_where), str(entry["reason"])))
+        with found.collected():
+            if not isinstance(entry, dict) or set(entry) != {"quote", "reason"}:
+                raise SourceError(entry_where, "a not-story entry needs exactly 'quote' and 'reason'")
+            not_story.append((_locate(text, entry["quote"], None, f"{shown_as}:{line_of(entry, 'quote')}"), str(entry["reason"])))
 
     if not isinstance(data["statements"], list) or not data["statements"]:
         raise SourceError(at("statements"), "'statements' must be a non-empty list")
     statements: list[Item] = []
     seen: dict[str, str] = {}
+    broken: set[str] = set()
     for raw in data["statements"]:
         item_where = f"{shown_as}:{line_of(raw) or line_of(data, 'statements')}"
-        if not isinstance(raw, dict):
-            raise SourceError(item_where, "each statement must be a mapping with an id, a type and evidence")
-        if "id" not in raw:
-            raise SourceError(item_where, "statement without an 'id'")
-        _check_id(raw["id"], item_where)
-        if raw["id"] in seen:
-            raise SourceError(item_where, f"duplicate statement id {shown(raw['id'])} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
-        seen[raw["id"]] = item_where
-        item_class = _statement_class(raw, item_where, ontology)
-        if "evidence" not in raw:
-            raise SourceError(item_where, f"statement {shown(raw['id'])} has no evidence")
-        evidence = [_locate(text, quote, occurrence, item_where) for quote, occurrence in _evidence(raw["evidence"], item_where)]
-        fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence", DRAFT)}
-        if DRAFT in raw and not (isinstance(raw[DRAFT], str) and raw[DRAFT].strip()):
-            raise SourceError(item_where, f"{DRAFT!r} must be a note saying what is left to review, not {shown(raw[DRAFT])}")
-        statements.append(Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), evidence=evidence,
-                               draft=raw.get(DRAFT)))
+        loaded = len(statements)
+        with found.collected():
+            if not isinstance(raw, dict):
+                raise SourceError(item_where, "each statement must be a mapping with an id, a type and evidence")
+            if "id" not in raw:
+                raise SourceError(item_where, "statement without an 'id'")
+            _check_id(raw["id"], f"{shown_as}:{line_of(raw, 'id')}")
+            if raw["id"] in seen:
+                raise SourceError(item_where, f"duplicate statement id {shown(raw['id'])} (first at line {seen[raw['id']].rsplit(':', 1)[1]})")
+            seen[raw["id"]] = item_where
+            item_class = _statement_class(raw, f"{shown_as}:{line_of(raw, 'type')}", ontology)
+            if "evidence" not in raw:
+                raise SourceError(item_where, f"statement {shown(raw['id'])} has no evidence")
+            fields = {k: v for k, v in raw.items() if k not in ("id", "type", "evidence", DRAFT)}
+            if DRAFT in raw and not (isinstance(raw[DRAFT], str) and raw[DRAFT].strip()):
+                raise SourceError(item_where, f"{DRAFT!r} must be a note saying what is left to review, not {shown(raw[DRAFT])}")
+            statement = Item(raw["id"], item_class, fields, item_where, _field_where(raw, shown_as), draft=raw.get(DRAFT))
+            statements.append(statement)  # with or without its evidence, so that the references to it resolve
+            evidence_where = f"{shown_as}:{line_of(raw, 'evidence')}"
+            statement.evidence = [_locate(text, quote, occurrence, evidence_where) for quote, occurrence in _evidence(raw["evidence"], evidence_where)]
+        if len(statements) == loaded and isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            broken.add(raw["id"])
+    if problems is None:
+        found.raise_any()
     return Source(
         id=data["id"], shown_as=shown_as, text_file=data["text"], text=text, cls=document_class, title=data["title"],
         publisher=data["publisher"], publisher_where=at("publisher"), language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
-        not_story=not_story, statements=statements, where=where,
+        not_story=not_story, statements=statements, where=where, broken=broken,
     )
 
 
@@ -197,7 +224,7 @@ def _class(body: dict[str, Any], where: str, ontology: Ontology, root: str, what
     name = body.get("type")
     allowed = ontology.subclasses(root)
     if not isinstance(name, str) or name not in allowed:
-        raise SourceError(where, f"unknown type {shown(name)} for {what}; allowed: {', '.join(allowed)}")
+        raise SourceError(where, f"unknown type {shown(name)} for {what}; allowed: {', '.join(allowed)}{did_you_mean(name, allowed)}")
     return SG + name
 
 
@@ -205,7 +232,7 @@ def _statement_class(raw: dict[str, Any], where: str, ontology: Ontology) -> str
     name = raw.get("type")
     allowed = sorted(set(ontology.subclasses(sg.Statement)) - {"Statement"} | {"Claim"})
     if not isinstance(name, str) or name not in allowed:
-        raise SourceError(where, f"unknown statement type {shown(name)}; allowed: {', '.join(allowed)}")
+        raise SourceError(where, f"unknown statement type {shown(name)}; allowed: {', '.join(allowed)}{did_you_mean(name, allowed)}")
     return SG + name
 
 

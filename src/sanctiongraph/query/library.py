@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +21,8 @@ from sanctiongraph.namespaces import ID, PREFIXES, XSD
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.+)$")
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
+ENTITY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # the form of a registry ID
+EntityLookup = Callable[[str], str]  # a bare name to the registry ID it stands for; ValueError when none
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.IGNORECASE)
 
 
@@ -32,10 +34,11 @@ class Parameter:
     example: str
     description: str
 
-    def term(self, value: str) -> ox.NamedNode | ox.Literal:
-        """The RDF term a textual value stands for; a UsageError names the parameter when it does not fit."""
+    def term(self, value: str, entity: EntityLookup | None = None) -> ox.NamedNode | ox.Literal:
+        """The RDF term a textual value stands for; a UsageError names the parameter when it does not fit.
+        `entity` gives the registry ID a bare name (an ID, a label, an alias) stands for."""
         try:
-            return _term(self.type, value)
+            return _term(self.type, value, entity)
         except ValueError as error:
             raise UsageError(f"parameter {self.name}: {error}") from None
 
@@ -48,8 +51,9 @@ class Query:
     parameters: tuple[Parameter, ...]
     text: str
 
-    def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
-        """The terms to bind: the given values, else the defaults; unknown or missing parameters are usage errors."""
+    def bindings(self, values: dict[str, str], entity: EntityLookup | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The terms to bind: the given values, else the defaults; unknown or missing parameters are usage errors.
+        With `entity`, an iri parameter given a bare name binds the entity that name stands for (see expand_iri)."""
         declared = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(declared))
         if unknown:
@@ -63,7 +67,7 @@ class Query:
                     f"query {self.name} needs --param {name}=... ({parameter.type}: {parameter.description}; "
                     f"for example {parameter.example})"
                 )
-            bound[name] = parameter.term(value)
+            bound[name] = parameter.term(value, entity)
         return bound
 
 
@@ -131,9 +135,9 @@ def _parameter(spec: str, query: str) -> Parameter:
     return Parameter(name, type_, None if default == "-" else default, example, description)
 
 
-def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
+def _term(type_: str, value: str, entity: EntityLookup | None) -> ox.NamedNode | ox.Literal:
     if type_ == "iri":
-        return ox.NamedNode(expand_iri(value))
+        return ox.NamedNode(expand_iri(value, entity))
     if type_ == "string":
         return ox.Literal(value)
     if type_ == "integer":
@@ -158,15 +162,18 @@ def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value.strip().lower(), datatype=ox.NamedNode(XSD + "boolean"))
 
 
-def expand_iri(value: str) -> str:
-    """A full IRI from an IRI, <IRI>, a prefixed name of ours (commodity:coal) or a bare entity ID (mechel)."""
+def expand_iri(value: str, entity: EntityLookup | None = None) -> str:
+    """A full IRI from an IRI, <IRI>, a prefixed name of ours (commodity:coal) or a bare name of an entity: its
+    ID (mechel), or with `entity` also a label or an alias of it (Kuzbass), resolved by `entity`."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
-    prefix, _, local = text.partition(":")
+    prefix, colon, local = text.partition(":")
     if local and prefix in PREFIXES and not local.startswith("//"):
         text = PREFIXES[prefix] + local
-    elif not local and re.fullmatch(r"[a-z0-9][a-z0-9-]*", text):
+    elif not colon and entity is not None and text and not text.startswith("<"):
+        text = ID + entity(text)
+    elif not local and ENTITY_ID.fullmatch(text):
         text = ID + text
     if not _IRI.match(text):
         raise ValueError(f"{shown(value)} is not an IRI, a prefixed name such as id:mechel, or an entity ID such as mechel")

@@ -25,8 +25,9 @@ import pyoxigraph as ox
 
 from sanctiongraph import __version__, project
 from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError, shown
-from sanctiongraph.namespaces import XSD
-from sanctiongraph.query.library import Query, find_query, parse_query
+from sanctiongraph.identity import NAMES_QUERY, Names, names_of
+from sanctiongraph.namespaces import ID, XSD
+from sanctiongraph.query.library import ENTITY_ID, Query, find_query, parse_query
 from sanctiongraph.query.store import open_store
 
 DEFAULT_TIMEOUT = 30.0
@@ -109,14 +110,36 @@ def run_query(
     is abandoned, not interrupted, and finishes in the background. With timeout None (or 0)
     the query runs in the calling thread with no limit."""
     resolved = resolve(query)
-    bindings = resolved.bindings(params or {})
-    if endpoint:
-        limit = timeout or DEFAULT_TIMEOUT
-        return _with_timeout(lambda: _remote(resolved, bindings, endpoint, limit), limit + 1, resolved)
-    store = open_store(graph or project.find_project().graph)
-    if not timeout:
-        return evaluate(store, resolved, bindings)
-    return _with_timeout(lambda: evaluate(store, resolved, bindings), timeout, resolved)
+    stores: list[ox.Store] = []
+
+    def run(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Result:
+        if endpoint:
+            limit = timeout or DEFAULT_TIMEOUT
+            return _with_timeout(lambda: _remote(query, bindings, endpoint, limit), limit + 1, query)
+        if not stores:
+            stores.append(open_store(graph or project.find_project().graph))
+        if not timeout:
+            return evaluate(stores[0], query, bindings)
+        return _with_timeout(lambda: evaluate(stores[0], query, bindings), timeout, query)
+
+    lookup = parse_query(NAMES_QUERY.read_text(encoding="utf-8"), NAMES_QUERY.stem)
+    names: list[Names] = []
+
+    def entity(name: str) -> str:
+        """The registry ID a bare name of an iri parameter stands for: an ID of the graph's registry graph (one bound
+        lookup), else the one entity with that label or alias (all the names read, once). A name that has the form of
+        an ID and names no entity is taken as an ID, as it always was (the query then finds nothing); any other name
+        that names no entity, or names several, is a ValueError with the closest names."""
+        is_id = ENTITY_ID.fullmatch(name) is not None
+        if is_id and run(lookup, {"entity": ox.NamedNode(ID + name)}).rows:
+            return name
+        if not names:
+            names.append(names_of(run(lookup, {}).rows))
+        if is_id and names[0].resolve(name) is None:
+            return name
+        return names[0].identify(name)
+
+    return run(resolved, resolved.bindings(params or {}, entity))
 
 
 def evaluate(

@@ -43,8 +43,8 @@ from sanctiongraph.query.library import Query, close_names, load_queries
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.server import jobs, pages
-from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 from sanctiongraph.server.live import Live, Served
+from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 from sanctiongraph.server.workers import EngineFailure, Job, Overloaded, Reply
 
 TEXT = "text/plain; charset=utf-8"
@@ -410,6 +410,8 @@ class App:
             return 303, TEXT, b"", [("Location", request.root or "./")]
         iri = valid_iri(BASE + suffix, 404)
         if not suffix or self.run(request, jobs.exists, iri)[0] == 404:
+            if suffix.startswith("id/") and "/" not in suffix[3:]:  # a label or an alias of an entity
+                return self.run(request, jobs.entity_named, suffix[3:])
             raise HTTPError(404, f"nothing is known about {self.rebase.iri(iri)}")
         chosen = negotiate(request.accept, PAGE_MEDIA) or HTML
         extension = next(ext for ext, fmt in EXTENSIONS.items() if fmt == chosen[0])

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
 from sanctiongraph.evidence import Evidence
+from sanctiongraph.identity import AmbiguousName, names_in_store
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
@@ -69,6 +71,17 @@ def exists(store: ox.Store, iri: str) -> Reply:
     node = ox.NamedNode(iri)
     found = next(store.quads_for_pattern(node, None, None), None) or next(store.quads_for_pattern(None, None, node), None)
     return Reply(200 if found else 404, TEXT, b"")
+
+
+def entity_named(store: ox.Store, name: str) -> Reply:
+    """303 from a label or an alias under /id/ to the entity it names (/id/kuzbass to kemerovo-oblast), else 404."""
+    try:
+        entity = names_in_store(store).resolve(name)
+    except AmbiguousName as error:
+        return failure(404, str(error))
+    if entity is None:
+        return failure(404, f"nothing is known about {name}")
+    return Reply(303, TEXT, b"", (("Location", quote(entity)),))
 
 
 def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> Reply:

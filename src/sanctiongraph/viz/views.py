@@ -6,18 +6,19 @@ edges, styled by its class); any other triple between two IRIs is an edge; liter
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from sanctiongraph import project
 from sanctiongraph.errors import ViewError, ViewTooLarge, shown
+from sanctiongraph.identity import names_in_store
 from sanctiongraph.namespaces import GRAPH, ID, RDF
 from sanctiongraph.query.library import Query, load_query
+from sanctiongraph.suggestions import did_you_mean
 from sanctiongraph.viz.facts import Facts
 from sanctiongraph.viz.slots import Row, batches, fill, slots
 
@@ -230,13 +231,18 @@ def _network(store: ox.Store, facts: Facts, source: str | None) -> Network:
 
 
 def _node(network: Network, name: str) -> str:
-    """The IRI of an entity given by its registry ID or its IRI, if the network has it."""
-    iri = name if name.startswith(("http://", "https://")) else ID + name
+    """The IRI of an entity given by its IRI, or by its registry ID, a label or an alias, if the network has it."""
+    if name.startswith(("http://", "https://")):
+        iri = name
+    else:
+        try:
+            iri = ID + names_in_store(network.store).identify(name)
+        except ValueError as error:
+            raise ViewError(str(error)) from None
     if network.has(iri):
         return iri
     ids = [node.removeprefix(ID) for node in network.names() if node.startswith(ID)]
-    close = difflib.get_close_matches(name, ids, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; entity IDs are the keys of sources/entities.yaml"
+    hint = did_you_mean(name, ids) or "; entity IDs are the keys of sources/entities.yaml"
     raise ViewError(f"no node {shown(name)} in {network.title.lower()}{hint}")
 
 
