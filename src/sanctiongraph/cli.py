@@ -18,6 +18,8 @@ from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.files import write_atomically
 from sanctiongraph.identity import registry_names
+from sanctiongraph.interchange.evidence_import import import_annotations
+from sanctiongraph.interchange.web_annotation import annotation_collection, write_annotations
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.network import read_network
 from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
@@ -250,12 +252,67 @@ def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     analyze.add_argument("--max-nodes", type=int, default=viz.MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
     analyze.set_defaults(run=_analyze)
     filters = argparse.ArgumentParser(add_help=False, parents=[common], conflict_handler="resolve")
-    export = commands.add_parser("export", help="the network of actors for other tools: GraphML, GEXF (Gephi)")
+    export = commands.add_parser("export", help="the graph for other tools: GraphML, GEXF (Gephi), FollowTheMoney, Web Annotation")
     formats = export.add_subparsers(dest="fmt", required=True, metavar="FORMAT")
     for fmt, tool in (("graphml", "GraphML (networkx, igraph, yEd, Cytoscape)"), ("gexf", "GEXF 1.2 (Gephi)")):
         one = formats.add_parser(fmt, parents=[filters], help=f"the network as {tool}, with labels, classes and scores")
         one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
         one.set_defaults(run=_export)
+    _add_interchange(commands, formats)
+
+
+def _export_ftm(args: argparse.Namespace) -> int:
+    try:  # followthemoney loads its model only for this command
+        from sanctiongraph.interchange import ftm
+    except ImportError as error:
+        raise SanctionGraphError(f"the FollowTheMoney export needs {error.name}: pip install 'sanctiongraph[ftm]'") from None
+
+    exported = ftm.ftm_entities(open_store(args.graph or _project(args).graph))
+    written = ftm.write_ftm(exported.entities, args.file)
+    if not args.quiet:
+        kinds = Counter(str(proxy.schema.name) for proxy in exported.entities)
+        print(f"wrote {written}: {', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}"
+              + (f"; {exported.left_out} listing(s) of entities FtM has no schema for left out" if exported.left_out else ""),
+              file=sys.stderr)
+    return 0
+
+
+def _export_annotations(args: argparse.Namespace) -> int:
+    collection = annotation_collection(open_store(args.graph or _project(args).graph))
+    written = write_annotations(collection, args.file)
+    if not args.quiet:
+        print(f"wrote {written}: {collection['total']} annotations", file=sys.stderr)
+    return 0
+
+
+def _import_annotations(args: argparse.Namespace) -> int:
+    found = import_annotations(args.file, args.source, args.sources or _project(args).sources, ontology_folder())
+    if found.content is not None:
+        write_atomically(found.output, found.content.encode("utf-8"))
+    if not args.quiet:
+        done = f"wrote {len(found.drafts)} draft statement(s) to {found.output}" if found.drafts else f"nothing new for {found.output}"
+        print(f"{done}; {found.unchanged} quote(s) already evidence of their statements"
+              + (f"; {found.elsewhere} annotation(s) of other sources left alone" if found.elsewhere else ""), file=sys.stderr)
+    return 0
+
+
+def _add_interchange(commands: argparse._SubParsersAction, exports: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    for fmt, what, run in (("ftm", "persons, companies, organisations and sanctions as FollowTheMoney entities (JSON lines)", _export_ftm),
+                           ("annotations", "every evidence quote as a W3C Web Annotation (JSON-LD)", _export_annotations)):
+        one = exports.add_parser(fmt, parents=[common], help=what)
+        one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
+        one.set_defaults(run=run)
+    imports = commands.add_parser("import", help="bring data from other tools into the sources: Web Annotations as evidence")
+    kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
+    annotations = kinds.add_parser("annotations", help="W3C Web Annotations of a source's text, merged into its annotation as drafts")
+    annotations.add_argument("file", type=Path, metavar="FILE", help="a JSON-LD file of annotations (as `export annotations` writes)")
+    annotations.add_argument("--source", required=True, metavar="ID", help="the source whose text the annotations quote")
+    annotations.add_argument("--sources", type=Path, help="folder of entities.yaml and articles/ (default: the project's sources/)")
+    annotations.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    annotations.set_defaults(run=_import_annotations)
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -108,6 +108,14 @@ class Entity:
         return self.classes[0] if self.classes else SG + "Entity"
 
 
+def solutions(store: ox.Store, text: str) -> Iterator[dict[str, str]]:
+    """The rows of a SELECT query over the union of the store's graphs, each a dict of its bound values."""
+    found = store.query(text, use_default_graph_as_union=True)
+    variables = [variable.value for variable in found.variables]  # type: ignore[union-attr]
+    for solution in found:  # type: ignore[union-attr]
+        yield {v: solution[v].value for v in variables if solution[v] is not None}
+
+
 def _rank() -> dict[str, int]:
     with (HERE / "roles.toml").open("rb") as handle:
         return {SG + name: number for number, name in enumerate(tomllib.load(handle)["order"])}
@@ -136,10 +144,7 @@ class Links:
                 raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
 
     def _rows(self, query: Query, text: str | None = None) -> Iterator[dict[str, str]]:
-        solutions = self.store.query(text or query.text, use_default_graph_as_union=True)
-        variables = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-        for solution in solutions:  # type: ignore[union-attr]
-            yield {v: solution[v].value for v in variables if solution[v] is not None}
+        return solutions(self.store, text or query.text)
 
     def _filled(self, name: str, slot: tuple[str, ...], rows: list[Row]) -> Iterator[dict[str, str]]:
         query = self.queries[name]
