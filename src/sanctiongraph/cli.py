@@ -18,6 +18,7 @@ from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
 from sanctiongraph.files import write_atomically
+from sanctiongraph.progress import Progress, on_terminal
 from sanctiongraph.project import (
     PROJECT_ENV,
     Project,
@@ -60,7 +61,8 @@ def _init(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     output = args.output or _project(args).graph
-    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts)
+    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts,
+                   progress=Progress(on_terminal(args.quiet)))
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)

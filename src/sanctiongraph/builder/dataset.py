@@ -11,19 +11,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder import builds
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.builder.exports import write_exports
+from sanctiongraph.builder.exports import EXPORTS, write_exports
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import REGISTRY_FILE, Item, Source, load_registry, load_source, source_files, without_drafts
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.errors import CheckError, OutputError, SourceError, shown
+from sanctiongraph.progress import QUIET, Progress
 from sanctiongraph.suggestions import did_you_mean
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.query.store import STORE_LINK, load_store
@@ -138,12 +139,18 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 @_without_cycle_collection()
-def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False) -> Dataset:
+def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
     statements if allow_drafts, else refusing them)."""
     ontology = Ontology.load(ontology_folder, sources_folder)
     registry = load_registry(sources_folder, ontology)
-    sources = without_drafts([load_source(path, sources_folder, ontology) for path in source_files(sources_folder)], allow_drafts)
+    files = source_files(sources_folder)
+    loaded = []
+    with progress.bar("reading sources", len(files), "source") as bar:
+        for path in files:
+            loaded.append(load_source(path, sources_folder, ontology))
+            bar.update()
+    sources = without_drafts(loaded, allow_drafts)
     emitter = _Emitter()
     locations: dict[str, str] = {}
     emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
@@ -159,12 +166,15 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     build_node = f"{ID}build/{digest[7:23]}"
     coverage = []
     statements = 0
-    for source in sources:
-        if source.id in seen:
-            raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
-        seen[source.id] = source.shown_as
-        coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
-        statements += len(source.statements)
+    with progress.bar("minting quads", len(sources), "source") as bar:
+        for source in sources:
+            if source.id in seen:
+                raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
+            seen[source.id] = source.shown_as
+            coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
+            statements += len(source.statements)
+            bar.set_postfix_str(f"{len(emitter.quads):,} quads", refresh=False)
+            bar.update()
     _describe_build(emitter, build_node, digest, sources)
     return Dataset(emitter.quads, locations, coverage, len(sources), statements)
 
@@ -491,7 +501,8 @@ class BuildReport:
 
 
 @_without_cycle_collection()
-def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False) -> BuildReport:
+def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
+          progress: Progress = QUIET) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
@@ -501,12 +512,16 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     try:
         with builds.locked(output_folder) as created:
             try:
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts)
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress)
                 builds.sweep(output_folder)
                 folder = builds.new_build(output_folder)
                 try:
-                    names = write_exports(dataset.quads, folder)
-                    _load_and_check(dataset, folder / STORE_LINK, ontology_folder)
+                    with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
+                        def done(what: str) -> None:
+                            bar.set_postfix_str(what, refresh=False)
+                            bar.update()
+                        names = write_exports(dataset.quads, folder, done)
+                        _load_and_check(dataset, folder / STORE_LINK, ontology_folder, done)
                     written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
                     shutil.rmtree(folder, ignore_errors=True)
@@ -523,10 +538,12 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                           "the output must be a folder, or a path where one can be made, on a writable disk") from None
 
 
-def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path) -> None:
+def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path, done: Callable[[str], None]) -> None:
     store = load_store(dataset.quads, target)
+    done(STORE_LINK)
     try:
         violations = run_checks(store, ontology_folder, dataset.locations)
+        done("checks")
         store.flush()
     finally:
         del store  # closes it before its build is removed or published
