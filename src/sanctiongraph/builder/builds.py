@@ -5,6 +5,7 @@
       current -> builds/<id>   the one link a build swaps: a new link renamed over it, one atomic step
       sanctiongraph.trig -> current/sanctiongraph.trig, ..., void.ttl, store   links made once, through `current`
       .lock                    held (flock) by the build writing here
+      cache/                   each source's contribution, reused by the next build (sanctiongraph.builder.cache)
 
 A build writes its folder in full, then swaps `current`; a reader that resolves `current` once reads one
 whole build, the previous or the new one. A kill at any point leaves `current` on a whole build, and the
@@ -26,6 +27,7 @@ from sanctiongraph.query.store import STORE_LINK
 
 BUILDS = "builds"
 CURRENT = "current"
+CACHE = "cache"
 LOCK = ".lock"
 _NEW_LINK = ".link-"  # a link being made, before it is renamed over its name
 # What earlier layouts and killed builds leave beside the links: new links, staging folders, stores.
