@@ -24,7 +24,7 @@ def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
     folder, _ = built
     names = [f"{STEM}.{e.suffix}" for e in EXPORTS] + ["void.ttl", "store"]
     visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    assert visible == sorted([*names, "builds", "current"])
+    assert visible == sorted([*names, "builds", "cache", "current"])
     build = folder / os.readlink(folder / "current")
     assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS])
     for name in names:

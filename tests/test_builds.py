@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ONTOLOGY, sanctiongraph_server
 
-from sanctiongraph.builder.builds import BUILDS, CURRENT, LOCK, hold, sweep
+from sanctiongraph.builder.builds import BUILDS, CACHE, CURRENT, LOCK, hold, sweep
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import DCAT
@@ -69,7 +69,7 @@ def start_build(sources: Path, graph: Path) -> subprocess.Popen[bytes]:
 
 def assert_clean(graph: Path) -> None:
     """graph holds the current build, its links and the lock file, and nothing a replaced or killed build left."""
-    assert sorted(p.name for p in graph.iterdir()) == sorted([LOCK, BUILDS, CURRENT, *LINKS])
+    assert sorted(p.name for p in graph.iterdir()) == sorted([LOCK, BUILDS, CACHE, CURRENT, *LINKS])
     assert [p.name for p in (graph / BUILDS).iterdir()] == [Path(os.readlink(graph / CURRENT)).name]
     for name in LINKS:
         assert os.readlink(graph / name) == f"{CURRENT}/{name}", name
@@ -155,7 +155,7 @@ def test_killed_builds_leave_one_whole_build(corpora: tuple[Corpus, Corpus], tmp
         assert after in (before, target.state), f"kill {point}: a mixed state"
         for name in LINKS:
             assert os.path.realpath(graph / name) == os.path.realpath(graph / CURRENT / name), name
-        left = sorted(p.name for p in graph.iterdir() if p.name not in {LOCK, BUILDS, CURRENT, *LINKS})
+        left = sorted(p.name for p in graph.iterdir() if p.name not in {LOCK, BUILDS, CACHE, CURRENT, *LINKS})
         left += [p.name for p in (graph / BUILDS).iterdir() if p.resolve() != (graph / CURRENT).resolve()]
         outcomes["finished before the kill" if finished else f"{'new' if after == target.state else 'previous'} build{', leftovers' if left else ''}"] += 1
         assert left or point < 10, "a build killed while writing left nothing to sweep"

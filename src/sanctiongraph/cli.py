@@ -26,6 +26,7 @@ from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, s
 from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.links import Filters, Links, day
 from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
+from sanctiongraph.progress import Progress, on_terminal
 from sanctiongraph.project import (
     PROJECT_ENV,
     Project,
@@ -77,7 +78,8 @@ def _init(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     output = args.output or _project(args).graph
-    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts)
+    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts,
+                   progress=Progress(on_terminal(args.quiet)))
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -85,8 +87,11 @@ def _build(args: argparse.Namespace) -> int:
         for coverage in dataset.coverage:
             for line in coverage.uncovered:
                 print(f"warning: {line}", file=sys.stderr)
+        if dataset.changed_inputs:
+            print(f"changed since the last build: {', '.join(dataset.changed_inputs)}; every source was built again", file=sys.stderr)
+        reused = f" ({dataset.reused} unchanged, from the cache)" if dataset.reused else ""
         print(
-            f"built {dataset.sources} source(s), {dataset.statements} statements, {len(set(dataset.quads))} quads; "
+            f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {len(set(dataset.quads))} quads; "
             f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
             file=sys.stderr,
         )

@@ -6,6 +6,7 @@
       sanctiongraph.trig -> current/sanctiongraph.trig, ..., void.ttl, store   links made once, through `current`
       .lock                    held (flock) by the build writing here
       builds/<id>/.readers     held shared (flock) by each server reading that build: the sweep leaves it until released
+      cache/                   each source's contribution, reused by the next build (sanctiongraph.builder.cache)
 
 A build writes its folder in full, then swaps `current`; a reader that resolves `current` once reads one
 whole build, the previous or the new one. A kill at any point leaves `current` on a whole build, and the
@@ -27,6 +28,7 @@ from sanctiongraph.query.store import STORE_LINK
 
 BUILDS = "builds"
 CURRENT = "current"
+CACHE = "cache"
 LOCK = ".lock"
 READERS = ".readers"  # in each build folder: held shared (flock) by servers reading the build; the sweep skips it then
 _NEW_LINK = ".link-"  # a link being made, before it is renamed over its name

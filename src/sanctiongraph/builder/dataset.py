@@ -11,14 +11,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder import builds
+from sanctiongraph.builder.cache import SourceCache
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.builder.exports import write_exports
+from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
+from sanctiongraph.builder.exports import EXPORTS, write_exports
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.sources import (
     BROKEN,
@@ -35,6 +37,7 @@ from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_file
 from sanctiongraph.errors import CheckError, OutputError, Problems, SourceError, shown
 from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
+from sanctiongraph.progress import QUIET, Progress
 from sanctiongraph.query.store import STORE_LINK, load_store
 from sanctiongraph.suggestions import did_you_mean
 
@@ -69,33 +72,19 @@ def source_graph(source_id: str) -> ox.NamedNode:
     return iri(f"{GRAPH}source/{source_id}")
 
 
-@dataclass(frozen=True)
-class Local:
-    """What a reference can point to: the class and IRI of a statement or an entity."""
-
-    cls: str
-    iri: str
-
-
-@dataclass
-class Coverage:
-    """Which story sentences of a source carry at least one statement."""
-
-    source: str
-    story: int
-    covered: int
-    uncovered: list[str] = field(default_factory=list)
-
-
 @dataclass
 class Dataset:
-    """The built dataset: its quads, where each minted IRI was declared, and the sentence coverage."""
+    """The built dataset: its quads, where each minted IRI was declared, and the sentence coverage; with a cache,
+    how many sources it reused and which shared inputs changed since the last build (all sources rebuilt)."""
 
     quads: list[ox.Quad]
     locations: dict[str, str]
     coverage: list[Coverage]
     sources: int
     statements: int
+    reused: int = 0
+    changed_inputs: list[str] = field(default_factory=list)
+    cache: SourceCache | None = None  # to commit once the build is published
 
 
 class _Emitter:
@@ -148,22 +137,44 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 @_without_cycle_collection()
-def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False) -> Dataset:
+def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET,
+                  cache_folder: Path | None = None) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
-    statements if allow_drafts, else refusing them)."""
+    statements if allow_drafts, else refusing them). With a cache folder, a source whose contribution is cached
+    there is not read again (sanctiongraph.builder.cache)."""
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     registry = load_registry(sources_folder, ontology, problems)
-    sources = []
-    for path in source_files(sources_folder):
-        with problems.collected():
-            sources.append(load_source(path, sources_folder, ontology, problems))
-    sources = without_drafts(sources, allow_drafts)
+    cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts) if cache_folder else None
+    files = source_files(sources_folder)
+    cached: dict[Path, Contribution] = {}
+    loaded: dict[Path, Source] = {}
+    with progress.bar("reading sources", len(files), "source") as bar:
+        for path in files:
+            hit = cache.get(path) if cache else None
+            if hit is None:
+                with problems.collected():
+                    loaded[path] = load_source(path, sources_folder, ontology, problems)
+            else:
+                cached[path] = hit
+            bar.update()
+    files = [path for path in files if path in loaded or path in cached]  # one that could not be read is reported
+    without_drafts(list(loaded.values()), allow_drafts)
+    statements_of = {path: [(item.id, item.cls) for item in source.statements] for path, source in loaded.items()}
+    statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
+    ids = {path: loaded[path].id if path in loaded else cached[path].id for path in files}
+    reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
+                          for path in files for statement, cls in statements_of[path]})
+    for path, part in list(cached.items()):  # a cached source whose references changed is built again
+        if any(dict.get(reports, name) != local for name, local in part.references.items()):
+            del cached[path]
+            with problems.collected():
+                loaded[path] = without_drafts([load_source(path, sources_folder, ontology, problems)], allow_drafts)[0]
+    files = [path for path in files if path in loaded or path in cached]
+
     emitter = _Emitter()
     locations: dict[str, str] = {}
     emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-    reports = {f"{source.id}/{item.id}": Local(item.cls, f"{source_iri(source.id)}/{item.id}")
-               for source in sources for item in source.statements}
     resolver = _Resolver(ontology, registry, emitter, reports)
     for entity in registry.values():
         if entity.cls == BROKEN:
@@ -173,20 +184,43 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         locations[ID + entity.id] = entity.where
 
     seen: dict[str, str] = {}
-    digest = _input_digest(sources_folder, ontology_folder, sources)
-    build_node = f"{ID}build/{digest[7:23]}"
-    coverage = []
-    statements = 0
-    for source in sources:
-        with problems.collected():
-            if source.id in seen:
-                raise SourceError(source.where, f"duplicate source id {shown(source.id)} (also in {seen[source.id]})")
-            seen[source.id] = source.shown_as
-            coverage.append(_SourceBuilder(source, resolver, locations).build(build_node))
-            statements += len(source.statements)
+    parts: list[Contribution] = []
+    with progress.bar("minting quads", len(files), "source") as bar:
+        for path in files:
+            with problems.collected():
+                part = cached[path] if path in cached else _contribution(loaded[path], resolver)
+                if part.id in seen:
+                    raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
+                seen[part.id] = part.shown_as
+                if path in cached:
+                    emitter.quads.extend(part.quads)
+                elif cache:
+                    cache.put(path, part)
+                locations.update(part.locations)
+                parts.append(part)
+            bar.set_postfix_str(f"{len(emitter.quads):,} quads", refresh=False)
+            bar.update()
     problems.raise_any()
-    _describe_build(emitter, build_node, digest, sources)
-    return Dataset(emitter.quads, locations, coverage, len(sources), statements)
+    digest = _input_digest(sources_folder, ontology_folder, parts)
+    _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest, parts)
+    dataset = Dataset(emitter.quads, locations, [part.coverage for part in parts], len(parts),
+                      sum(len(part.statements) for part in parts))
+    if cache:
+        dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
+    return dataset
+
+
+def _contribution(source: Source, resolver: _Resolver) -> Contribution:
+    """Build one source into the resolver's emitter; its contribution holds the quads it added."""
+    quads = resolver.emitter.quads
+    first = len(quads)
+    locations: dict[str, str] = {}
+    assert isinstance(resolver.reports, References)
+    resolver.reports.used.clear()
+    coverage = _SourceBuilder(source, resolver, locations).build()
+    return Contribution(source.id, source.shown_as, source.where, source.text_file, source.text.digest,
+                        {item.id: item.cls for item in source.statements}, dict(resolver.reports.used),
+                        quads[first:], locations, coverage)
 
 
 class _Resolver:
@@ -310,7 +344,7 @@ class _SourceBuilder:
         self.graph = source_graph(source.id)
         self.add = resolver.emitter.add
 
-    def build(self, build_node: str) -> Coverage:
+    def build(self) -> Coverage:
         self.first_quad = len(self.resolver.emitter.quads)
         source = self.source
         registry = self.resolver.registry
@@ -342,7 +376,7 @@ class _SourceBuilder:
             if item.cls != sg.Claim:
                 for agent in sorted(set(claimants.get(item.id, [publisher]))):
                     self.add(self.graph, f"{self.doc}/{item.id}", PROV + "wasAttributedTo", iri(agent))
-        self._describe(build_node)
+        self._describe()
         return self._sentences(covered)
 
     def _publisher(self) -> str:
@@ -443,8 +477,9 @@ class _SourceBuilder:
                     coverage.uncovered.append(f"{self.source.shown_as}: sentence {sentence.index} carries no statement: {sentence.text[:70]!r}")
         return coverage
 
-    def _describe(self, build_node: str) -> None:
-        """The source document and its named graph, in the provenance graph."""
+    def _describe(self) -> None:
+        """The source document and its named graph, in the provenance graph (but for the build that made it:
+        _describe_build)."""
         source, add, doc = self.source, self.add, self.doc
         g = PROVENANCE_GRAPH
         add(g, doc, RDF + "type", iri(source.cls))
@@ -463,7 +498,6 @@ class _SourceBuilder:
         graph = self.graph.value
         add(g, graph, RDF + "type", iri(PROV + "Bundle"))
         add(g, graph, PROV + "wasDerivedFrom", iri(doc))
-        add(g, graph, PROV + "wasGeneratedBy", iri(build_node))
         add(g, graph, sg.annotationFile, text(source.shown_as))
 
     def _mentions(self) -> set[str]:
@@ -475,7 +509,7 @@ class _SourceBuilder:
         }
 
 
-def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: list[Source]) -> None:
+def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: list[Contribution]) -> None:
     g = PROVENANCE_GRAPH
     software = f"{ID}software/sanctiongraph/{__version__}"
     emitter.add(g, build_node, RDF + "type", iri(sg.Build))
@@ -484,20 +518,27 @@ def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: li
     emitter.add(g, build_node, sg.inputDigest, text(digest))
     for source in sources:
         emitter.add(g, build_node, PROV + "used", iri(source_iri(source.id)))
+        emitter.add(g, source_graph(source.id).value, PROV + "wasGeneratedBy", iri(build_node))
     emitter.add(g, software, RDF + "type", iri(PROV + "SoftwareAgent"))
     emitter.add(g, software, RDFS + "label", text(f"sanctiongraph {__version__}"))
     emitter.add(g, software, SCHEMA + "softwareVersion", text(__version__))
 
 
-def _input_digest(sources_folder: Path, ontology_folder: Path, sources: list[Source]) -> str:
+def _shared_inputs(sources_folder: Path, ontology_folder: Path) -> dict[str, Path]:
+    """The files every source depends on: the ontology, the registry and the vocabularies, by a name for each."""
+    named = {f"ontology/{name}": ontology_folder / name for name in ONTOLOGY_FILES} | {REGISTRY_FILE: sources_folder / REGISTRY_FILE}
+    for file in vocabulary_files(ontology_folder, sources_folder):
+        named["ontology/" * (file.folder == ontology_folder) + file.shown_as] = file.path
+    return named
+
+
+def _input_digest(sources_folder: Path, ontology_folder: Path, sources: list[Contribution]) -> str:
     digest = hashlib.sha256()
-    paths = [ontology_folder / name for name in ONTOLOGY_FILES] + [sources_folder / REGISTRY_FILE]
-    paths += [file.path for file in vocabulary_files(ontology_folder, sources_folder)]
-    paths += [sources_folder / s.shown_as for s in sources]
+    paths = [*_shared_inputs(sources_folder, ontology_folder).values()] + [sources_folder / s.shown_as for s in sources]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for source in sources:
-        digest.update(source.text.digest.encode())
+        digest.update(source.text_digest.encode())
     return "sha256:" + digest.hexdigest()
 
 
@@ -545,7 +586,8 @@ class BuildReport:
 
 
 @_without_cycle_collection()
-def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False) -> BuildReport:
+def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
+          progress: Progress = QUIET) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
@@ -555,16 +597,22 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     try:
         with builds.locked(output_folder) as created:
             try:
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts)
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE)
                 builds.sweep(output_folder)
                 folder = builds.new_build(output_folder)
                 try:
-                    names = write_exports(dataset.quads, folder)
-                    _load_and_check(dataset, folder / STORE_LINK, ontology_folder)
+                    with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
+                        def done(what: str) -> None:
+                            bar.set_postfix_str(what, refresh=False)
+                            bar.update()
+                        names = write_exports(dataset.quads, folder, done)
+                        _load_and_check(dataset, folder / STORE_LINK, ontology_folder, done)
                     written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
+                if dataset.cache:
+                    dataset.cache.commit()
                 builds.sweep(output_folder)
                 return BuildReport(dataset, written)
             except BaseException:
@@ -577,10 +625,12 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                           "the output must be a folder, or a path where one can be made, on a writable disk") from None
 
 
-def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path) -> None:
+def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path, done: Callable[[str], None]) -> None:
     store = load_store(dataset.quads, target)
+    done(STORE_LINK)
     try:
         violations = run_checks(store, ontology_folder, dataset.locations)
+        done("checks")
         store.flush()
     finally:
         del store  # closes it before its build is removed or published

@@ -12,7 +12,7 @@ import json
 import operator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -83,8 +83,9 @@ def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export, path: Path)
         ox.serialize(data, output=str(path), format=formats[export.suffix], prefixes=prefixes)
 
 
-def write_exports(quads: list[ox.Quad], folder: Path) -> list[str]:
-    """Write every export and the VoID description into folder; return the names of the files written.
+def write_exports(quads: list[ox.Quad], folder: Path, done: Callable[[str], None] = lambda name: None) -> list[str]:
+    """Write every export and the VoID description into folder, calling done with the name of each file written;
+    return the names of the files written.
 
     The sorted copies the exports need are freed on return."""
     ordered = sort_quads(quads)
@@ -94,7 +95,9 @@ def write_exports(quads: list[ox.Quad], folder: Path) -> list[str]:
         path = folder / f"{STEM}.{export.suffix}"
         serialize(ordered, union_nt, export, path)
         sizes[export] = path.stat().st_size
+        done(path.name)
     (folder / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
+    done(VOID_FILE)
     return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE]
 
 

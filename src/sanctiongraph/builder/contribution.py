@@ -1,0 +1,71 @@
+"""What one source adds to the dataset: its quads, where its statements were declared, its sentence coverage,
+and what it took from other sources. The unit a build reuses from its cache (sanctiongraph.builder.cache)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Local:
+    """What a reference can point to: the class and IRI of a statement or an entity."""
+
+    cls: str
+    iri: str
+
+
+@dataclass
+class Coverage:
+    """Which story sentences of a source carry at least one statement."""
+
+    source: str
+    story: int
+    covered: int
+    uncovered: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Contribution:
+    """One source's part of the dataset: its named graph and its provenance, but for the build that made them."""
+
+    id: str
+    shown_as: str  # the annotation file, relative to the sources folder
+    where: str
+    text_file: str  # as the annotation names it
+    text_digest: str
+    statements: dict[str, str]  # statement id -> class IRI
+    references: dict[str, Local]  # the statements of other sources it refers to, as SOURCE-ID/STATEMENT-ID
+    quads: list[ox.Quad]
+    locations: dict[str, str]  # statement IRI -> file:line
+    coverage: Coverage
+
+    def record(self) -> dict[str, Any]:
+        """Everything but the quads, as JSON values."""
+        return {"id": self.id, "shown_as": self.shown_as, "where": self.where, "text_file": self.text_file,
+                "text_digest": self.text_digest, "statements": self.statements,
+                "references": {name: [local.cls, local.iri] for name, local in self.references.items()},
+                "locations": self.locations,
+                "coverage": [self.coverage.source, self.coverage.story, self.coverage.covered, self.coverage.uncovered]}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], quads: list[ox.Quad]) -> Contribution:
+        return cls(record["id"], record["shown_as"], record["where"], record["text_file"], record["text_digest"],
+                   record["statements"], {name: Local(*local) for name, local in record["references"].items()},
+                   quads, record["locations"], Coverage(*record["coverage"]))
+
+
+class References(dict[str, Local]):
+    """Every statement of every source, as SOURCE-ID/STATEMENT-ID; remembers those looked up since the last clear()."""
+
+    def __init__(self, entries: dict[str, Local]) -> None:
+        super().__init__(entries)
+        self.used: dict[str, Local] = {}
+
+    def get(self, name: str, default: Local | None = None) -> Local | None:  # type: ignore[override]
+        found = super().get(name, default)
+        if found is not None:
+            self.used[name] = found
+        return found
