@@ -113,7 +113,7 @@ def solutions(store: ox.Store, text: str) -> Iterator[dict[str, str]]:
     found = store.query(text, use_default_graph_as_union=True)
     variables = [variable.value for variable in found.variables]  # type: ignore[union-attr]
     for solution in found:  # type: ignore[union-attr]
-        yield {v: solution[v].value for v in variables if solution[v] is not None}
+        yield {v: term.value for v, term in zip(variables, solution) if term is not None}
 
 
 def _rank() -> dict[str, int]:

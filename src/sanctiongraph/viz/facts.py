@@ -152,8 +152,10 @@ class Facts:
         return named
 
     def all_sources(self) -> list[str]:
-        """The named graph of every source in the store."""
-        return [_document(row).graph for row in self.rows("sources")]
+        """The named graph of every source in the store (reading the documents of all of them)."""
+        documents = [_document(row) for row in self.rows("sources")]
+        self.documents.update({document.graph: document for document in documents})
+        return [document.graph for document in documents]
 
     def label(self, iri: str) -> str:
         """The node's label; failing that, the last segment of its IRI in words, never the bare IRI."""
