@@ -24,6 +24,7 @@ from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.network import Filters, Links, read_network
 from sanctiongraph.network.analytics import sanctioned, simple
 from sanctiongraph.network.paths import shortest_connections
+from sanctiongraph.viz.facts import load_facts
 
 SOURCE = "newsweek-2025-03-russia-mines"
 TEXT = (Path(__file__).resolve().parents[1] / "sources" / "articles" / f"{SOURCE}.txt").read_text(encoding="utf-8")
@@ -154,6 +155,22 @@ def test_to_networkx_carries_labels_classes_sources_and_evidence(graph: Path) ->
     for _, _, data in network.edges(data=True):
         assert not data["registry"] and data["source"] == ID + "source/" + SOURCE
         assert data["evidence"].split(" … ")[0] in TEXT
+
+
+def test_edges_carry_what_the_views_lookups_give_for_each_statement(graph: Path, store: ox.Store) -> None:
+    """The statements' sources, summaries and evidence, read for the whole network at once, are what the views'
+    lookups read statement by statement."""
+    network = sanctiongraph.to_networkx(graph)
+    facts = load_facts(store)
+    edges = [data for _, _, data in network.edges(data=True) if not data["registry"]]
+    facts.cover(sorted({data["statement"] for data in edges}))
+    assert len(edges) > 100 and any(" … " in data["evidence"] for data in edges)
+    for data in edges:
+        item = facts.provenance[data["statement"]]
+        assert (data["source"], data["sourceTitle"]) == (item.document, facts.documents[item.graph].title)
+        assert data["summary"] == facts.label(data["statement"])
+        assert data["evidence"] == " … ".join(e.quote for e in item.evidence) != ""
+        assert data["sentence"] == " ".join(dict.fromkeys(s for e in item.evidence for s in e.sentences))
 
 
 def test_to_rdflib_runs_sparql_on_oxigraphs_engine(graph: Path) -> None:
