@@ -85,7 +85,7 @@ class Facts:
         for text in texts:
             solutions = self.store.query(text, use_default_graph_as_union=True)
             variables = [variable.value for variable in solutions.variables]  # type: ignore[union-attr]
-            found += [{v: None if row[v] is None else row[v].value for v in variables} for row in solutions]  # type: ignore[union-attr]
+            found += [{v: None if term is None else term.value for v, term in zip(variables, row)} for row in solutions]  # type: ignore[union-attr]
         return found
 
     def cover(self, iris: Iterable[str]) -> None:
