@@ -5,8 +5,8 @@ Nodes are entities, with their label, class, aliases and IRI; edges are links (l
 and the statement's source, evidence and sentences. Every attribute is a str or a bool (empty when absent), so that
 GraphML and GEXF carry them all.
 
-The statements' sources, labels and evidence are read in one query over the store (queries/evidence.rq), as they
-are for every statement of the network; the few other names (relations, roles, classes) through the views' facts.
+The statements' sources, labels and evidence are read in one query over the store (queries/evidence.rq), or over
+the graphs of the sources of the filter; the few other names (relations, roles, classes) through the views' facts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from sanctiongraph.network.links import Link, Links, solutions
+from sanctiongraph.network.links import Link, Links
 from sanctiongraph.viz.facts import Facts
 
 
@@ -38,9 +38,9 @@ class Stated:
 
 
 def stated(links: Links) -> dict[str, Stated]:
-    """Every statement of the store with its source, labels and evidence, by its IRI."""
+    """Every statement of the store (of the sources of the filter, if any) with its source, labels and evidence."""
     found: dict[str, Stated] = {}
-    for row in solutions(links.store, links.queries["evidence"].text):
+    for row in links.of_sources("evidence"):
         item = found.setdefault(row["statement"], Stated(row["graph"], row["document"]))
         if "label" in row:
             item.labels.append(row["label"])

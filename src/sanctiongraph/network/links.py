@@ -151,6 +151,10 @@ class Links:
         for start in range(0, len(rows), BATCH):
             yield from self._rows(query, fill(query, {slot: rows[start:start + BATCH]}))
 
+    def of_sources(self, name: str) -> Iterator[dict[str, str]]:
+        """The rows of a query over the whole store, or, with a sources filter, over their graphs (its ?graph slot)."""
+        return self._filled(name, ("graph",), [(g,) for g in sorted(self.graphs)]) if self.graphs else self._rows(self.queries[name])
+
     # --- names
 
     def resolve(self, name: str) -> str:
