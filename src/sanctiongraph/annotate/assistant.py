@@ -18,7 +18,7 @@ from sanctiongraph.annotate.mentions import Mention, find_mentions
 from sanctiongraph.annotate.sentences import sentences
 from sanctiongraph.annotate.times import TimeMention, find_times
 from sanctiongraph.annotate.vocabulary import vocabulary
-from sanctiongraph.annotate.writer import HEADING_MARK, Written, annotation_text, name_drafts, statements_text
+from sanctiongraph.annotate.writer import HEADING_MARK, Written, annotation_text, appended, name_drafts, statement_indent
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import SourceText, Span
 from sanctiongraph.builder.sources import Item, load_registry, load_source
@@ -201,11 +201,7 @@ def _merged(output: Path, existing: list[Item], drafts: list[Draft], text: Sourc
     kept = [line for n, line in enumerate(lines, 1) if n not in dropped]
     while kept and (not kept[-1].strip() or kept[-1].lstrip().startswith(HEADING_MARK)):  # a heading with no drafts left
         kept.pop()
-    first = next((line for n, line in enumerate(lines, 1) if n in starts), "  - ")
-    indent = first[:len(first) - len(first.lstrip())]
-    head = "".join(kept).rstrip("\n") + "\n"
-    written = statements_text(drafts, text, head.count("\n") + 1, indent)
-    return Written(head + written.text, written.lines)
+    return appended("".join(kept), drafts, text, statement_indent(lines, existing))
 
 
 def _metadata(request: Request, content: str, output: Path, published: dt.date,

@@ -11,6 +11,7 @@ import yaml
 
 from sanctiongraph.annotate.drafts import DRAFT_KEY, Draft
 from sanctiongraph.builder.source_text import SourceText
+from sanctiongraph.builder.sources import Item
 from sanctiongraph.errors import clipped
 
 HEADING = 60  # characters of a sentence shown in the comment above its drafts
@@ -82,6 +83,17 @@ def statements_text(drafts: list[Draft], text: SourceText, first_line: int, inde
 
 def annotation_text(metadata: dict[str, Any], drafts: list[Draft], text: SourceText, header: str) -> Written:
     """A whole draft annotation: the header comments, the metadata, and the statements."""
-    head = header + dump(metadata) + "\nstatements:\n"
-    written = statements_text(drafts, text, head.count("\n") + 1)
+    return appended(header + dump(metadata) + "\nstatements:\n", drafts, text)
+
+
+def appended(head: str, drafts: list[Draft], text: SourceText, indent: str = INDENT) -> Written:
+    """The text of an annotation whose statements come last, with the drafts appended to them."""
+    head = head.rstrip("\n") + "\n"
+    written = statements_text(drafts, text, head.count("\n") + 1, indent)
     return Written(head + written.text, written.lines)
+
+
+def statement_indent(lines: list[str], statements: list[Item]) -> str:
+    """The indent of the first of a file's statements, as its lines hold them (the writer's own for none)."""
+    first = lines[int(statements[0].where.rsplit(":", 1)[1]) - 1] if statements else INDENT + "- "
+    return first[: len(first) - len(first.lstrip())]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sanctiongraph.annotate.drafts import Draft
-from sanctiongraph.annotate.writer import statements_text
+from sanctiongraph.annotate.writer import appended, statement_indent
 from sanctiongraph.builder.dataset import source_iri
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import SourceText, Span
@@ -163,6 +163,4 @@ def _unique(base: str, taken: set[str]) -> str:
 def _appended(output: Path, statements: list[Item], drafts: list[Draft], text: SourceText) -> str:
     """The file's text with the drafts appended to its statements, indented as its first statement."""
     lines = output.read_text(encoding="utf-8").splitlines(keepends=True)
-    first = lines[int(statements[0].where.rsplit(":", 1)[1]) - 1] if statements else "  - "
-    head = "".join(lines).rstrip("\n") + "\n"
-    return head + statements_text(drafts, text, head.count("\n") + 1, first[:len(first) - len(first.lstrip())]).text
+    return appended("".join(lines), drafts, text, statement_indent(lines, statements)).text
