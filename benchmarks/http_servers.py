@@ -16,12 +16,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from server_load import ROOT, SIMPLE, free_port, join_heavy, load, oxigraph, request
+from server_load import ROOT, SIMPLE, answering, free_port, join_heavy, load, oxigraph
 
 THREADS = 8
 
@@ -64,16 +63,8 @@ def started(name: str, graph: Path, workdir: Path) -> Iterator[str]:
     else:
         command = [sys.executable, __file__, "--serve", name, "--port", str(port)]
     process = subprocess.Popen(command, env=env, cwd=Path(__file__).parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while request("127.0.0.1", port, "/sparql", "ASK {}", timeout=1) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not start")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/sparql"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with answering(process, name, port, "/sparql", limit=60) as url:
+        yield url
 
 
 def main() -> None:

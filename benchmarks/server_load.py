@@ -151,13 +151,20 @@ def oxigraph(graph: Path, workdir: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with answering(process, "oxigraph serve", port, "/query", limit=30) as url:
+        yield url
+
+
+@contextmanager
+def answering(process: subprocess.Popen[bytes], name: str, port: int, path: str, *, limit: float) -> Iterator[str]:
+    """The endpoint URL of a server process once it answers ASK {} on 127.0.0.1:port; the process ends after the block."""
     try:
-        deadline = time.monotonic() + 30
-        while request("127.0.0.1", port, "/query", "ASK {}", timeout=1) != 200:
+        deadline = time.monotonic() + limit
+        while request("127.0.0.1", port, path, "ASK {}", timeout=1) != 200:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("oxigraph serve did not start")
+                raise SystemExit(f"{name} did not start")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/query"
+        yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.terminate()
         process.wait(timeout=30)
