@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from followthemoney import model
@@ -18,13 +17,8 @@ from followthemoney import model
 import sanctiongraph
 from sanctiongraph.interchange.ftm import ftm_entities, write_ftm
 from sanctiongraph.interchange.web_annotation import annotation_collection, write_annotations
+from timing import timed
 
-
-def timed(label: str, work):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    value = work()
-    print(f"{label:55s} {time.perf_counter() - start:8.3f} s")
-    return value
 
 
 def ftm_alone(plain: list[tuple[str, str, dict[str, list[str]]]]) -> str:

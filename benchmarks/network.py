@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -20,17 +20,8 @@ from sanctiongraph.network import Filters, Links, read_network
 from sanctiongraph.network.analytics import scores
 from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.paths import shortest_connections
+from timing import timed
 
-
-def timed(label: str, work, runs: int = 1):  # type: ignore[no-untyped-def]
-    """The work's value; prints the fastest of `runs` runs."""
-    fastest = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        value = work()
-        fastest = min(fastest, time.perf_counter() - start)
-    print(f"{label:45s} {fastest:8.3f} s" + (f" (fastest of {runs})" if runs > 1 else ""))
-    return value
 
 
 def main(folder: Path) -> None:
@@ -56,9 +47,10 @@ def main(folder: Path) -> None:
     nx.write_graphml(graph, written)
     timed("networkx reads the same graph from GraphML", lambda: nx.read_graphml(io.BytesIO(written.getvalue())), runs=3)
     with_scores = scored(graph, found)
-    for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
-        timed(f"export {fmt}", lambda: write_graph(with_scores, fmt, Path(f"/tmp/network-bench.{fmt}")))
-        timed(f"baseline: networkx writes {fmt} to memory", lambda: writer(with_scores, io.BytesIO()))
+    with tempfile.TemporaryDirectory() as scratch:
+        for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
+            timed(f"export {fmt}", lambda: write_graph(with_scores, fmt, Path(scratch) / f"network.{fmt}"))
+            timed(f"baseline: networkx writes {fmt} to memory", lambda: writer(with_scores, io.BytesIO()))
     print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} links")
 
 
