@@ -30,9 +30,10 @@ def commands(command: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> di
     return found
 
 
-COMMANDS = commands(parser())
+PARSER = parser()
+COMMANDS = commands(PARSER)
 EVERY_OPTION = set().union(*COMMANDS.values()) - {"--help"}
-TAKES_VALUE = {s for action in parser()._actions if action.nargs != 0 for s in action.option_strings}  # the top level's
+TAKES_VALUE = {s for action in PARSER._actions if action.nargs != 0 for s in action.option_strings}  # the top level's
 
 
 def invocations() -> list[list[str]]:
