@@ -13,12 +13,11 @@ import tempfile
 from pathlib import Path
 
 from followthemoney import model
+from timing import timed
 
 import sanctiongraph
 from sanctiongraph.interchange.ftm import ftm_entities, write_ftm
 from sanctiongraph.interchange.web_annotation import annotation_collection, write_annotations
-from timing import timed
-
 
 
 def ftm_alone(plain: list[tuple[str, str, dict[str, list[str]]]]) -> str:

@@ -14,14 +14,13 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
+from timing import timed
 
 import sanctiongraph
 from sanctiongraph.network import Filters, Links, read_network
 from sanctiongraph.network.analytics import scores
 from sanctiongraph.network.gephi import scored, write_graph
 from sanctiongraph.network.paths import shortest_connections
-from timing import timed
-
 
 
 def main(folder: Path) -> None:

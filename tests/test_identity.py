@@ -18,8 +18,9 @@ from sanctiongraph.cli import main
 from sanctiongraph.errors import SourceError, UsageError
 from sanctiongraph.identity import AmbiguousName, Names
 from sanctiongraph.namespaces import ID, PROV, SG
+from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.running import run_query
-from sanctiongraph.viz import entity_view, load_facts
+from sanctiongraph.viz import entity_view
 
 LEDGER = ID + "source/fixture-kuzbass-ledger-2025-03-mines"
 

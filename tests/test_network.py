@@ -24,7 +24,7 @@ from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.network import Filters, Links, read_network
 from sanctiongraph.network.analytics import sanctioned, simple
 from sanctiongraph.network.paths import shortest_connections
-from sanctiongraph.viz.facts import load_facts
+from sanctiongraph.query.facts import load_facts
 
 SOURCE = "newsweek-2025-03-russia-mines"
 TEXT = (Path(__file__).resolve().parents[1] / "sources" / "articles" / f"{SOURCE}.txt").read_text(encoding="utf-8")

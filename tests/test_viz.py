@@ -28,8 +28,9 @@ from sanctiongraph.errors import ViewError, ViewTooLarge
 from sanctiongraph.namespaces import GRAPH, ID
 from sanctiongraph.network.links import Filters, Links
 from sanctiongraph.network.paths import MAX_PATHS
+from sanctiongraph.query.facts import Facts, load_facts
 from sanctiongraph.query.store import open_store
-from sanctiongraph.viz import Facts, View, entity_view, load_facts, overview, path_view, query_view, view_query, write_view
+from sanctiongraph.viz import View, entity_view, overview, path_view, query_view, view_query, write_view
 from sanctiongraph.viz.page import page_data, render
 from sanctiongraph.viz.views import Edge, _within_source, construct
 

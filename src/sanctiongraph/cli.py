@@ -37,6 +37,7 @@ from sanctiongraph.project import (
     project_if_any,
     views_folder,
 )
+from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
 from sanctiongraph.query.publish import publish
@@ -54,7 +55,6 @@ from sanctiongraph.query.running import (
 )
 from sanctiongraph.query.store import open_store
 from sanctiongraph.server import frontend
-from sanctiongraph.viz.facts import load_facts
 from sanctiongraph.viz.page import write_view
 from sanctiongraph.viz.views import scored_view
 

@@ -26,8 +26,8 @@ from followthemoney.proxy import EntityProxy
 from sanctiongraph.files import write_atomically
 from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.network.links import Links, solutions
+from sanctiongraph.query.facts import Facts, load_facts
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.viz.facts import Facts, load_facts
 
 HERE = Path(__file__).parent
 PREFIX = "sanctiongraph."

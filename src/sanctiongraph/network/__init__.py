@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from sanctiongraph.errors import NetworkError
 from sanctiongraph.network.graph import network_graph
 from sanctiongraph.network.links import Filters, Link, Links
-from sanctiongraph.viz.facts import load_facts
+from sanctiongraph.query.facts import load_facts
 
 
 @dataclass(frozen=True)

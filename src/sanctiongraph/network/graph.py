@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from sanctiongraph.network.links import Link, Links
-from sanctiongraph.viz.facts import Facts
+from sanctiongraph.query.facts import Facts
 
 
 @dataclass

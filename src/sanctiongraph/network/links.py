@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from sanctiongraph.errors import NetworkError, UsageError, shown
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries
-from sanctiongraph.viz.slots import BATCH, Row, fill
+from sanctiongraph.query.slots import BATCH, Row, fill
 
 HERE = Path(__file__).parent
 REGISTRY = GRAPH + "registry"

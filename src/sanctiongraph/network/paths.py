@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from sanctiongraph.errors import UsageError
 from sanctiongraph.network.links import Link, Links
 from sanctiongraph.network.results import Value, result
+from sanctiongraph.query.facts import Facts
 from sanctiongraph.query.running import Result
-from sanctiongraph.viz.facts import Facts
 
 MAX_PATHS = 25
 MAX_HOPS = 6

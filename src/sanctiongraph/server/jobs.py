@@ -135,13 +135,14 @@ def view(store: ox.Store, entity: str | None, query: Query | None, links: Links,
     """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query (checked as
     `answer` checks a query)."""
     from sanctiongraph import viz
+    from sanctiongraph.query.facts import load_facts
 
     if query is not None:
         try:
             query = replace(query, text=refuse_fetches(query.text, own=own))
         except QueryError as error:
             return failure(400, str(error))
-    facts = viz.load_facts(store)  # read for the view's nodes only, as the page asks for them
+    facts = load_facts(store)  # read for the view's nodes only, as the page asks for them
     try:
         drawn = viz.entity_view(store, facts, entity) if entity is not None else viz.query_view(store, facts, query)  # type: ignore[arg-type]
     except ViewTooLarge as error:

@@ -19,8 +19,8 @@ from sanctiongraph.errors import ViewError
 from sanctiongraph.files import write_atomically
 from sanctiongraph.markup import templates
 from sanctiongraph.namespaces import SG
+from sanctiongraph.query.facts import Facts, load_facts
 from sanctiongraph.query.store import open_store
-from sanctiongraph.viz.facts import Facts, load_facts
 from sanctiongraph.viz.views import MAX_NODES, View, too_large
 
 HERE = Path(__file__).parent

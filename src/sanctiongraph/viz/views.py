@@ -17,10 +17,10 @@ from sanctiongraph import project
 from sanctiongraph.errors import ViewError, ViewTooLarge, shown
 from sanctiongraph.identity import names_in_store
 from sanctiongraph.namespaces import GRAPH, ID, RDF
+from sanctiongraph.query.facts import Facts
 from sanctiongraph.query.library import Query, load_query
+from sanctiongraph.query.slots import Row, batches, fill, slots
 from sanctiongraph.suggestions import did_you_mean
-from sanctiongraph.viz.facts import Facts
-from sanctiongraph.viz.slots import Row, batches, fill, slots
 
 if TYPE_CHECKING:
     from sanctiongraph.network.links import Link, Links

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.viz.slots import batches, fill, slots
+from sanctiongraph.query.slots import batches, fill, slots
 
 LOOKUPS = Path(__file__).parent / "lookups"
 
