@@ -244,7 +244,7 @@ def test_query_file(graph: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["query", "cq2-companies"], 2, "no query named 'cq2-companies'; did you mean cq02-companies-on-us-sanctions-list"),
+        (["query", "cq2-companies"], 2, "no query named 'cq2-companies'; did you mean 'cq02-companies-on-us-sanctions-list'"),
         (["query", "entity-profile"], 2, "query entity-profile needs --param entity=... (iri"),
         (["query", "sentence-statements", "-p", "index=two"], 2, "parameter index: 'two' is not a whole number"),
         (["query", "entity-profile", "-p", "entity=mechel", "-p", "colour=red"], 2, "query entity-profile has no parameter 'colour'"),

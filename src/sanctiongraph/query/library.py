@@ -7,9 +7,8 @@ date, boolean) at execution, never pasted into the text. DEFAULT `-` marks it re
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.errors import QueryError, UsageError, shown
 from sanctiongraph.namespaces import ID, PREFIXES, XSD
+from sanctiongraph.suggestions import did_you_mean
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.+)$")
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
@@ -113,15 +113,8 @@ def find_query(folders: Sequence[Path], name: str) -> Query:
     files = query_files(folders)
     if name in files:
         return load_query(files[name])
-    close = close_names(name, files)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `sanctiongraph queries` lists them"
+    hint = did_you_mean(name, files) or "; `sanctiongraph queries` lists them"
     raise UsageError(f"no query named {shown(name)}{hint}")
-
-
-def close_names(name: str, names: Iterable[str]) -> list[str]:
-    """The (at most three) names closest to a mistyped one, closest first."""
-    scored = sorted((difflib.SequenceMatcher(None, name, n[: len(name) + 1]).ratio(), n) for n in names)
-    return [n for score, n in reversed(scored) if score >= 0.6][:3]
 
 
 def _parameter(spec: str, query: str) -> Parameter:

@@ -39,13 +39,14 @@ import pyoxigraph as ox
 from sanctiongraph.builder.exports import EXPORTS, STEM
 from sanctiongraph.errors import QueryTimeout, UsageError, shown
 from sanctiongraph.namespaces import BASE, FORMATS, RDF, SD, VOID
-from sanctiongraph.query.library import Query, close_names, load_queries
+from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.server import jobs, pages
 from sanctiongraph.server.live import Live, Served
 from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 from sanctiongraph.server.workers import EngineFailure, Job, Overloaded, Reply
+from sanctiongraph.suggestions import did_you_mean
 
 TEXT = "text/plain; charset=utf-8"
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
@@ -384,8 +385,7 @@ class App:
     def named_query(self, request: Request, name: str) -> Response:
         query = self.library.get(name)
         if query is None:
-            close = close_names(name, self.library)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; /queries lists them"
+            hint = did_you_mean(name, self.library) or "; /queries lists them"
             raise HTTPError(404, f"no query named {shown(name)}{hint}")
         form = {key: given[-1] for key, given in request.params.items() if key != "timeout"}
         wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
