@@ -122,3 +122,17 @@ def test_serve_answers_sparql_the_named_queries_and_the_editor(installed: Instal
         if YASGUI.is_file():  # packaged when the wheel was built with the editor installed
             with urllib.request.urlopen(root + "assets/yasgui.min.js", timeout=30) as response:
                 assert response.read() == YASGUI.read_bytes()
+
+
+def test_the_wheel_packages_the_folders_the_code_looks_for() -> None:
+    """pyproject.toml copies each checkout folder into sanctiongraph/data/NAME; project.DATA says where data_folder(NAME)
+    finds it in a checkout. The two lists must name the same folders, or an installed command misses its data."""
+    import tomllib
+
+    from sanctiongraph.project import DATA
+
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]["wheel"]
+    copied = {**wheel["force-include"], **wheel["hooks"]["custom"]["force-include-if-present"]}
+    packaged = {Path(target).relative_to("sanctiongraph/data").parts[0]: Path(source) for source, target in copied.items()}
+    checkout = {name: source.parent if source.suffix else source for name, source in packaged.items()}  # a file: its folder
+    assert checkout == DATA
