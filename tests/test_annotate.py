@@ -14,8 +14,10 @@ import yaml
 from chromium import launch
 from playwright.sync_api import sync_playwright
 
+from sanctiongraph.annotate.language import tokens
+from sanctiongraph.annotate.mentions import find_mentions
 from sanctiongraph.builder.ontology import Ontology
-from sanctiongraph.builder.sources import load_source
+from sanctiongraph.builder.sources import load_registry, load_source
 from sanctiongraph.cli import main
 from sanctiongraph.project import ontology_folder
 
@@ -63,7 +65,40 @@ def test_every_draft_verifies_and_is_marked(project: Path) -> None:
     content = next(d for d in drafts if d["id"] == seredyuk["claimContent"])
     assert str(content["summary"]).startswith("production had been suspended at eight coal mines")
     header = output.read_text(encoding="utf-8").split("\nid:")[0]
-    assert "#   mechel: Mechel" in header and "#   Moscow (Place)" in header
+    assert "#   mechel: Mechel" in header and "#   ALEXEY DRUZHININ (Person)" in header
+    assert "#   russia: Moscow, Russia, Russian" in header  # a registry alias: Moscow is no candidate any more
+    assert "#   russia-ukraine-war: his war" in header  # a description
+
+
+def mentioned(text: str) -> dict[str, set[str]]:
+    """The words of a text that name each registry entity (the bundled registry), found by the assistant."""
+    registry = load_registry(ROOT / "sources", Ontology.load(ontology_folder()))
+    found: dict[str, set[str]] = {}
+    for mention in find_mentions(tokens(text), registry):
+        found.setdefault(mention.entity or "", set()).add(mention.text)
+    return found
+
+
+def test_descriptions_resolve_by_the_registrys_names() -> None:
+    found = mentioned("Russia’s exports fell. Analysts say the oil and gas sectors and his war weigh on Moscow. "
+                      "A deal between Kyiv and Washington stalled. Moscow wants a minerals deal with the U.S. instead.")
+    assert found["russian-oil-sector"] == {"oil"} and found["russian-gas-sector"] == {"gas sectors"}
+    assert found["russia-ukraine-war"] == {"his war"}
+    assert found["us-ukraine-minerals-deal"] == {"deal"}  # between Kyiv (ukraine) and Washington (united-states)
+    assert found["russia-us-minerals-deal"] == {"minerals deal"}  # with the U.S., Moscow before it in the sentence
+    assert {"Kyiv", "Moscow", "Washington"} <= found["ukraine"] | found["russia"] | found["united-states"]
+
+
+def test_descriptions_need_their_context() -> None:
+    found = mentioned("The oil sector grew. The war went on. A deal between Norway and Iceland was signed.")
+    assert not {"russian-oil-sector", "russia-ukraine-war", "russia-us-minerals-deal", "us-ukraine-minerals-deal"} & set(found)
+
+
+def test_a_title_names_the_person_given_it_earlier() -> None:
+    found = mentioned("Kemerovo regional governor Ilya Seredyuk spoke first. Russian President Vladimir Putin spoke later. "
+                      "The governor said mines had closed, and the regional governor agreed. The Ukrainian president did not.")
+    assert found["seredyuk"] == {"Ilya Seredyuk", "The governor", "the regional governor"}
+    assert found["putin"] == {"Vladimir Putin"}  # "the Ukrainian president" is not the Russian one
 
 
 def test_fixture_text_figures_times_claims(project: Path) -> None:
