@@ -20,6 +20,7 @@ import rdflib
 import sanctiongraph
 from sanctiongraph.cli import main
 from sanctiongraph.errors import NetworkError
+from sanctiongraph.identity import names_in_store
 from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.network import Filters, Link, Links, read_network
 from sanctiongraph.network.analytics import sanctioned, simple
@@ -82,7 +83,7 @@ def test_no_connection_within_the_hop_limit_is_said_plainly_with_no_rows(graph: 
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["path", "putn", "mechel"], "sanctiongraph: error: no entity 'putn' in the registry; did you mean putin (Vladimir Putin)?\n"),
+    (["path", "putn", "mechel"], "sanctiongraph: error: no entity 'putn' in the graph's registry; did you mean 'putin'?\n"),
     (["path", "putin", "mechel", "--source", "nowhere"], re.compile(r"sanctiongraph: error: no source 'nowhere' in the graph; sources: .*\b"
                                                                     + SOURCE + r"\b.*\n")),
     (["path", "putin", "mechel", "--from", "March"], "sanctiongraph: usage error: --from takes a day as YYYY-MM-DD, not 'March'\n"),
@@ -101,6 +102,18 @@ def test_entities_are_found_by_alias(store: ox.Store) -> None:
     assert links.resolve("Mechel PAO") == links.resolve("mechel") == ID + "mechel"
     with pytest.raises(NetworkError, match="no entity"):
         links.resolve("Nobody at all")
+
+
+def test_path_resolves_names_as_the_views_and_queries_do(store: ox.Store) -> None:
+    links, names = Links(store), names_in_store(store)
+    for name in ["Kemerovo region", "kemerovo-region", "KEMEROVO_REGION", "Kuzbass", "Moscow", "putin", "U.S."]:
+        assert links.resolve(name) == ID + names.identify(name), name
+    for name in ["Kemerovo regio", "putn"]:
+        with pytest.raises(ValueError) as expected:
+            names.identify(name)
+        with pytest.raises(NetworkError) as raised:
+            links.resolve(name)
+        assert str(raised.value) == str(expected.value) and "did you mean" in str(raised.value)
 
 
 def test_a_time_window_keeps_the_statements_that_hold_in_it(store: ox.Store) -> None:

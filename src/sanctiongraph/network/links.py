@@ -18,7 +18,6 @@ regardless of source and time, so these two filters keep them; only `evidence_on
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sanctiongraph.errors import NetworkError, UsageError, shown
+from sanctiongraph.identity import Names
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.slots import BATCH, Row, fill
@@ -166,6 +166,7 @@ class Links:
                 entity.classes.append(row["class"])
             if "name" in row and row["name"] not in entity.names:
                 entity.names.append(row["name"])
+        self.names = Names((iri.removeprefix(ID), name) for iri, entity in self.entities.items() for name in entity.names)
         self.graphs = {SOURCE_GRAPH + source for source in filters.sources}
         if self.graphs:
             known = {row["graph"] for row in self._rows(self.queries["sources"])}
@@ -189,23 +190,14 @@ class Links:
     # --- names
 
     def resolve(self, name: str) -> str:
-        """The IRI of an entity given by its registry ID, its IRI, its label or an alias (in any case)."""
-        iri = name if name.startswith(("http://", "https://")) else ID + name
-        if iri in self.entities:
-            return iri
-        folded = name.casefold()
-        named = sorted(e.iri for e in self.entities.values() if folded in (n.casefold() for n in e.names))
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise NetworkError(f"{shown(name)} names {len(named)} entities ({', '.join(i.removeprefix(ID) for i in named[:5])}); give an ID")
-        ids = {e.iri.removeprefix(ID): e.iri for e in self.entities.values()}
-        names = {n: e.iri for e in self.entities.values() for n in e.names}
-        close = difflib.get_close_matches(name, [*ids, *names], n=5)
-        suggested = list(dict.fromkeys(f"{(ids.get(c) or names[c]).removeprefix(ID)} ({self.label(ids.get(c) or names[c])})"
-                                       for c in close))[:3]
-        hint = f"; did you mean {', '.join(suggested)}?" if suggested else "; entity IDs are the keys of sources/entities.yaml"
-        raise NetworkError(f"no entity {shown(name)} in the registry{hint}")
+        """The IRI of an entity given by its IRI, or by its registry ID, a label or an alias as sanctiongraph.identity
+        resolves them (case and punctuation aside), as every command does."""
+        if name in self.entities:
+            return name
+        try:
+            return ID + self.names.identify(name)
+        except ValueError as error:  # unknown, or ambiguous: its message says which and why
+            raise NetworkError(str(error)) from None
 
     def label(self, iri: str) -> str:
         entity = self.entities.get(iri)
