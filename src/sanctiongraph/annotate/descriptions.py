@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -72,7 +73,7 @@ def description(entity: str, name: Doc, parts: list[Named]) -> Description | Non
     return found if found.content else None
 
 
-def find_descriptions(doc: Doc, descriptions: list[Description], named: list[Named], persons: set[str]) -> list[Named]:
+def find_descriptions(doc: Doc, descriptions: tuple[Description, ...], named: list[Named], persons: set[str]) -> list[Named]:
     """The descriptions of registry entities in doc, outside the words already named, and the persons (of these
     entities) referred to by their title, in text order."""
     taken = {i for _, start, end in named for i in range(start, end)}
@@ -118,13 +119,18 @@ def _patterns(described: Description) -> Iterable[tuple[str, list[Pattern]]]:
     yield "second", [{"IS_ALPHA": True}, conjunction, *modifiers, head]
 
 
-def _matched(doc: Doc, descriptions: list[Description], named: list[Named], taken: set[int]) -> list[Named]:
+@lru_cache(maxsize=8)
+def _matcher(descriptions: tuple[Description, ...]) -> Matcher:
     matcher = Matcher(english().vocab)
     for n, described in enumerate(descriptions):
         for kind, pattern in _patterns(described):
             matcher.add(f"{n} {kind}", [pattern])
+    return matcher
+
+
+def _matched(doc: Doc, descriptions: tuple[Description, ...], named: list[Named], taken: set[int]) -> list[Named]:
     by_span: dict[tuple[int, int], set[int]] = {}
-    for key, start, end in matcher(doc):
+    for key, start, end in _matcher(descriptions)(doc):
         number, kind = english().vocab.strings[key].split()
         if kind == "first":
             end = start + sum(w is not None for w in descriptions[int(number)].words) - 1
@@ -156,7 +162,7 @@ def _likeliest(candidates: list[Description], named: list[Named], at: int) -> st
     return scored[0][1]
 
 
-def _related(doc: Doc, descriptions: list[Description], named: list[Named], taken: set[int]) -> list[Named]:
+def _related(doc: Doc, descriptions: tuple[Description, ...], named: list[Named], taken: set[int]) -> list[Named]:
     """A description's last word followed by the entities its name names: "deal between A and B", or "A … deal
     with B" (A earlier in the same sentence)."""
     starts = {start: entity for entity, start, _ in named}

@@ -4,6 +4,7 @@ names that are not in the registry, as candidates for new entries with a guessed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -46,13 +47,14 @@ class Mention:
 def find_mentions(doc: Doc, registry: dict[str, Item]) -> list[Mention]:
     """Every mention of a registry entity in doc (by a name, or by a description: descriptions.py), and the candidate
     names, in text order."""
-    names = _Names(registry)
+    names = _names(tuple((entity, item.cls.removeprefix(SG), tuple(item.labels.get("label", [])),
+                          tuple(item.labels.get("aliases", []))) for entity, item in registry.items()))
     found = names.mentions(doc)
     named = [(m.entity, *_tokens(doc, m.span)) for m in found if m.entity]
-    persons = {e for e, item in registry.items() if item.cls == SG + "Person"}
-    for entity, start, end in find_descriptions(doc, names.descriptions(), named, persons):
+    persons = {entity for entity, type in names.types.items() if type == "Person"}
+    for entity, start, end in find_descriptions(doc, names.descriptions, named, persons):
         how = "title" if entity in persons else "description"
-        found.append(Mention(entity, char_span(doc, start, end), doc[start:end].text, how, registry[entity].cls.removeprefix(SG)))
+        found.append(Mention(entity, char_span(doc, start, end), doc[start:end].text, how, names.types[entity]))
     taken = {i for m in found for i in range(*_tokens(doc, m.span))}
     inside = {t.text for i, t in enumerate(doc) if i > 0 and not _opens_sentence(doc, i)}
     for start, end in _capitalised_runs(doc, taken):
@@ -62,16 +64,25 @@ def find_mentions(doc: Doc, registry: dict[str, Item]) -> list[Mention]:
     return sorted(found, key=lambda m: m.span.start)
 
 
-class _Names:
-    """The registry's labels and aliases, and the spaCy matchers that find them."""
+Entry = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # a registry entity: ID, class (local name), labels, aliases
 
-    def __init__(self, registry: dict[str, Item]) -> None:
-        self.registry = registry
+
+@lru_cache(maxsize=8)
+def _names(entries: tuple[Entry, ...]) -> _Names:
+    """The names of a registry, read once for the texts annotated with it."""
+    return _Names(entries)
+
+
+class _Names:
+    """The registry's labels and aliases, the spaCy matchers that find them, and the descriptions they give."""
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        self.types = {entity: cls for entity, cls, _, _ in entries}
         self.names: dict[str, tuple[str, str]] = {}  # name -> (entity, label or alias)
-        for entity_id, item in registry.items():
-            for how in ("aliases", "label"):
-                for name in item.labels.get(how, []):
-                    self.names[name] = (entity_id, "alias" if how == "aliases" else how)
+        for entity_id, _, labels, aliases in entries:
+            for how, names in (("alias", aliases), ("label", labels)):
+                for name in names:
+                    self.names[name] = (entity_id, how)
         self.exact = PhraseMatcher(english().vocab, attr="ORTH")  # acronyms (US, EU, CREA): case matters
         self.folded = PhraseMatcher(english().vocab, attr="LOWER")
         for name in self.names:
@@ -88,17 +99,18 @@ class _Names:
         taken: set[int] = set()
         for span in filter_spans(spans):
             entity_id, how = self.names[keyed[(span.start, span.end)]]
-            found.append(Mention(entity_id, char_span(doc, span.start, span.end), span.text, how, self._type(entity_id)))
+            found.append(Mention(entity_id, char_span(doc, span.start, span.end), span.text, how, self.types[entity_id]))
             taken.update(range(span.start, span.end))
         names = {name: value for name, value in self.names.items() if value[0] != apart}
         for i, token in enumerate(doc):
             near = None if i in taken or not _is_name_word(token.text) else _near_miss(token.text, names)
             if near is not None:
                 entity_id = names[near][0]
-                found.append(Mention(entity_id, char_span(doc, i, i + 1), token.text, "fuzzy", self._type(entity_id)))
+                found.append(Mention(entity_id, char_span(doc, i, i + 1), token.text, "fuzzy", self.types[entity_id]))
         return found
 
-    def descriptions(self) -> list[Description]:
+    @cached_property
+    def descriptions(self) -> tuple[Description, ...]:
         """The descriptions that the registry's labels and aliases give (those that name other entities)."""
         found = []
         for name, (entity, _) in self.names.items():
@@ -107,10 +119,7 @@ class _Names:
                                                     if m.entity])
             if described is not None:
                 found.append(described)
-        return found
-
-    def _type(self, entity: str) -> str:
-        return self.registry[entity].cls.removeprefix(SG)
+        return tuple(found)
 
 
 def _tokens(doc: Doc, span: Span) -> tuple[int, int]:
