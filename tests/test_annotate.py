@@ -5,6 +5,7 @@ Run on the first source's text (its annotation left aside) and on a fixture text
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from sanctiongraph.annotate.language import tokens
 from sanctiongraph.annotate.mentions import find_mentions
+from sanctiongraph.annotate.times import find_times
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.sources import load_registry, load_source
 from sanctiongraph.cli import main
@@ -240,3 +242,12 @@ def test_review_page_is_offline_escaped_and_links_drafts(project: Path) -> None:
         assert written[line - 1].strip() == f"- id: {draft_id}"
         browser.close()
     assert requests == [(project / "articles" / "hostile.html").as_uri()]
+
+
+def test_a_day_without_a_year_is_the_last_such_day_up_to_the_publication() -> None:
+    published = dt.date(2025, 3, 5)
+    found = {t.as_written: t.value for t in find_times(tokens("On March 4 and on 12 December the council met; "
+                                                              "in April 2022 it may 3 times have met."), published)}
+    assert found["March 4"]["value"] == "2025-03-04" and found["12 December"]["value"] == "2024-12-12"
+    assert "publication date 2025-03-05" in str(found["March 4"]["basis"])
+    assert found["April 2022"] == {"value": "2022-04"} and not any("may" in words for words in found)
