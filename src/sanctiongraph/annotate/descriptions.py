@@ -80,7 +80,7 @@ def find_descriptions(doc: Doc, descriptions: tuple[Description, ...], named: li
     found = [*_matched(doc, descriptions, named, taken), *_related(doc, descriptions, named, taken),
              *_titled(doc, [n for n in named if n[0] in persons], taken)]
     spans = filter_spans([Span(doc, start, end, label=entity) for entity, start, end in found])
-    return sorted((span.label_, span.start, span.end) for span in spans)
+    return [(span.label_, span.start, span.end) for span in sorted(spans, key=lambda span: span.start)]
 
 
 def _forms(word: str) -> list[str]:
@@ -154,12 +154,9 @@ def _likeliest(candidates: list[Description], named: list[Named], at: int) -> st
     for entity, start, _ in named:
         if start < at:
             last[entity] = start
-    scored = sorted(((max((last.get(e, -1) for e in d.omitted), default=-1), d.entity) for d in candidates
-                     if d.omitted <= mentioned), reverse=True)
-    entities = {entity for _, entity in scored}
-    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0] and len(entities) > 1):
-        return None
-    return scored[0][1]
+    scored = {(max(last.get(e, -1) for e in d.omitted), d.entity) for d in candidates if d.omitted <= mentioned}
+    nearest = {entity for score, entity in scored if score == max(scored)[0]}
+    return nearest.pop() if len(nearest) == 1 else None
 
 
 def _related(doc: Doc, descriptions: tuple[Description, ...], named: list[Named], taken: set[int]) -> list[Named]:
@@ -191,13 +188,13 @@ def _titled(doc: Doc, named: list[Named], taken: set[int]) -> list[Named]:
     (named: the persons named)."""
     titled: dict[str, dict[str, set[str]]] = {}  # title -> person -> the words before the title
     found = []
-    persons = {start: (entity, end) for entity, start, end in named}
+    persons = {start: entity for entity, start, _ in named}
     for token in doc:
         i = token.i
         if i in persons and i > 0 and doc[i - 1].lower_ in TITLES:
             qualifiers = {t.lower_ for t in doc[max(0, i - 1 - TITLE_WORDS):i - 1] if t.is_alpha}
-            titled.setdefault(doc[i - 1].lower_, {}).setdefault(persons[i][0], set()).update(qualifiers)
-        elif token.lower_ in titled and i not in taken and len(titled[token.lower_]) == 1:
+            titled.setdefault(doc[i - 1].lower_, {}).setdefault(persons[i], set()).update(qualifiers)
+        elif i > 0 and token.lower_ in titled and i not in taken and len(titled[token.lower_]) == 1:
             (person, qualifiers), = titled[token.lower_].items()
             start = i - 1
             if start > 0 and doc[start].is_alpha and doc[start].lower_ in qualifiers:
