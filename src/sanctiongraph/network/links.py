@@ -120,8 +120,8 @@ def solutions(store: ox.Store, text: str) -> Iterator[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Roles:
-    """How statements' roles make links (roles.toml): their order, the qualifiers with the roles each relates to (all
-    principal ones: empty), the sanctioned roles; IRIs."""
+    """How statements' roles make links (roles.toml), as IRIs: their order; the qualifiers, each with the roles it
+    relates to (none named: every principal role); the sanctioned roles."""
 
     rank: dict[str, int]
     qualifiers: dict[str, frozenset[str]]
@@ -192,8 +192,9 @@ class Links:
     def resolve(self, name: str) -> str:
         """The IRI of an entity given by its IRI, or by its registry ID, a label or an alias as sanctiongraph.identity
         resolves them (case and punctuation aside), as every command does."""
-        if name in self.entities:
-            return name
+        for iri in (name, ID + name):  # an IRI, or a registry ID
+            if iri in self.entities:
+                return iri
         try:
             return ID + self.names.identify(name)
         except ValueError as error:  # unknown, or ambiguous: its message says which and why
