@@ -2,14 +2,17 @@
 and its speed.
 
 Runs the assistant (sanctiongraph.annotate.assistant.find_drafts, what `sanctiongraph annotate` runs) on the first
-source's text, its annotation left aside, and compares with that annotation; and on the fixture text written for the
-tests (tests/annotate/, a fictional outlet) against the hand-made list of its facts (tests/annotate/expected.yaml).
+source's text, its annotation left aside, and compares with that annotation; on the fixture sources of the tests
+(tests/fixtures/sources/, fictional outlets) against their annotations, likewise; and on the fixture text written for
+the assistant's tests (tests/annotate/, a fictional outlet) against the hand-made list of its facts
+(tests/annotate/expected.yaml).
 
     .venv/bin/python benchmarks/annotate.py            # prints the tables (Markdown)
 
 Scores, per kind: precision (what the assistant found that the annotation has) and recall (what the annotation has
 that the assistant found), on sets:
-- entity references: the registry IDs the annotation's statements name, against those the assistant found mentioned;
+- entity references: the registry entities the annotation names (in its statements, by ID, label or alias, and as
+  the publisher), against those the assistant found mentioned;
 - figures: (value or lower bound, unit) of the observations;
 - dates: the normalised values of every time (value, or start and end);
 - claims: (claimant, sentences) where the sentences are those the claim's evidence and its content's evidence touch;
@@ -35,12 +38,14 @@ from sanctiongraph.annotate.mentions import Mention
 from sanctiongraph.annotate.times import TimeMention
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.source_text import SourceText
-from sanctiongraph.builder.sources import Item, load_registry, load_source
+from sanctiongraph.builder.sources import Item, Source, load_registry, load_source
+from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import SG
 from sanctiongraph.project import ontology_folder
 
 ROOT = Path(__file__).parent.parent
 FIRST = ROOT / "sources" / "articles" / "newsweek-2025-03-russia-mines.yaml"
+FIXTURE_SOURCES = ROOT / "tests" / "fixtures" / "sources"
 FIXTURES = ROOT / "tests" / "annotate"
 FIXTURE = FIXTURES / "harbour-ledger-2024-11-port-ban.txt"
 TIME_KEYS = ("date", "startDate", "endDate", "referencePeriod")
@@ -76,12 +81,19 @@ def assistant_facts(drafts: list[Draft], mentions: list[Mention], times: list[Ti
     }
 
 
-def human_facts(statements: list[Item], registry: dict[str, Item], text: SourceText) -> dict[str, list[Any]]:
+def human_facts(source: Source, registry: dict[str, Item]) -> dict[str, list[Any]]:
+    statements, text, names = source.statements, source.text, registry_names(registry)
     by_id = {s.id: s for s in statements}
+
+    def entity(value: Any) -> str | None:
+        try:
+            return names.resolve(value) if isinstance(value, str) else None
+        except AmbiguousName:
+            return None
 
     def named(value: Any) -> set[str]:
         values = value if isinstance(value, list) else [value]
-        return {v for v in values if isinstance(v, str) and v in registry}
+        return {e for v in values if (e := entity(v)) is not None}
 
     def sentences(item: Item) -> set[int]:
         content = item.fields.get("claimContent", [])
@@ -89,12 +101,14 @@ def human_facts(statements: list[Item], registry: dict[str, Item], text: SourceT
         return {s.index for part in parts for q in part.evidence for s in text.sentences_overlapping(q.span)}
 
     return {
-        "entity references": sorted({e for s in statements for v in s.fields.values() for e in named(v)}),
+        "entity references": sorted({e for s in statements for v in s.fields.values() for e in named(v)}
+                                    | named(source.publisher)),
         "figures": [(s.fields.get("value", s.fields.get("lowerBound")), s.fields.get("unit"))
                     for s in statements if s.cls == SG + "Observation"],
         "dates": sorted({normalised(s.fields[k]) for s in statements for k in TIME_KEYS
                          if k in s.fields and isinstance(s.fields[k], dict)}),
-        "claims with the right speaker": [(s.fields["claimant"], sentences(s)) for s in statements if s.cls == SG + "Claim"],
+        "claims with the right speaker": [(entity(s.fields["claimant"]), sentences(s)) for s in statements
+                                          if s.cls == SG + "Claim"],
     }
 
 
@@ -129,7 +143,8 @@ def table(title: str, found: dict[str, list[Any]], truth: dict[str, list[Any]], 
     for kind in truth:
         precision, recall, n_found, n_truth = score(found[kind], truth[kind],
                                                      same_claim if kind.startswith("claims") else None)
-        rows.append(f"| {kind} | {precision:.2f} | {recall:.2f} | {n_found} | {n_truth} |")
+        shown = ("–", "–") if not n_found and not n_truth else (f"{precision:.2f}", f"{recall:.2f}")
+        rows.append(f"| {kind} | {shown[0]} | {shown[1]} | {n_found} | {n_truth} |")
     return "\n".join(rows) + "\n"
 
 
@@ -177,14 +192,19 @@ def main() -> None:
     start = time.perf_counter()
     first_found, first_seconds = run(source.text, dt.date(2025, 3, 3), registry, ontology)
     cold = time.perf_counter() - start
-    fixture_registry = dict(registry)
-    fixture_registry.update(load_registry(FIXTURES, ontology))
+    annotate_registry = {**registry, **load_registry(FIXTURES, ontology)}
     fixture_text = SourceText(FIXTURE.read_text(encoding="utf-8"))
-    fixture_found, fixture_seconds = run(fixture_text, dt.date(2024, 11, 4), fixture_registry, ontology)
+    fixture_found, fixture_seconds = run(fixture_text, dt.date(2024, 11, 4), annotate_registry, ontology)
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {sys.platform}; "
           f"first call (loading spaCy, dateparser, quantulum3 tables) plus {RUNS} runs: {cold:.1f} s\n")
     print(table("The first source (Newsweek), against its human annotation", first_found,
-                human_facts(source.statements, registry, source.text), first_seconds))
+                human_facts(source, registry), first_seconds))
+    fixture_registry = {**registry, **load_registry(FIXTURE_SOURCES, ontology)}
+    for path in sorted((FIXTURE_SOURCES / "articles").glob("*.yaml")):
+        fixture = load_source(path, FIXTURE_SOURCES, ontology)
+        found, seconds = run(fixture.text, fixture.published.earliest, fixture_registry, ontology)
+        print(table(f"The fixture source {fixture.id} (a fictional outlet), against its annotation", found,
+                    human_facts(fixture, fixture_registry), seconds))
     print(table("The fixture text (a fictional outlet), against tests/annotate/expected.yaml", fixture_found,
                 expected_facts(FIXTURES / "expected.yaml", fixture_text), fixture_seconds))
     print(splitters([source.text.content, fixture_text.content]))

@@ -5,6 +5,7 @@ Run on the first source's text (its annotation left aside) and on a fixture text
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -14,8 +15,11 @@ import yaml
 from chromium import launch
 from playwright.sync_api import sync_playwright
 
+from sanctiongraph.annotate.language import tokens
+from sanctiongraph.annotate.mentions import find_mentions
+from sanctiongraph.annotate.times import find_times
 from sanctiongraph.builder.ontology import Ontology
-from sanctiongraph.builder.sources import load_source
+from sanctiongraph.builder.sources import load_registry, load_source
 from sanctiongraph.cli import main
 from sanctiongraph.project import ontology_folder
 
@@ -63,7 +67,40 @@ def test_every_draft_verifies_and_is_marked(project: Path) -> None:
     content = next(d for d in drafts if d["id"] == seredyuk["claimContent"])
     assert str(content["summary"]).startswith("production had been suspended at eight coal mines")
     header = output.read_text(encoding="utf-8").split("\nid:")[0]
-    assert "#   mechel: Mechel" in header and "#   Moscow (Place)" in header
+    assert "#   mechel: Mechel" in header and "#   ALEXEY DRUZHININ (Person)" in header
+    assert "#   russia: Moscow, Russia, Russian" in header  # a registry alias: Moscow is no candidate any more
+    assert "#   russia-ukraine-war: his war" in header  # a description
+
+
+def mentioned(text: str) -> dict[str, set[str]]:
+    """The words of a text that name each registry entity (the bundled registry), found by the assistant."""
+    registry = load_registry(ROOT / "sources", Ontology.load(ontology_folder()))
+    found: dict[str, set[str]] = {}
+    for mention in find_mentions(tokens(text), registry):
+        found.setdefault(mention.entity or "", set()).add(mention.text)
+    return found
+
+
+def test_descriptions_resolve_by_the_registrys_names() -> None:
+    found = mentioned("Russia’s exports fell. Analysts say the oil and gas sectors and his war weigh on Moscow. "
+                      "A deal between Kyiv and Washington stalled. Moscow wants a minerals deal with the U.S. instead.")
+    assert found["russian-oil-sector"] == {"oil"} and found["russian-gas-sector"] == {"gas sectors"}
+    assert found["russia-ukraine-war"] == {"his war"}
+    assert found["us-ukraine-minerals-deal"] == {"deal"}  # between Kyiv (ukraine) and Washington (united-states)
+    assert found["russia-us-minerals-deal"] == {"minerals deal"}  # with the U.S., Moscow before it in the sentence
+    assert {"Kyiv", "Moscow", "Washington"} <= found["ukraine"] | found["russia"] | found["united-states"]
+
+
+def test_descriptions_need_their_context() -> None:
+    found = mentioned("The oil sector grew. The war went on. A deal between Norway and Iceland was signed.")
+    assert not {"russian-oil-sector", "russia-ukraine-war", "russia-us-minerals-deal", "us-ukraine-minerals-deal"} & set(found)
+
+
+def test_a_title_names_the_person_given_it_earlier() -> None:
+    found = mentioned("Kemerovo regional governor Ilya Seredyuk spoke first. Russian President Vladimir Putin spoke later. "
+                      "The governor said mines had closed, and the regional governor agreed. The Ukrainian president did not.")
+    assert found["seredyuk"] == {"Ilya Seredyuk", "The governor", "the regional governor"}
+    assert found["putin"] == {"Vladimir Putin"}  # "the Ukrainian president" is not the Russian one
 
 
 def test_fixture_text_figures_times_claims(project: Path) -> None:
@@ -205,3 +242,12 @@ def test_review_page_is_offline_escaped_and_links_drafts(project: Path) -> None:
         assert written[line - 1].strip() == f"- id: {draft_id}"
         browser.close()
     assert requests == [(project / "articles" / "hostile.html").as_uri()]
+
+
+def test_a_day_without_a_year_is_the_last_such_day_up_to_the_publication() -> None:
+    published = dt.date(2025, 3, 5)
+    found = {t.as_written: t.value for t in find_times(tokens("On March 4 and on 12 December the council met; "
+                                                              "in April 2022 it may 3 times have met."), published)}
+    assert found["March 4"]["value"] == "2025-03-04" and found["12 December"]["value"] == "2024-12-12"
+    assert "publication date 2025-03-05" in str(found["March 4"]["basis"])
+    assert found["April 2022"] == {"value": "2022-04"} and not any("may" in words for words in found)

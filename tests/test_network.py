@@ -20,9 +20,11 @@ import rdflib
 import sanctiongraph
 from sanctiongraph.cli import main
 from sanctiongraph.errors import NetworkError
+from sanctiongraph.identity import names_in_store
 from sanctiongraph.namespaces import ID, SG
-from sanctiongraph.network import Filters, Links, read_network
+from sanctiongraph.network import Filters, Link, Links, read_network
 from sanctiongraph.network.analytics import sanctioned, simple
+from sanctiongraph.network.links import Roles
 from sanctiongraph.network.paths import shortest_connections
 from sanctiongraph.query.facts import load_facts
 
@@ -81,7 +83,7 @@ def test_no_connection_within_the_hop_limit_is_said_plainly_with_no_rows(graph: 
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["path", "putn", "mechel"], "sanctiongraph: error: no entity 'putn' in the registry; did you mean putin (Vladimir Putin)?\n"),
+    (["path", "putn", "mechel"], "sanctiongraph: error: no entity 'putn' in the graph's registry; did you mean 'putin'?\n"),
     (["path", "putin", "mechel", "--source", "nowhere"], re.compile(r"sanctiongraph: error: no source 'nowhere' in the graph; sources: .*\b"
                                                                     + SOURCE + r"\b.*\n")),
     (["path", "putin", "mechel", "--from", "March"], "sanctiongraph: usage error: --from takes a day as YYYY-MM-DD, not 'March'\n"),
@@ -102,12 +104,60 @@ def test_entities_are_found_by_alias(store: ox.Store) -> None:
         links.resolve("Nobody at all")
 
 
+def test_path_resolves_names_as_the_views_and_queries_do(store: ox.Store) -> None:
+    links, names = Links(store), names_in_store(store)
+    for name in ["Kemerovo region", "kemerovo-region", "KEMEROVO_REGION", "Kuzbass", "Moscow", "putin", "U.S."]:
+        assert links.resolve(name) == ID + names.identify(name), name
+    for name in ["Kemerovo regio", "putn"]:
+        with pytest.raises(ValueError) as expected:
+            names.identify(name)
+        with pytest.raises(NetworkError) as raised:
+            links.resolve(name)
+        assert str(raised.value) == str(expected.value) and "did you mean" in str(raised.value)
+
+
 def test_a_time_window_keeps_the_statements_that_hold_in_it(store: ox.Store) -> None:
     every = Links(store).all()
     after = Links(store, Filters(end=date(2025, 2, 28))).all()
     statements = {link.statement for link in after if link.statement}
     assert statements and statements < {link.statement for link in every if link.statement}
     assert {link for link in every if link.registry} <= set(after)
+
+
+def statement_links(links: list[Link], statement: str) -> set[tuple[str, str, str, str]]:
+    """The links one statement of the first source makes: (from, its role, role, to), IDs and local names."""
+    return {(link.start.removeprefix(ID), str(link.start_role).removeprefix(SG), str(link.end_role).removeprefix(SG),
+             link.end.removeprefix(ID)) for link in links if link.statement == f"{ID}source/{SOURCE}/{statement}"}
+
+
+def test_a_statement_links_the_roles_that_relate_not_every_pair(store: ox.Store) -> None:
+    links = Links(store).all()
+    # subject Sonin, birthCountry Russia, criticOf Putin: Sonin's two links, and none between Putin and Russia
+    assert statement_links(links, "sonin-profile") == {("konstantin-sonin", "subject", "criticOf", "putin"),
+                                                       ("konstantin-sonin", "subject", "birthCountry", "russia")}
+    # a listing: its authority, listed entity and target country are linked to each other and to its regime; its
+    # list to the listed entity and the authority only
+    suek = statement_links(links, "suek-us-listing")
+    assert {(a, b) for a, _, _, b in suek} == {
+        ("united-states", "suek"), ("united-states", "russia"), ("suek", "russia"),
+        ("united-states", "western-sanctions-on-russia"), ("suek", "western-sanctions-on-russia"),
+        ("western-sanctions-on-russia", "russia"), ("united-states", "us-sanctions-list"), ("suek", "us-sanctions-list")}
+    # a claim links its claimant and audience; statements with two principal roles keep their link
+    assert ("seredyuk", "claimant", "audience", "kemerovo-regional-parliament") in statement_links(links, "seredyuk-to-parliament")
+    putin_russia = {link.statement for link in links if {link.start, link.end} == {ID + "putin", ID + "russia"}}
+    assert putin_russia and f"{ID}source/{SOURCE}/sonin-profile" not in putin_russia
+
+
+def test_no_link_joins_two_qualifiers_of_a_statement_with_a_principal_one(store: ox.Store) -> None:
+    roles = Roles.load()
+    links = Links(store).all()
+    by_statement: dict[str, set[str]] = {}
+    for link in links:
+        if link.statement:
+            by_statement.setdefault(link.statement, set()).update([str(link.start_role), str(link.end_role)])
+    for link in links:
+        if link.statement and any(role not in roles.qualifiers for role in by_statement[link.statement]):
+            assert not (link.start_role in roles.qualifiers and link.end_role in roles.qualifiers), link
 
 
 # --- analytics

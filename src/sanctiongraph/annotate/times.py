@@ -22,11 +22,14 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNITS = ["week", "month", "year", "weekend", "quarter", *WEEKDAYS]
 _YEAR = {"SHAPE": "dddd"}
+_MONTH = {"TEXT": {"IN": [month.title() for month in MONTHS]}}  # capitalised: "may" is a verb
+_DAY = {"TEXT": {"IN": [str(day) for day in range(1, 32)]}}
 _PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "relative": [[{"LOWER": {"IN": ["last", "this", "next", "past", "previous"]}}, {"LOWER": {"IN": _UNITS}}],
                  [{"LOWER": {"IN": ["yesterday", "today", "tomorrow"]}}]],
     "date": [[{"LOWER": {"IN": MONTHS}}, _YEAR], [{"LIKE_NUM": True}, {"LOWER": {"IN": MONTHS}}, _YEAR],
              [{"LOWER": {"IN": MONTHS}}, {"LIKE_NUM": True}, {"TEXT": ",", "OP": "?"}, _YEAR], [_YEAR]],
+    "day": [[_MONTH, _DAY], [_DAY, _MONTH]],  # "March 4", "4 March": the year is the publication's, or the one before
     "first": [[{"LOWER": "the"}, {"LOWER": "first"}, {"LIKE_NUM": True, "OP": "?"},
                {"LOWER": {"IN": ["day", "days", "week", "weeks", "month", "months"]}}, {"LOWER": "of"}, _YEAR]],
 }
@@ -87,6 +90,8 @@ def _resolved(parser: DateDataParser, words: str, kind: str, published: dt.date)
         value = {"value": day.isoformat()}
     if kind == "relative":
         value["basis"] = f"relative to the publication date {published.isoformat()} (dateparser)"
+    elif kind == "day":
+        value["basis"] = f"the last such day up to the publication date {published.isoformat()} (dateparser)"
     return value
 
 

@@ -9,7 +9,6 @@ the largest. Exposure: the entities within N links of an entity that a statement
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,8 +16,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph.errors import UsageError
-from sanctiongraph.namespaces import SG
-from sanctiongraph.network.links import HERE, Link
+from sanctiongraph.network.links import Link, Roles
 from sanctiongraph.network.results import Value, result
 from sanctiongraph.query.running import Result
 
@@ -74,8 +72,7 @@ def score_rows(graph: nx.MultiDiGraph, found: Scores, *, by: str = "pagerank", t
 
 def sanctioned(links: list[Link]) -> set[str]:
     """The entities a statement names in a sanctioned role."""
-    with (HERE / "roles.toml").open("rb") as handle:
-        roles = {SG + name for name in tomllib.load(handle)["sanctioned"]}
+    roles = Roles.load().sanctioned
     return {end for link in links for end, role in ((link.start, link.start_role), (link.end, link.end_role)) if role in roles}
 
 

@@ -2,10 +2,12 @@
 
 The link rule (README, "Network questions"):
 
-- a **statement link**: a statement or claim of a source that names two entities, each in one of its roles (an
-  object property of the ontology: a listing's `authority` and `listedEntity`, a claim's `claimant` and `audience`),
-  links them; it runs from the entity in the earlier role of `roles.toml` to the other, and carries the statement,
-  its class, the two roles and the source's graph (its evidence is looked up from the statement);
+- a **statement link**: a statement or claim of a source that names two entities in roles that relate (object
+  properties of the ontology: a listing's `authority` and `listedEntity`, a claim's `claimant` and `audience`) links
+  them. Roles relate unless both qualify the statement's principal entities (`qualifiers` of `roles.toml`: a
+  characterisation's `birthCountry` and `criticOf` each relate to its `subject`, not to each other). A link runs from
+  the entity in the earlier role of `roles.toml`'s `order` to the other, and carries the statement, its class, the two
+  roles and the source's graph (its evidence is looked up from the statement);
 - a **registry link**: an object property the entity registry states between two entities (`sg:country`,
   `sg:inSector`, `sg:locatedIn`, ...); it has no evidence, and `evidence_only` leaves it out.
 
@@ -16,7 +18,6 @@ regardless of source and time, so these two filters keep them; only `evidence_on
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sanctiongraph.errors import NetworkError, UsageError, shown
+from sanctiongraph.identity import Names
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.slots import BATCH, Row, fill
@@ -116,9 +118,38 @@ def solutions(store: ox.Store, text: str) -> Iterator[dict[str, str]]:
         yield {v: term.value for v, term in zip(variables, solution) if term is not None}
 
 
-def _rank() -> dict[str, int]:
-    with (HERE / "roles.toml").open("rb") as handle:
-        return {SG + name: number for number, name in enumerate(tomllib.load(handle)["order"])}
+@dataclass(frozen=True)
+class Roles:
+    """How statements' roles make links (roles.toml), as IRIs: their order; the qualifiers, each with the roles it
+    relates to (none named: every principal role); the sanctioned roles."""
+
+    rank: dict[str, int]
+    qualifiers: dict[str, frozenset[str]]
+    sanctioned: frozenset[str]
+
+    @classmethod
+    def load(cls) -> Roles:
+        with (HERE / "roles.toml").open("rb") as handle:
+            declared = tomllib.load(handle)
+        unknown = sorted(set(declared["qualifies"]) - set(declared["qualifiers"]))
+        if unknown:
+            raise NetworkError(f"roles.toml: {unknown[0]} in [qualifies] is not one of the qualifiers")
+        return cls({SG + name: number for number, name in enumerate(declared["order"])},
+                   {SG + name: frozenset(SG + role for role in declared["qualifies"].get(name, [])) for name in declared["qualifiers"]},
+                   frozenset(SG + name for name in declared["sanctioned"]))
+
+    def order(self, role: str) -> tuple[int, str]:
+        return self.rank.get(role, len(self.rank)), role
+
+    def pairs(self, ends: list[tuple[str, str]]) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+        """The pairs of (entity, role) of one statement that relate, each in its direction (ends: in role order)."""
+        principal = [end for end in ends if end[1] not in self.qualifiers] or [end for end in ends if end[1] == ends[0][1]]
+        related = set(combinations(principal, 2))
+        for qualifier in (end for end in ends if end not in principal):
+            qualified = [end for end in ends if end[1] in self.qualifiers[qualifier[1]]] or principal
+            related.update((a, b) if ends.index(a) < ends.index(b) else (b, a) for a, b in
+                           ((qualifier, end) for end in qualified if end != qualifier))
+        return sorted(related, key=lambda pair: (ends.index(pair[0]), ends.index(pair[1])))
 
 
 class Links:
@@ -127,7 +158,7 @@ class Links:
     def __init__(self, store: ox.Store, filters: Filters = Filters()) -> None:
         self.store, self.filters = store, filters
         self.queries = load_queries(HERE / "queries")
-        self.rank = _rank()
+        self.roles = Roles.load()
         self.entities: dict[str, Entity] = {}
         for row in self._rows(self.queries["entities"]):
             entity = self.entities.setdefault(row["entity"], Entity(row["entity"]))
@@ -135,6 +166,7 @@ class Links:
                 entity.classes.append(row["class"])
             if "name" in row and row["name"] not in entity.names:
                 entity.names.append(row["name"])
+        self.names = Names((iri.removeprefix(ID), name) for iri, entity in self.entities.items() for name in entity.names)
         self.graphs = {SOURCE_GRAPH + source for source in filters.sources}
         if self.graphs:
             known = {row["graph"] for row in self._rows(self.queries["sources"])}
@@ -158,23 +190,15 @@ class Links:
     # --- names
 
     def resolve(self, name: str) -> str:
-        """The IRI of an entity given by its registry ID, its IRI, its label or an alias (in any case)."""
-        iri = name if name.startswith(("http://", "https://")) else ID + name
-        if iri in self.entities:
-            return iri
-        folded = name.casefold()
-        named = sorted(e.iri for e in self.entities.values() if folded in (n.casefold() for n in e.names))
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise NetworkError(f"{shown(name)} names {len(named)} entities ({', '.join(i.removeprefix(ID) for i in named[:5])}); give an ID")
-        ids = {e.iri.removeprefix(ID): e.iri for e in self.entities.values()}
-        names = {n: e.iri for e in self.entities.values() for n in e.names}
-        close = difflib.get_close_matches(name, [*ids, *names], n=5)
-        suggested = list(dict.fromkeys(f"{(ids.get(c) or names[c]).removeprefix(ID)} ({self.label(ids.get(c) or names[c])})"
-                                       for c in close))[:3]
-        hint = f"; did you mean {', '.join(suggested)}?" if suggested else "; entity IDs are the keys of sources/entities.yaml"
-        raise NetworkError(f"no entity {shown(name)} in the registry{hint}")
+        """The IRI of an entity given by its IRI, or by its registry ID, a label or an alias as sanctiongraph.identity
+        resolves them (case and punctuation aside), as every command does."""
+        for iri in (name, ID + name):  # an IRI, or a registry ID
+            if iri in self.entities:
+                return iri
+        try:
+            return ID + self.names.identify(name)
+        except ValueError as error:  # unknown, or ambiguous: its message says which and why
+            raise NetworkError(str(error)) from None
 
     def label(self, iri: str) -> str:
         entity = self.entities.get(iri)
@@ -208,23 +232,20 @@ class Links:
                 continue
             cls, graph = about.get(statement, (row["class"], row["graph"]))
             about[statement] = (min(cls, row["class"]), graph)
-            if entity not in named[statement] or self._order(role) < self._order(named[statement][entity]):
+            if entity not in named[statement] or self.roles.order(role) < self.roles.order(named[statement][entity]):
                 named[statement][entity] = role
         kept = self._holding(sorted(about), whole=at is None) if self.filters.windowed else set(about)
         links = set()
         for statement in kept:
-            ends = sorted(named[statement].items(), key=lambda pair: (self._order(pair[1]), pair[0]))
+            ends = sorted(named[statement].items(), key=lambda pair: (self.roles.order(pair[1]), pair[0]))
             cls, graph = about[statement]
-            for (first, first_role), (second, second_role) in combinations(ends, 2):
+            for (first, first_role), (second, second_role) in self.roles.pairs(ends):
                 if at is None or first in at or second in at:
                     links.add(Link(first, second, cls, graph, statement, first_role, second_role))
         for row in registry:
             if row["subject"] != row["object"]:
                 links.add(Link(row["subject"], row["object"], row["property"], REGISTRY))
         return sorted(links)
-
-    def _order(self, role: str) -> tuple[int, str]:
-        return self.rank.get(role, len(self.rank)), role
 
     def _holding(self, statements: list[str], *, whole: bool) -> set[str]:
         """The statements that hold at some day of the window (`whole`: of all statements, read in one query)."""
