@@ -196,8 +196,8 @@ VIRTUOSO_READS_OTHERWISE = {
 def assert_same_answers(store: Store, graph: Path) -> None:
     """Every library query, with its example parameters, answers the same on the store as on the embedded store
     (on Virtuoso, all but those of VIRTUOSO_READS_OTHERWISE)."""
-    from sanctiongraph.query import running
-    running._UNION_GRAPHS.clear()  # the store's graphs changed since they were last listed
+    from sanctiongraph.query import endpoint, running
+    endpoint._UNION_GRAPHS.clear()  # the store's graphs changed since they were last listed
     for name, query in sorted(LIBRARY.items()):
         if store.kind == "virtuoso" and name in VIRTUOSO_READS_OTHERWISE:
             continue

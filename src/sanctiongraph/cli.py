@@ -37,6 +37,7 @@ from sanctiongraph.project import (
     project_if_any,
     views_folder,
 )
+from sanctiongraph.query.endpoint import ENDPOINT_PASSWORD, ENDPOINT_USER
 from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
@@ -45,8 +46,6 @@ from sanctiongraph.query.remote import connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import (
     DEFAULT_TIMEOUT,
-    ENDPOINT_PASSWORD,
-    ENDPOINT_USER,
     Result,
     Term,
     labels_for,
