@@ -25,8 +25,6 @@ from datetime import date
 from itertools import combinations
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph.errors import NetworkError, UsageError, shown
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries

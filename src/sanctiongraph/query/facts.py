@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.slots import batches, fill, slots

@@ -29,8 +29,8 @@ from sanctiongraph.query.running import DEFAULT_TIMEOUT
 from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.compression import Compression
 from sanctiongraph.server.live import Fixed, Live
-from sanctiongraph.server.remote import in_front
 from sanctiongraph.server.reception import WSGIApp, http_server
+from sanctiongraph.server.remote import in_front
 from sanctiongraph.server.workers import Engine
 
 
