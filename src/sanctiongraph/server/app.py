@@ -410,7 +410,10 @@ class App:
         if suffix == "dataset" or suffix.startswith("dataset/"):
             return 303, TEXT, b"", [("Location", request.root or "./")]
         iri = valid_iri(BASE + suffix, 404)
-        if not suffix or self.run(request, jobs.exists, iri)[0] == 404:
+        found = self.run(request, jobs.exists, iri) if suffix else None
+        if found is not None and found[0] not in (200, 404):  # the store behind the server failed (502, 504)
+            return found
+        if found is None or found[0] == 404:
             if suffix.startswith("id/") and "/" not in suffix[3:]:  # a label or an alias of an entity
                 return self.run(request, jobs.entity_named, suffix[3:])
             raise HTTPError(404, f"nothing is known about {self.rebase.iri(iri)}")
