@@ -78,17 +78,21 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def get(self, path: str) -> tuple[int, bytes]:
-        self.connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-        return self._read()
+        return self._exchange("GET", path, None, {"Accept": "application/sparql-results+json"})
 
     def post(self, path: str, query: str) -> tuple[int, bytes]:
-        self.connection.request("POST", path, urllib.parse.urlencode({"query": query}),
-                                {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
-        return self._read()
+        return self._exchange("POST", path, urllib.parse.urlencode({"query": query}),
+                              {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
 
-    def _read(self) -> tuple[int, bytes]:
-        response = self.connection.getresponse()
-        return response.status, response.read()
+    def _exchange(self, method: str, path: str, body: str | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """The status and body; status 0 when the server closed the connection (the next request opens a new one)."""
+        try:
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            return 0, b""
 
 
 def main() -> None:
