@@ -31,7 +31,7 @@ from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.query.publish import CONTENT_HASH, MANIFEST, PENDING, local_graphs
+from sanctiongraph.query.publish import CONTENT_HASH, LOCK, MANIFEST, PENDING, local_graphs
 from sanctiongraph.query.store import open_store
 
 LIBRARY = load_queries(QUERIES)
@@ -181,7 +181,7 @@ VIRTUOSO_READS_OTHERWISE = {
     "cq11-occupied-regions-offered": "booleans come back as 0 and 1",
     "territorial-control": "booleans come back as 0 and 1",
     "cq13-coal-producer-rank-and-towns": "booleans come back as 0 and 1",
-    "reporting-chains": "non-ASCII characters in the query text (an arrow) come back as '?'",
+    "reporting-chains": "the arrow of its GROUP_CONCAT separator comes back as '?' (see event-reports)",
     "trade-flows": "SQ156 Internal Optimized compiler error",
     "connected-entities": "no rows: its UNION of property paths",
     "sanctions-on-commodity": "no rows",
@@ -189,15 +189,18 @@ VIRTUOSO_READS_OTHERWISE = {
     "cq08-causes-of-coal-crisis": "one row of sixteen",
     "events-in-range": "other rows for an OPTIONAL label",
     "conflicting-reports": "SQ074 compiler error (Virtuoso 7.2 reads its nested OPTIONALs and BINDs otherwise)",
-    "event-reports": "two rows more than the embedded store (not yet investigated)",
+    # the same five rows, but in two of them the figure's ≈, … and – come back as '?': Virtuoso 7.2 keeps strings the
+    # query makes (CONCAT of the query's own non-ASCII constants) as 8-bit strings once it sorts the rows; without the
+    # ORDER BY it answers them right (docs/beyond-one-machine.md, "What Virtuoso reads otherwise")
+    "event-reports": "non-ASCII characters of strings the query makes come back as '?' once the rows are sorted",
 }
 
 
 def assert_same_answers(store: Store, graph: Path) -> None:
     """Every library query, with its example parameters, answers the same on the store as on the embedded store
     (on Virtuoso, all but those of VIRTUOSO_READS_OTHERWISE)."""
-    from sanctiongraph.query import running
-    running._UNION_GRAPHS.clear()  # the store's graphs changed since they were last listed
+    from sanctiongraph.query import endpoint, running
+    endpoint._UNION_GRAPHS.clear()  # the store's graphs changed since they were last listed
     for name, query in sorted(LIBRARY.items()):
         if store.kind == "virtuoso" and name in VIRTUOSO_READS_OTHERWISE:
             continue
@@ -310,6 +313,26 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert {g: store.graph(g) for g in store.graphs()} == new_graphs
         assert store.manifest() == new_hashes
         assert "sent 0 graph(s)" in publish(store, new).stderr
+
+
+def test_a_second_publish_to_a_store_being_published_to_is_refused(tmp_path: Path) -> None:
+    generate(tmp_path / "sources", sources=150, seed=7, progress=False)
+    build(tmp_path / "sources", ONTOLOGY, tmp_path / "graph")
+    with running("oxigraph", tmp_path / "oxigraph") as store:
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(tmp_path / "graph")]
+        first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not any(t.predicate == LOCK for t in store.graph(MANIFEST)):
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        _, first_stderr = first.communicate(timeout=300)
+        assert first.returncode == 0, first_stderr
+        assert second.returncode == 1 and second.stderr.count("\n") == 1, second.stderr
+        assert second.stderr.startswith(f"sanctiongraph: error: the store {store.graph_store} is being published to by process {first.pid} on ")
+        assert "publish again once it has finished" in second.stderr
+        assert not any(t.predicate == LOCK for t in store.graph(MANIFEST))  # the first let it go
+        third = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert third.returncode == 0 and "sent 0 graph(s)" in third.stderr, third.stderr
 
 
 class FailingStore(http.server.BaseHTTPRequestHandler):

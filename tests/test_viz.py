@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from chromium import launch
-from conftest import ONTOLOGY, ROOT, SOURCES
+from conftest import ONTOLOGY, ROOT, SOURCES, free_port
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from sanctiongraph.builder.dataset import BuildReport, build
@@ -418,3 +418,36 @@ def test_payloads_show_as_text_and_run_nothing(browser: Browser, hostile: Path, 
         page.shot(f"payloads-{'csp' if not bypass_csp else 'no-csp'}")
         assert page.page.evaluate("typeof window.__xss") == "undefined"
         assert page.outside == [] and page.errors == []
+
+
+# --- from a remote store
+
+VIEW_COMMANDS = {"overview": ["overview"], "source": ["overview", "--source", SOURCE], "entity": ["entity", "putin"],
+                 "path": ["path", "mechel", "trump"], "query": ["query", "sanctions-and-targets"]}
+
+
+@pytest.mark.parametrize("server", ["endpoint", "plain_endpoint"])
+def test_views_from_an_endpoint_are_the_views_of_the_built_store(browser: Browser, graph: Path, server: str, tmp_path: Path,
+                                                                 request: pytest.FixtureRequest, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`viz --endpoint` on an Oxigraph server holding the build (its default graph the union, or apart and empty) writes
+    the same bytes as `viz --graph`, and the page works offline."""
+    url = request.getfixturevalue(server)
+    for name, command in VIEW_COMMANDS.items():
+        remote, local = tmp_path / f"{name}-remote.html", tmp_path / f"{name}-local.html"
+        assert main(["viz", *command, "--endpoint", url, "-o", str(remote)]) == 0
+        assert main(["viz", *command, "--graph", str(graph), "-o", str(local)]) == 0
+        assert remote.read_bytes() == local.read_bytes(), name
+    written = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 1)[1] for line in written[0::2]] == [line.split(": ", 1)[1] for line in written[1::2]]
+    nodes, edges = (int(n) for n in re.findall(r"(\d+) nodes, (\d+) edges", written[4])[0])
+    with opened(browser, tmp_path / "entity-remote.html") as page:
+        assert page.counts() == [nodes, edges]
+        assert page.outside == [] and page.failed == [] and page.errors == []
+
+
+def test_an_unreachable_endpoint_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = f"http://127.0.0.1:{free_port()}/query"
+    assert main(["viz", "entity", "putin", "--endpoint", url, "-o", str(tmp_path / "v.html")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"sanctiongraph: error: cannot reach the endpoint {url}") and error.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

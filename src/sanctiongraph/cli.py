@@ -37,6 +37,7 @@ from sanctiongraph.project import (
     project_if_any,
     views_folder,
 )
+from sanctiongraph.query.endpoint import ENDPOINT_PASSWORD, ENDPOINT_USER, Endpoint
 from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
@@ -45,8 +46,6 @@ from sanctiongraph.query.remote import connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import (
     DEFAULT_TIMEOUT,
-    ENDPOINT_PASSWORD,
-    ENDPOINT_USER,
     Result,
     Term,
     labels_for,
@@ -138,7 +137,8 @@ def _key_value(item: str) -> tuple[str, str]:
 
 def _viz(args: argparse.Namespace) -> int:
     folder = None if args.output else _project(args).viz
-    view, path = viz.draw(args.graph or _project(args).graph, args.make_view(args), output=args.output, folder=folder,
+    graph = Endpoint(args.endpoint, timeout=DEFAULT_TIMEOUT) if args.endpoint else args.graph or _project(args).graph
+    view, path = viz.draw(graph, args.make_view(args), output=args.output, folder=folder,
                           max_nodes=args.max_nodes)
     if not args.quiet:
         print(f"wrote {path}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
@@ -147,7 +147,10 @@ def _viz(args: argparse.Namespace) -> int:
 
 def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    store = common.add_mutually_exclusive_group()
+    store.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    store.add_argument("--endpoint", metavar="URL", help="draw from this SPARQL 1.1 endpoint instead of the built store "
+                       f"(credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD})")
     common.add_argument("--output", "-o", type=Path, help="the HTML file to write (default: the project's viz/<view>.html)")
     common.add_argument("--source", metavar="ID", help="only what this source states or relays")
     common.add_argument("--max-nodes", type=int, default=viz.MAX_NODES,

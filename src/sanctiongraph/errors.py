@@ -121,6 +121,15 @@ class QueryTimeout(QueryError):
     """A query ran past its time limit."""
 
 
+class EndpointUnavailable(SanctionGraphError):
+    """A SPARQL endpoint did not answer a query: unreachable, failing (5xx), sending what is not an answer, or
+    (`timed_out`) out of time."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
 class ResultTooLarge(QueryError):
     """A query's result is over the size limit it was run with."""
 

@@ -23,6 +23,7 @@ from sanctiongraph.suggestions import did_you_mean, name_key
 
 if TYPE_CHECKING:
     from sanctiongraph.builder.sources import Item
+    from sanctiongraph.query.store import Readable
 
 NAMES_QUERY = Path(__file__).parent / "query" / "registry-names.rq"
 
@@ -98,7 +99,7 @@ def names_of(rows: Iterable[Sequence[object]]) -> Names:
                  if isinstance(entity, ox.NamedNode) and entity.value.startswith(ID) and isinstance(name, ox.Literal))
 
 
-def names_in_store(store: ox.Store) -> Names:
+def names_in_store(store: Readable) -> Names:
     """The names of the entities of the registry graph of a built graph's store."""
     solutions = store.query(NAMES_QUERY.read_text(encoding="utf-8"), use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)

@@ -26,13 +26,12 @@ from datetime import date
 from itertools import combinations
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph.errors import NetworkError, UsageError, shown
 from sanctiongraph.identity import Names
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.slots import BATCH, Row, fill
+from sanctiongraph.query.store import Readable
 
 HERE = Path(__file__).parent
 REGISTRY = GRAPH + "registry"
@@ -110,7 +109,7 @@ class Entity:
         return self.classes[0] if self.classes else SG + "Entity"
 
 
-def solutions(store: ox.Store, text: str) -> Iterator[dict[str, str]]:
+def solutions(store: Readable, text: str) -> Iterator[dict[str, str]]:
     """The rows of a SELECT query over the union of the store's graphs, each a dict of its bound values."""
     found = store.query(text, use_default_graph_as_union=True)
     variables = [variable.value for variable in found.variables]  # type: ignore[union-attr]
@@ -155,7 +154,7 @@ class Roles:
 class Links:
     """Reads the network from a store: its entities, and its links (all, or those at given entities) under filters."""
 
-    def __init__(self, store: ox.Store, filters: Filters = Filters()) -> None:
+    def __init__(self, store: Readable, filters: Filters = Filters()) -> None:
         self.store, self.filters = store, filters
         self.queries = load_queries(HERE / "queries")
         self.roles = Roles.load()

@@ -7,11 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.slots import batches, fill, slots
+from sanctiongraph.query.store import Readable
 
 LOOKUPS = Path(__file__).parent / "lookups"
 
@@ -63,7 +62,7 @@ class Facts:
     (claims, agents, classes, properties, source graphs, publishers), so a view reads in proportion to what it draws.
     """
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: Readable) -> None:
         self.store = store
         self.queries = load_queries(LOOKUPS)
         self.labels: dict[str, str] = {}
@@ -188,6 +187,6 @@ def _document(row: dict[str, str | None]) -> SourceDocument:
                           row["address"], (str(row["earliest"]), str(row["latest"])) if row["earliest"] else None)
 
 
-def load_facts(store: ox.Store) -> Facts:
+def load_facts(store: Readable) -> Facts:
     """The facts of the store's nodes, read as views ask for them."""
     return Facts(store)

@@ -10,12 +10,23 @@ Each graph is replaced in one step of the store's (sanctiongraph.query.remote), 
 one or the new one. Before a graph is touched its manifest entry is marked PENDING, and it gets its new hash
 only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
 A publish stopped at any point (the store killed, the network down) leaves a manifest that records only the
-graphs that really arrived, so the next publish sends the others."""
+graphs that really arrived, so the next publish sends the others.
+
+Two publishes do not write to one store at once: the manifest also holds a lock, `<manifest> sg:publishLock "HOST PID
+TOKEN EXPIRY"`, written with the first manifest of a publish that sends anything, renewed with each later one and
+dropped with the last. A publish that finds another's lock refuses (StoreError) unless the lock has expired (LEASE
+seconds after its last renewal, for a publish stopped on another machine) or names a process of this machine that has
+ended. As the Graph Store Protocol has no compare-and-swap, a publish reads the manifest back SETTLE seconds after
+writing its lock and goes on only if the lock is still its own: of two publishes that took the lock at once, only
+the one that wrote last goes on."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import secrets
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sanctiongraph.errors import StoreError
 from sanctiongraph.namespaces import GRAPH, SG
 from sanctiongraph.query.remote import RemoteStore
 from sanctiongraph.query.store import open_store
@@ -32,6 +44,9 @@ MANIFEST = GRAPH + "manifest"
 CONTENT_HASH = ox.NamedNode(SG + "contentHash")
 PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
 FLUSH_SECONDS = 5.0
+LOCK = ox.NamedNode(SG + "publishLock")
+LEASE = 600.0  # seconds a lock holds without renewal
+SETTLE = 0.5  # seconds between writing the lock and reading it back
 SERIALISE_CHUNK = 10_000  # triples serialised at once while a graph is sent
 
 
@@ -110,18 +125,61 @@ def plan(local: list[LocalGraph], manifest: dict[str, str]) -> Plan:
     return changes
 
 
-class _Manifest:
-    """The manifest as this publish changes it, written to the store whole, at most every FLUSH_SECONDS."""
+class Lock:
+    """This publish's hold on a store: who holds it (host, process, a random token), until when."""
 
-    def __init__(self, remote: RemoteStore, entries: dict[str, str]) -> None:
-        self._remote, self.entries = remote, dict(entries)
+    def __init__(self) -> None:
+        self.host, self.pid, self.token = socket.gethostname(), os.getpid(), secrets.token_hex(8)
+
+    def value(self) -> ox.Literal:
+        return ox.Literal(f"{self.host} {self.pid} {self.token} {time.time() + LEASE:.0f}")
+
+    def take(self, remote: RemoteStore) -> None:
+        """Refuse if another publish holds the store (the lock as the manifest has it now)."""
+        held = _holder(remote)
+        if held is not None and held.split()[2] != self.token:
+            host, pid, _, until = held.split()
+            raise StoreError(f"the store {remote.http.url} is being published to by process {pid} on {host}; publish again once it has "
+                             f"finished (its lock expires at {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(float(until)))})")
+
+    def confirm(self, remote: RemoteStore) -> None:
+        """Once the lock is written: refuse if another publish wrote its own after it."""
+        time.sleep(SETTLE)
+        self.take(remote)
+
+
+def _holder(remote: RemoteStore) -> str | None:
+    """The lock of the manifest ("HOST PID TOKEN EXPIRY"), unless it has expired or names a process of this host that has ended."""
+    locks = [t.object.value for t in remote.read(MANIFEST) if t.predicate == LOCK and isinstance(t.object, ox.Literal)]
+    if len(locks) != 1 or len(locks[0].split()) != 4:
+        return None
+    host, pid, _, until = locks[0].split()
+    if not until.isdigit() or float(until) < time.time():
+        return None
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:  # a process of another user
+            pass
+    return locks[0]
+
+
+class _Manifest:
+    """The manifest as this publish changes it, with its lock while it runs, written to the store whole, at most every
+    FLUSH_SECONDS."""
+
+    def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock | None = None) -> None:
+        self._remote, self.entries, self.lock = remote, dict(entries), lock
         self._written = 0.0
 
     def write(self, *, unless_recent: bool = False) -> None:
         if unless_recent and time.monotonic() - self._written < FLUSH_SECONDS:
             return
-        if self.entries:
+        if self.entries or self.lock:
             triples = [ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(digest)) for iri, digest in sorted(self.entries.items())]
+            triples += [ox.Triple(ox.NamedNode(MANIFEST), LOCK, self.lock.value())] if self.lock else []
             self._remote.replace(MANIFEST, _Bytes(n_triples(triples)))
         else:
             self._remote.delete(MANIFEST)
@@ -150,8 +208,11 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
         done.seconds = time.monotonic() - started
         return done
     show = _progress(len(changes.send) + len(changes.delete), sys.stderr.isatty() if progress is None else progress)
-    recorded = _Manifest(remote, manifest | {iri: PENDING for iri in [g.iri for g in changes.send] + changes.delete})
+    lock = Lock()
+    lock.take(remote)
+    recorded = _Manifest(remote, manifest | {iri: PENDING for iri in [g.iri for g in changes.send] + changes.delete}, lock)
     recorded.write()
+    lock.confirm(remote)
     try:
         for graph in changes.send:
             remote.replace(graph.iri, _GraphBody(store, graph))
@@ -167,8 +228,10 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
             show(done.sent + done.deleted)
             recorded.write(unless_recent=True)
     except BaseException:
+        recorded.lock = None
         _record_what_arrived(recorded)
         raise
+    recorded.lock = None
     recorded.write()
     done.seconds = time.monotonic() - started
     return done

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.errors import StoreError, UsageError, shown
-from sanctiongraph.query.running import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
+from sanctiongraph.query.endpoint import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 
 N_TRIPLES = "application/n-triples"
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request of the SPARQL Update protocol

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
-import os
 import queue
 import re
 import threading
@@ -18,22 +16,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.error import URLError
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__, project
-from sanctiongraph.errors import QueryError, QueryTimeout, ResultTooLarge, UsageError, shown
+from sanctiongraph import project
+from sanctiongraph.errors import EndpointUnavailable, QueryError, QueryTimeout, ResultTooLarge, UsageError
 from sanctiongraph.identity import NAMES_QUERY, Names, names_of
 from sanctiongraph.namespaces import ID, XSD
 from sanctiongraph.query.library import ENTITY_ID, Query, find_query, parse_query
-from sanctiongraph.query.store import open_store
+from sanctiongraph.query.store import Readable, open_store
 
 DEFAULT_TIMEOUT = 30.0
-ENDPOINT_USER = "SANCTIONGRAPH_ENDPOINT_USER"
-ENDPOINT_PASSWORD = "SANCTIONGRAPH_ENDPOINT_PASSWORD"
-ENDPOINT_AUTH = "SANCTIONGRAPH_ENDPOINT_AUTH"  # basic (default) or digest
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 T = TypeVar("T")
 _SYNTAX = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
@@ -143,7 +136,7 @@ def run_query(
 
 
 def evaluate(
-    store: ox.Store,
+    store: Readable,
     query: Query,
     bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     *,
@@ -169,6 +162,8 @@ def evaluate(
         raise QueryError(f"{query.name}: {error}") from None
     except OSError as error:
         raise QueryError(f"{query.name}: {error}") from None
+    except EndpointUnavailable as error:
+        raise EndpointUnavailable(f"{query.name}: {error}", timed_out=error.timed_out) from None
 
 
 def _materialise(answer: Any, query: Query | None = None, limit: int | None = None) -> Result:
@@ -244,77 +239,9 @@ def _with_timeout(work: Callable[[], T], timeout: float, query: Query) -> T:
 # --- remote endpoints
 
 def _remote(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal], endpoint: str, timeout: float) -> Result:
-    form = query_form(query)
-    body = _send(endpoint, with_values(query, bindings), form, timeout, query.name, _union_graphs(endpoint, timeout, query.name))
-    if form in _GRAPH_FORMS:
-        return _read(endpoint, query.name, lambda: Result("graph", triples=[q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]))
-    return _read(endpoint, query.name, lambda: _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)))
+    from sanctiongraph.query.endpoint import Endpoint  # which reads query forms from here
 
-
-def _read(endpoint: str, name: str, parse: Callable[[], T]) -> T:
-    """What parse makes of an endpoint's answer; an answer that is not what was asked for is a QueryError."""
-    try:
-        return parse()
-    except (SyntaxError, ValueError) as error:
-        raise QueryError(f"{name}: the endpoint {endpoint} sent an unreadable answer: {_one_line(str(error))}") from None
-
-
-_UNION_GRAPHS: dict[str, tuple[str, ...]] = {}
-
-
-def _union_graphs(endpoint: str, timeout: float, name: str) -> tuple[str, ...]:
-    """The graphs to name as an endpoint's dataset so that its default graph is the union of its graphs: none when its
-    default graph has triples (a store that answers from the union, as Virtuoso and GraphDB do, or Oxigraph with
-    --union-default-graph); all its named graphs when the default graph is empty but they are not (a store that keeps
-    the default graph apart, as Oxigraph and Fuseki do unless told otherwise). Asked once per endpoint and process."""
-    if endpoint not in _UNION_GRAPHS:
-        graphs: tuple[str, ...] = ()
-        probe = _send(endpoint, "ASK { ?s ?p ?o }", "ASK", timeout, name, ())
-        if not _read(endpoint, name, lambda: bool(ox.parse_query_results(probe, format=ox.QueryResultsFormat.JSON))):
-            listing = _send(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", "SELECT", timeout, name, ())
-            solutions = _read(endpoint, name, lambda: _materialise(ox.parse_query_results(listing, format=ox.QueryResultsFormat.JSON)))
-            graphs = tuple(sorted(row[0].value for row in solutions.rows if isinstance(row[0], ox.NamedNode)))
-        _UNION_GRAPHS[endpoint] = graphs
-    return _UNION_GRAPHS[endpoint]
-
-
-def _send(endpoint: str, text: str, form: str, timeout: float, name: str, graphs: tuple[str, ...]) -> bytes:
-    """The body of an endpoint's answer to a query (JSON results, or Turtle for CONSTRUCT and DESCRIBE), the
-    dataset made of `graphs` when there are any."""
-    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    check_endpoint(endpoint)
-    client = SPARQLWrapper(endpoint, agent=f"sanctiongraph/{__version__}")
-    client.setTimeout(max(1, math.ceil(timeout)))
-    client.setMethod(POST)
-    if os.environ.get(ENDPOINT_USER):
-        client.setHTTPAuth(DIGEST if os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest" else BASIC)
-        client.setCredentials(os.environ[ENDPOINT_USER], os.environ.get(ENDPOINT_PASSWORD, ""))
-    client.setQuery(text)
-    client.queryType = form  # SPARQLWrapper's own guess mistakes "address" in a comment for ADD
-    client.setReturnFormat(TURTLE if form in _GRAPH_FORMS else JSON)
-    for graph in graphs:
-        client.addDefaultGraph(graph)
-        client.addNamedGraph(graph)
-    try:
-        return client.query().response.read()
-    except SPARQLWrapperException as error:
-        raise QueryError(f"{name}: the endpoint {endpoint} refused the query: {_one_line(str(error))}") from None
-    except (URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise QueryError(f"{name}: cannot reach the endpoint {endpoint}: {reason}") from None
-
-
-def check_endpoint(endpoint: str) -> None:
-    """Only an http(s) URL is sent a query: urllib would as well read a file: or ftp: URL."""
-    try:
-        address = urlsplit(endpoint)
-        usable = address.scheme in ("http", "https") and bool(address.hostname) and address.port != 0
-    except ValueError:  # a malformed host or port
-        usable = False
-    if not usable or re.search(r"[\s\x00-\x1f\x7f]", endpoint):
-        raise UsageError(f"the endpoint {shown(endpoint)} is not an http(s) URL; only http:// and https:// endpoints are queried")
+    return evaluate(Endpoint(endpoint, timeout=timeout), query, bindings)
 
 
 def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -350,7 +277,6 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")  # the forms that answer with triples
 _BLOCK_ENDS = {"{", "}", "SELECT", "SERVICE", "UNION", "OPTIONAL", "FILTER", "BIND", "MINUS", "VALUES", "GRAPH"}
 
 
@@ -445,10 +371,6 @@ def remote_calls(text: str) -> list[RemoteCall]:
         iri = target[1:-1] if target.startswith("<") else None
         calls.append(RemoteCall(keyword, match.start(), following[0].end(), iri))
     return calls
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 def labels_for(iris: list[str], *, endpoint: str | None = None, graph: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> dict[str, str]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -18,6 +20,20 @@ STORE_LINK = "store"
 # Quads per bulk_extend call: Oxigraph's bulk loader holds about 0.9 KB per quad it is given at once (1.47M quads:
 # +1.37 GB in one call, +0.18 GB in calls of 200,000, in about the same time; BENCHMARKS.md, "What changed in the builder").
 LOAD_CHUNK = 200_000
+
+
+class Readable(Protocol):
+    """What the queries, the views and the server read a store through: pyoxigraph's Store (the embedded store), or a
+    remote store over SPARQL (sanctiongraph.query.endpoint.Endpoint)."""
+
+    def query(self, query: str, /, *, use_default_graph_as_union: bool = ...,
+              default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = ...,
+              named_graphs: list[ox.NamedNode | ox.BlankNode] | None = ...) -> ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]: ...
+
+    def quads_for_pattern(self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None,
+                          object: ox.NamedNode | ox.Literal | None, graph_name: ox.NamedNode | None = ..., /) -> Iterator[ox.Quad]: ...
+
+    def contains_named_graph(self, graph_name: ox.NamedNode, /) -> bool: ...
 
 
 def load_store(quads: list[ox.Quad], target: Path) -> ox.Store:

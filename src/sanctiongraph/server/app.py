@@ -43,7 +43,7 @@ from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import DEFAULT_TIMEOUT, Result, with_values
 from sanctiongraph.server import jobs, pages
-from sanctiongraph.server.live import Live, Served
+from sanctiongraph.server.live import Fixed, Live, Served
 from sanctiongraph.server.negotiation import EXTENSIONS, GRAPH_MEDIA, HTML, PAGE_MEDIA, Rebase, content_type, negotiate
 from sanctiongraph.server.workers import EngineFailure, Job, Overloaded, Reply
 from sanctiongraph.suggestions import did_you_mean
@@ -61,7 +61,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 class Settings:
     """How a server runs; the defaults are the safe ones."""
 
-    graph: Path
+    graph: Path | None  # the graph folder whose current build is served; None in front of a store
     queries: tuple[Path, ...]  # folders of the named queries: the packaged library, then a project's own
     assets: Path
     host: str = "127.0.0.1"
@@ -78,6 +78,7 @@ class Settings:
     cors: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)  # updates and Graph Store writes are accepted only when set
     memory: bool = False  # each query worker copies the store into its memory at start
+    store: str | None = None  # the SPARQL endpoint of a remote store to serve instead of a build
 
 
 class HTTPError(Exception):
@@ -162,7 +163,7 @@ def single(values: dict[str, list[str]], name: str) -> str | None:
 class App:
     """The WSGI application."""
 
-    def __init__(self, settings: Settings, live: Live) -> None:
+    def __init__(self, settings: Settings, live: Live | Fixed) -> None:
         self.settings, self.live = settings, live
         self.rebase = Rebase(settings.base_iri)
         self.library = load_queries(*settings.queries)
@@ -409,7 +410,10 @@ class App:
         if suffix == "dataset" or suffix.startswith("dataset/"):
             return 303, TEXT, b"", [("Location", request.root or "./")]
         iri = valid_iri(BASE + suffix, 404)
-        if not suffix or self.run(request, jobs.exists, iri)[0] == 404:
+        found = self.run(request, jobs.exists, iri) if suffix else None
+        if found is not None and found[0] not in (200, 404):  # the store behind the server failed (502, 504)
+            return found
+        if found is None or found[0] == 404:
             if suffix.startswith("id/") and "/" not in suffix[3:]:  # a label or an alias of an entity
                 return self.run(request, jobs.entity_named, suffix[3:])
             raise HTTPError(404, f"nothing is known about {self.rebase.iri(iri)}")
@@ -420,6 +424,9 @@ class App:
 
     def dump(self, request: Request, name: str) -> Response:
         """An export of the build, streamed from disk (opened now: it stays readable if the build is swept meanwhile)."""
+        if request.build.folder is None:
+            raise HTTPError(501, f"this server answers from the store {request.build.name}, which has no dumps here; "
+                                 "query it, or download the dumps from a server of the build")
         try:
             stream = (request.build.folder / Path(name).name).open("rb")
         except FileNotFoundError:
@@ -501,4 +508,4 @@ def allow(request: Request, *methods: str) -> None:
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 400: "Bad Request", 401: "Unauthorized",
             403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 411: "Length Required",
             413: "Content Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error", 501: "Not Implemented",
-            503: "Service Unavailable"}
+            502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -23,11 +24,13 @@ from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.errors import SanctionGraphError, UsageError, shown
 from sanctiongraph.namespaces import BASE
 from sanctiongraph.project import find_project, library_folders, project_if_any, yasgui_folder
+from sanctiongraph.query.endpoint import ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 from sanctiongraph.query.running import DEFAULT_TIMEOUT
 from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.compression import Compression
-from sanctiongraph.server.live import Live
+from sanctiongraph.server.live import Fixed, Live
 from sanctiongraph.server.reception import WSGIApp, http_server
+from sanctiongraph.server.remote import in_front
 from sanctiongraph.server.workers import Engine
 
 
@@ -78,10 +81,15 @@ def engine_maker(settings: Settings) -> Callable[[Path], Engine]:
 
 def serve(settings: Settings, *, log: TextIO | None = sys.stderr) -> None:
     """Serve until Ctrl-C or SIGTERM; then stop the workers and close the socket."""
-    if not (settings.graph / VOID_FILE).is_file():
-        raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
     started = time.perf_counter()
-    live = Live(settings.graph, engine_maker(settings))
+    live: Live | Fixed
+    if settings.store is not None:
+        live, serving = in_front(settings.store, workers=settings.workers, timeout=settings.timeout), f"the store {settings.store}"
+    elif settings.graph is None or not (settings.graph / VOID_FILE).is_file():
+        raise SanctionGraphError(f"{settings.graph}: no built graph here ({VOID_FILE} is missing); run `sanctiongraph build` first")
+    else:
+        live = Live(settings.graph, engine_maker(settings))
+        serving = f"build {live.served.name}"
     try:
         app: WSGIApp = Compression(App(settings, live))
         if log is not None:
@@ -90,7 +98,7 @@ def serve(settings: Settings, *, log: TextIO | None = sys.stderr) -> None:
                              request_timeout=settings.request_timeout, max_body=settings.max_body)
         host, port = str(server.effective_host), int(server.effective_port)
         shown = f"[{host}]" if ":" in host else host
-        print(f"sanctiongraph: serving http://{shown}:{port}/ (SPARQL endpoint /sparql; build {live.served.name}, "
+        print(f"sanctiongraph: serving http://{shown}:{port}/ (SPARQL endpoint /sparql; {serving}, "
               f"ready in {time.perf_counter() - started:.1f} s); Ctrl-C stops it", file=sys.stderr, flush=True)
         for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell starts background jobs with it ignored
             signal.signal(signum, _interrupt)
@@ -126,6 +134,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address to listen on (default: %(default)s, this machine only; 0.0.0.0 opens it to the network)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
     parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    parser.add_argument("--store", metavar="URL", help="serve the graph published to this SPARQL 1.1 query endpoint instead of a build "
+                        f"(read-only; credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD})")
     parser.add_argument("--base-iri", default=BASE, help="the IRI the site root stands for; the dataset's IRIs are served under it "
                         "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit of a query in seconds (default: %(default)s)")
@@ -162,10 +172,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--base-iri must be an http(s) IRI ending in /, not {shown(args.base_iri)}")
     if args.max_results < 1 or args.workers < 1 or args.connections < 1 or args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--max-results, --workers, --connections, --timeout and --request-timeout must be positive")
+    if args.store is not None:
+        check_endpoint(args.store)
+        if urlsplit(args.store).username is not None:
+            raise UsageError(f"--store: give the credentials in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}, not in the URL")
+        if args.graph or args.allow_updates or args.memory:
+            raise UsageError("--store serves a remote store read-only: it takes no --graph, --allow-updates or --memory")
     if args.memory and args.allow_updates:
         raise UsageError("--memory and --allow-updates cannot be combined: updates would change only one worker's copy")
     settings = Settings(
-        graph=args.graph or find_project(args.project).graph, queries=library_folders(project_if_any(args.project)),
+        graph=None if args.store else args.graph or find_project(args.project).graph, store=args.store, queries=library_folders(project_if_any(args.project)),
         assets=args.assets, host=args.host, port=args.port, base_iri=args.base_iri, timeout=args.timeout, max_results=args.max_results,
         workers=args.workers, worker_memory=args.worker_memory, connections=args.connections, request_timeout=args.request_timeout,
         wait=args.wait, cors=tuple(args.cors), token=token, memory=args.memory,

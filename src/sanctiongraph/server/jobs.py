@@ -19,6 +19,7 @@ from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
 from sanctiongraph.query.running import Result, evaluate, labels_of, labels_query
+from sanctiongraph.query.store import Readable
 from sanctiongraph.server import pages
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
 from sanctiongraph.server.negotiation import GRAPH_MEDIA, HTML, MEDIA_TYPE, ROW_MEDIA, content_type, negotiate
@@ -36,7 +37,7 @@ def failure(status: int, message: str, *headers: tuple[str, str]) -> Reply:
 
 
 def answer(
-    store: ox.Store, query: Query, bindings: Bindings, accept: str, limit: int, links: Links, own: frozenset[str],
+    store: Readable, query: Query, bindings: Bindings, accept: str, limit: int, links: Links, own: frozenset[str],
     dataset: tuple[list[str], list[str]] | None = None, form: dict[str, str] | None = None,
 ) -> Reply:
     """A query's result in the format the client prefers. `own` holds the IRIs of this server's endpoint (a SERVICE
@@ -66,14 +67,14 @@ def answer(
     return Reply(200, content_type(media), body, (("Vary", "Accept"),))
 
 
-def exists(store: ox.Store, iri: str) -> Reply:
+def exists(store: Readable, iri: str) -> Reply:
     """200 when the graph says anything about the IRI or refers to it, else 404."""
     node = ox.NamedNode(iri)
     found = next(store.quads_for_pattern(node, None, None), None) or next(store.quads_for_pattern(None, None, node), None)
     return Reply(200 if found else 404, TEXT, b"")
 
 
-def entity_named(store: ox.Store, name: str) -> Reply:
+def entity_named(store: Readable, name: str) -> Reply:
     """303 from a label or an alias under /id/ to the entity it names (/id/kuzbass to kemerovo-oblast), else 404."""
     try:
         entity = names_in_store(store).resolve(name)
@@ -84,7 +85,7 @@ def entity_named(store: ox.Store, name: str) -> Reply:
     return Reply(303, TEXT, b"", (("Location", quote(entity)),))
 
 
-def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> Reply:
+def describe(store: Readable, iri: str, fmt: str, limit: int, links: Links) -> Reply:
     """A resource as an HTML page, or its description as RDF: its own triples and those pointing at it in all
     graphs, its evidence with selectors (the ontology document: the whole ontology graph)."""
     if exists(store, iri).status == 404:
@@ -108,7 +109,7 @@ def describe(store: ox.Store, iri: str, fmt: str, limit: int, links: Links) -> R
     return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
 
 
-def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
+def dataset(store: Readable, void: bytes, links: Links) -> Reply:
     """The site root: the VoID description with an index of the registry's entities."""
     rows = evaluate(store, _ENTITIES).rows
     entities = [(row[0].value, row[1].value, row[2].value) for row in rows if None not in row]  # type: ignore[union-attr]
@@ -118,7 +119,7 @@ def dataset(store: ox.Store, void: bytes, links: Links) -> Reply:
     return Reply(200, content_type(HTML[1]), pages.dataset_page(triples, entities, links, limit=PAGE_ROWS))
 
 
-def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, links: Links) -> Reply:
+def graph_contents(store: Readable, graph: str | None, fmt: str, limit: int, links: Links) -> Reply:
     """A named graph (None: the default graph, the union of all) as RDF: the Graph Store Protocol's GET."""
     if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
         return failure(404, f"no graph {links.rebase.iri(graph)} here")
@@ -131,7 +132,7 @@ def graph_contents(store: ox.Store, graph: str | None, fmt: str, limit: int, lin
     return Reply(200, content_type(MEDIA_TYPE[fmt]), links.rebase.to_public(render(Result("graph", triples=list(triples)), fmt)))
 
 
-def view(store: ox.Store, entity: str | None, query: Query | None, links: Links, own: frozenset[str]) -> Reply:
+def view(store: Readable, entity: str | None, query: Query | None, links: Links, own: frozenset[str]) -> Reply:
     """A network view (sanctiongraph.viz): an entity's neighbourhood, or the network of a CONSTRUCT query (checked as
     `answer` checks a query)."""
     from sanctiongraph import viz
@@ -242,7 +243,7 @@ WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/registry> { ?entity a ?t ; r
 GROUP BY ?entity ORDER BY ?label LIMIT """ + str(PAGE_ROWS), "entities")
 
 
-def _resource(store: ox.Store, iri: str) -> Resource:
+def _resource(store: Readable, iri: str) -> Resource:
     node = {"resource": ox.NamedNode(iri)}
 
     def value(term: object) -> str:

@@ -17,24 +17,38 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from sanctiongraph.builder.builds import CURRENT, hold
 from sanctiongraph.builder.exports import VOID_FILE
 from sanctiongraph.errors import SanctionGraphError
-from sanctiongraph.server.workers import Engine
+from sanctiongraph.server.workers import Job, Reply
+
+
+class Answering(Protocol):
+    """What answers a served graph's jobs: the query workers of a build (sanctiongraph.server.workers), or the threads
+    that read a remote store (sanctiongraph.server.remote)."""
+
+    def run(self, job: Job, *args: Any, wait: float, timeout: float | None = None) -> Reply: ...
+
+    def alive(self) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class Served:
-    """One build being served: its folder, VoID and query workers, closed once retired and unused."""
+    """One graph being served: a build (its folder) or a remote store (no folder, so no dumps); its VoID and what
+    answers its jobs, closed once retired and unused."""
 
-    def __init__(self, folder: Path, lock: int | None, engine: Callable[[Path], Engine]) -> None:
-        self.folder, self.name, self._lock = folder, folder.name, lock
+    def __init__(self, name: str, folder: Path | None, void: Callable[[], bytes], engine: Callable[[], Answering],
+                 lock: int | None = None) -> None:
+        self.folder, self.name, self._lock = folder, name, lock
         try:
-            self.void = (folder / VOID_FILE).read_bytes()
+            self.void = void()
             self.void_triples = [q.triple for q in ox.parse(self.void, format=ox.RdfFormat.TURTLE)]
-            self.engine = engine(folder)
+            self.engine = engine()
         except BaseException:
             self._release()
             raise
@@ -50,10 +64,24 @@ class Served:
             self._lock = None
 
 
+class Fixed:
+    """A graph served as it is for the server's life: a remote store, which has no builds to follow."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[Served]:
+        yield self.served
+
+    def close(self) -> None:
+        self.served.close()
+
+
 class Live:
     """The build being served, following `graph/current`; `using()` lends it to one request."""
 
-    def __init__(self, graph: Path, engine: Callable[[Path], Engine]) -> None:
+    def __init__(self, graph: Path, engine: Callable[[Path], Answering]) -> None:
         self.graph, self._engine = graph, engine
         self._lock = threading.Lock()
         self._pending: str | None = None  # the build whose workers are starting, or that could not start
@@ -118,8 +146,11 @@ class Live:
         for _ in range(10):
             folder = Path(self._current())
             if folder == self.graph:
-                return Served(folder, None, self._engine)
+                return self._served(folder, None)
             lock = hold(folder)
             if lock is not None:
-                return Served(folder, lock, self._engine)
+                return self._served(folder, lock)
         raise SanctionGraphError(f"{self.graph}: the current build kept being replaced while the server opened it")
+
+    def _served(self, folder: Path, lock: int | None) -> Served:
+        return Served(folder.name, folder, (folder / VOID_FILE).read_bytes, lambda: self._engine(folder), lock)

@@ -12,15 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from sanctiongraph import __version__, project
 from sanctiongraph.errors import ViewError
 from sanctiongraph.files import write_atomically
 from sanctiongraph.markup import templates
 from sanctiongraph.namespaces import SG
 from sanctiongraph.query.facts import Facts, load_facts
-from sanctiongraph.query.store import open_store
+from sanctiongraph.query.store import Readable, open_store
 from sanctiongraph.viz.views import MAX_NODES, View, too_large
 
 HERE = Path(__file__).parent
@@ -221,11 +219,12 @@ def render(view: View, facts: Facts) -> str:
         script_hashes=" ".join(_csp_hash(script) for script in scripts), node_count=len(nodes), edge_count=len(edges))
 
 
-def draw(graph_folder: Path, make_view: Callable[[ox.Store, Facts], View], *, output: Path | None = None,
+def draw(graph: Path | Readable, make_view: Callable[[Readable, Facts], View], *, output: Path | None = None,
          folder: Path | None = None, max_nodes: int = MAX_NODES) -> tuple[View, Path]:
-    """Open the built graph, make a view of it and write it to `output`, else to <slug>.html in `folder` (default: the
-    current project's viz/); the facts of its nodes are read only once the view is made and not refused."""
-    store = open_store(graph_folder)
+    """Make a view of the built graph in a folder, or of a store (a remote one: sanctiongraph.query.endpoint), and write
+    it to `output`, else to <slug>.html in `folder` (default: the current project's viz/); the facts of its nodes are
+    read only once the view is made and not refused."""
+    store = open_store(graph) if isinstance(graph, Path) else graph
     facts = load_facts(store)
     view = make_view(store, facts)
     return view, write_view(view, facts, output or (folder or project.find_project().viz) / f"{view.slug}.html", max_nodes=max_nodes)

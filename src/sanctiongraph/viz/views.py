@@ -20,6 +20,7 @@ from sanctiongraph.namespaces import GRAPH, ID, RDF
 from sanctiongraph.query.facts import Facts
 from sanctiongraph.query.library import Query, load_query
 from sanctiongraph.query.slots import Row, batches, fill, slots
+from sanctiongraph.query.store import Readable
 from sanctiongraph.suggestions import did_you_mean
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def too_large(title: str, count: int, max_nodes: int, narrow: str, *, at_least: 
                      f"narrow it with {narrow}")
 
 
-def _triples(results: ox.QueryTriples) -> Iterator[tuple[str, Triple | None]]:
+def _triples(results: Iterable[ox.Triple]) -> Iterator[tuple[str, Triple | None]]:
     """The nodes of a view query's triples, each with its edge (None for an rdf:type triple)."""
     for subject, predicate, obj in results:
         if not isinstance(subject, ox.NamedNode):
@@ -72,7 +73,7 @@ def _triples(results: ox.QueryTriples) -> Iterator[tuple[str, Triple | None]]:
             yield subject.value, (subject.value, predicate.value, obj.value)
 
 
-def _edges(store: ox.Store, triples: Iterable[Triple]) -> tuple[Edge, ...]:
+def _edges(store: Readable, triples: Iterable[Triple]) -> tuple[Edge, ...]:
     """The triples as edges, each with the named graphs that hold it, in order."""
     edges = []
     for subject, predicate, obj in triples:
@@ -82,14 +83,14 @@ def _edges(store: ox.Store, triples: Iterable[Triple]) -> tuple[Edge, ...]:
     return tuple(sorted(edges))
 
 
-def _run(store: ox.Store, query: Query, text: str) -> ox.QueryTriples:
+def _run(store: Readable, query: Query, text: str) -> Iterable[ox.Triple]:
     results = store.query(text, use_default_graph_as_union=True)
-    if not isinstance(results, ox.QueryTriples):
+    if isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):
         raise ViewError(f"query {query.name} is not a CONSTRUCT query; a view draws the triples a CONSTRUCT returns (see queries/views/)")
     return results
 
 
-def _network_of(store: ox.Store, query: Query, texts: Iterable[str]) -> tuple[set[str], list[Edge]]:
+def _network_of(store: Readable, query: Query, texts: Iterable[str]) -> tuple[set[str], list[Edge]]:
     """The nodes and edges of the view query's triples, run as each of these texts."""
     nodes: set[str] = set()
     triples: set[Triple] = set()
@@ -102,7 +103,7 @@ def _network_of(store: ox.Store, query: Query, texts: Iterable[str]) -> tuple[se
     return nodes, list(_edges(store, triples))
 
 
-def construct(store: ox.Store, query: Query) -> tuple[set[str], list[Edge]]:
+def construct(store: Readable, query: Query) -> tuple[set[str], list[Edge]]:
     """The nodes and edges of a CONSTRUCT query over the union of all graphs."""
     return _network_of(store, query, [query.text])
 
@@ -114,7 +115,7 @@ class Network:
     already made (the overview of one source), its edges are looked up in memory.
     """
 
-    def __init__(self, store: ox.Store, title: str, view: View | None = None) -> None:
+    def __init__(self, store: Readable, title: str, view: View | None = None) -> None:
         self.store, self.title, self.view = store, title, view
         self.query = view_query("overview")
         self.nodes = set(view.nodes) if view is not None else set()
@@ -172,7 +173,7 @@ def _within_source(facts: Facts, nodes: set[str], edges: list[Edge], graph: str)
     return kept, [edge for edge in edges if edge.subject in kept and edge.object in kept]
 
 
-def _source_overview(store: ox.Store, query: Query, graph: str) -> tuple[set[str], list[Edge]]:
+def _source_overview(store: Readable, query: Query, graph: str) -> tuple[set[str], list[Edge]]:
     """The overview's nodes among the IRIs of a source's graph, and every edge from them: all that _within_source
     keeps (its statements, the ends of the edges it states, the edges among those) lies in there."""
     iris = {term.value for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
@@ -182,7 +183,7 @@ def _source_overview(store: ox.Store, query: Query, graph: str) -> tuple[set[str
     return _network_of(store, query, texts)
 
 
-def _view(store: ox.Store, facts: Facts, query: Query, source: str | None, slug: str, title: str, narrow: str) -> View:
+def _view(store: Readable, facts: Facts, query: Query, source: str | None, slug: str, title: str, narrow: str) -> View:
     description = query.description
     if source is None:
         nodes, edges = construct(store, query)
@@ -209,20 +210,20 @@ def view_query(name_or_file: str | Path) -> Query:
     return load_query(path)
 
 
-def query_view(store: ox.Store, facts: Facts, query: Query, *, source: str | None = None) -> View:
+def query_view(store: Readable, facts: Facts, query: Query, *, source: str | None = None) -> View:
     """The network of a CONSTRUCT query, optionally only what one source says."""
     narrow = "--source ID, or a query that matches less"
     return _view(store, facts, query, source, f"query-{query.name}", query.title, narrow)
 
 
-def overview(store: ox.Store, facts: Facts, *, source: str | None = None) -> View:
+def overview(store: Readable, facts: Facts, *, source: str | None = None) -> View:
     """The whole knowledge network (queries/views/overview.rq), optionally only what one source says."""
     query = view_query("overview")
     narrow = "--source ID, `viz entity ID --hops N`, or `viz query NAME` with a narrower view query"
     return _view(store, facts, query, source, "overview", query.title, narrow)
 
 
-def _network(store: ox.Store, facts: Facts, source: str | None) -> Network:
+def _network(store: Readable, facts: Facts, source: str | None) -> Network:
     """The overview to walk: on the store, or (with a source) the overview of that source, made first."""
     if source is None:
         return Network(store, view_query("overview").title)
@@ -246,7 +247,7 @@ def _node(network: Network, name: str) -> str:
     raise ViewError(f"no node {shown(name)} in {network.title.lower()}{hint}")
 
 
-def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, source: str | None = None,
+def entity_view(store: Readable, facts: Facts, entity: str, *, hops: int = 2, source: str | None = None,
                 max_nodes: int = MAX_NODES) -> View:
     """Everything within `hops` edges of an entity in the overview (an entity and the others named in its statements are two hops apart).
 
@@ -281,7 +282,7 @@ def entity_view(store: ox.Store, facts: Facts, entity: str, *, hops: int = 2, so
         nodes=tuple(sorted(near)), edges=network.edges(triples), narrow=narrow)
 
 
-def path_view(store: ox.Store, facts: Facts, start: str, end: str, *, source: str | None = None) -> View:
+def path_view(store: Readable, facts: Facts, start: str, end: str, *, source: str | None = None) -> View:
     """The shortest connections between two entities in the network of actors (`sanctiongraph path`'s search, at
     most MAX_PATHS of them): their entities, the statements that link them with the roles that name each end, and
     the registry's links."""
@@ -307,7 +308,7 @@ def path_view(store: ox.Store, facts: Facts, start: str, end: str, *, source: st
         nodes=tuple(sorted(nodes | {first})), edges=edges, narrow="--source ID")
 
 
-def _drawn(store: ox.Store, links: Iterable[Link]) -> tuple[set[str], tuple[Edge, ...]]:
+def _drawn(store: Readable, links: Iterable[Link]) -> tuple[set[str], tuple[Edge, ...]]:
     """Links of the network of actors as a view draws them: a registry link as its triple, a statement link as the
     statement's node with the edges of the roles that name its two ends."""
     triples: set[Triple] = set()
@@ -319,7 +320,7 @@ def _drawn(store: ox.Store, links: Iterable[Link]) -> tuple[set[str], tuple[Edge
     return {node for triple in triples for node in (triple[0], triple[2])}, _edges(store, triples)
 
 
-def scored_view(store: ox.Store, links: Links, found: list[Link], score: str, values: Mapping[str, float], *,
+def scored_view(store: Readable, links: Links, found: list[Link], score: str, values: Mapping[str, float], *,
                 max_nodes: int = MAX_NODES) -> View:
     """The network of actors with each entity sized and coloured by a score (`sanctiongraph analyze --view`)."""
     nodes, edges = _drawn(store, found)

@@ -1,0 +1,169 @@
+"""`sanctiongraph serve --store` against the store it stands in front of: every library query, sent straight to an
+Oxigraph server and through `serve --store` in front of it, in the same run, and through `serve` on the build as well.
+
+The graph is a generated corpus of N sources plus the bundled first source (benchmarks/queries.py builds and keeps
+it under benchmarks/corpus/), published to an Oxigraph server (`--union-default-graph`) by `sanctiongraph publish`.
+Each client keeps one HTTP/1.1 connection; a query straight to the store is the library query with its example
+parameters bound (a POSTed form), through a server it is `/queries/NAME?params`; JSON results each time. Medians of
+rounds that interleave the three ways (benchmarks/queries.py, `interleaved`).
+
+    python benchmarks/serve_store.py [--sources 1000] [--seed 1] [--runs 10]
+
+Prints Markdown tables; nothing is sent anywhere but 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from server_load import free_port
+
+from queries import corpus_with_seed, interleaved
+from sanctiongraph import project
+from sanctiongraph.builder.dataset import build
+from sanctiongraph.query.library import load_queries
+from sanctiongraph.query.running import with_values
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LIMIT = 30  # seconds: the time limit of each server, the store's included; a query past it is reported, not timed
+
+
+@contextmanager
+def process(command: list[str], log: Path, ready: Callable[[], bool], *, limit: float = 120) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process, once `ready()` holds; terminated after the block."""
+    with log.open("wb") as output:
+        started = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + limit
+        while not ready():
+            if started.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{command[0]} did not start: {log.read_text()[-500:]}")
+            time.sleep(0.05)
+        yield started
+    finally:
+        started.terminate()
+        started.wait(timeout=30)
+
+
+def answers(port: int) -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection.request("GET", "/")
+        connection.getresponse().read()
+        connection.close()
+        return True
+    except OSError:
+        return False
+
+
+class Client:
+    """One kept-alive connection to a server on 127.0.0.1."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self._exchange("GET", path, None, {"Accept": "application/sparql-results+json"})
+
+    def post(self, path: str, query: str) -> tuple[int, bytes]:
+        return self._exchange("POST", path, urllib.parse.urlencode({"query": query}),
+                              {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+
+    def _exchange(self, method: str, path: str, body: str | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """The status and body; status 0 when the server closed the connection (the next request opens a new one)."""
+        try:
+            self.connection.request(method, path, body, headers)
+            response = self.connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            return 0, b""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=10, help="rounds at least (more for fast queries, about 1 s each)")
+    args = parser.parse_args()
+    folder = corpus_with_seed(args.sources, args.seed)
+    graph = folder / "graph"
+    if not (graph / "void.ttl").is_file():
+        build(folder / "sources", project.ontology_folder(), graph)
+    quads = sum(1 for _ in (graph / "sanctiongraph.nq").open("rb"))
+    library = load_queries(ROOT / "queries")
+    oxigraph = shutil.which("oxigraph", path=str(BIN))
+    if oxigraph is None:
+        raise SystemExit("the oxigraph server is missing: pip install oxigraph (the test extra installs it)")
+    load = os.getloadavg()
+    print(f"machine: {platform.platform()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {load[0]:.1f} at the start")
+    print(f"graph: {args.sources:,} generated sources and the first source, {quads:,} quads\n")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        store_port, front_port, built_port = free_port(), free_port(), free_port()
+        store_url = f"http://127.0.0.1:{store_port}/query"
+        store_command = [oxigraph, "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{store_port}", "--union-default-graph",
+                         "--timeout-s", str(LIMIT)]
+        with process(store_command, work / "store.log", lambda: answers(store_port)):
+            started = time.perf_counter()
+            subprocess.run([str(BIN / "sanctiongraph"), "publish", f"http://127.0.0.1:{store_port}/store", "--graph", str(graph), "-q"], check=True)
+            print(f"published in {time.perf_counter() - started:.1f} s\n")
+            serve = [str(BIN / "sanctiongraph"), "serve", "--quiet", "--workers", "2", "--timeout", str(LIMIT)]
+            with process([*serve, "--store", store_url, "--port", str(front_port)], work / "front.log", lambda: answers(front_port)), \
+                    process([*serve, "--graph", str(graph), "--port", str(built_port)], work / "built.log", lambda: answers(built_port)):
+                rows = measure(library, Client(store_port), Client(front_port), Client(built_port), args.runs)
+    print(report(rows))
+
+
+def measure(library: dict, store: Client, front: Client, built: Client, runs: int) -> list[tuple[str, int, float, float, float]]:
+    """(query, rows, seconds straight to the store, through serve --store, through serve on the build) per library query;
+    a query that one of them does not answer within LIMIT is left out, and said so on stderr."""
+    rows = []
+    for name, query in sorted(library.items()):
+        params = {p.name: p.example for p in query.parameters}
+        text = with_values(query, query.bindings(params))
+        path = f"/queries/{name}?" + urllib.parse.urlencode(params)
+        ways = {"store": lambda: store.post("/query", text), "front": lambda: front.get(path), "built": lambda: built.get(path)}
+        statuses = {way: work()[0] for way, work in ways.items()}
+        if set(statuses.values()) != {200}:
+            print(f"{name:45s} left out: {statuses} (not answered within {LIMIT} s)", file=sys.stderr, flush=True)
+            continue
+        times, (_, body) = interleaved(ways, runs)  # type: ignore[misc]
+        count = len(json.loads(body)["results"]["bindings"])
+        rows.append((name, count, times["store"], times["front"], times["built"]))
+        print(f"{name:45s} {times['store'] * 1000:8.1f} {times['front'] * 1000:8.1f} {times['built'] * 1000:8.1f} ms", file=sys.stderr, flush=True)
+    return rows
+
+
+def report(rows: list[tuple[str, int, float, float, float]]) -> str:
+    lines = ["| query | rows | straight to the store, ms | through `serve --store`, ms | ratio | `serve` on the build, ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, count, store, front, built in rows:
+        lines.append(f"| {name} | {count} | {store * 1000:.1f} | {front * 1000:.1f} | {front / store:.2f} | {built * 1000:.1f} |")
+    ratios = [front / store for _, _, store, front, _ in rows]
+    within = sum(1 for ratio in ratios if ratio <= 1.5)
+    total_store, total_front = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    lines += ["", f"{len(rows)} queries: median ratio {statistics.median(ratios):.2f}, {within} within 1.5×; all queries one after "
+                  f"the other: {total_store * 1000:.0f} ms straight, {total_front * 1000:.0f} ms through `serve --store` "
+                  f"({total_front / total_store:.2f}×)"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

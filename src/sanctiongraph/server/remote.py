@@ -1,0 +1,84 @@
+"""The server in front of a remote SPARQL 1.1 store (`sanctiongraph serve --store URL`) instead of a build.
+
+The server's jobs (sanctiongraph.server.jobs) read the store through an Endpoint (sanctiongraph.query.endpoint), which
+sends every request to the one URL given, so nothing a client sends can make the server fetch from elsewhere; a query
+or view that would make the store itself fetch (SERVICE, LOAD) is refused by the jobs as on a build. Jobs run in
+threads of the server's, at most `workers` at once; each request to the store is given what is left of the time
+limit, and a job still running at the limit is answered 504 (its thread ends with its request's socket timeout). A
+store that cannot be reached, fails or sends garbage is answered 502, one that runs out of time 504, each with one
+line saying so. Updates and Graph Store writes are refused, as on a server without a token."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from sanctiongraph.errors import EndpointUnavailable, ResultTooLarge
+from sanctiongraph.query.endpoint import Endpoint
+from sanctiongraph.server.jobs import failure
+from sanctiongraph.server.live import Fixed, Served
+from sanctiongraph.server.workers import Job, Overloaded, Reply
+
+VOID_QUERY = Path(__file__).parent / "void.rq"
+GRACE = 1.0  # seconds past the time limit that a job's last request may take to give up on its own
+
+
+class StoreEngine:
+    """Runs jobs against a remote store: at most `workers` at once, each within the time limit."""
+
+    def __init__(self, url: str, *, workers: int, timeout: float) -> None:
+        self.url, self.workers, self.timeout = url, workers, timeout
+        self._slots = threading.BoundedSemaphore(workers)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sanctiongraph-store")
+
+    def run(self, job: Job, *args: Any, wait: float, timeout: float | None = None) -> Reply:
+        """The reply of job(store, *args) within the time limit (at most the engine's own); Overloaded when every slot
+        stayed taken for `wait` seconds."""
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        if not self._slots.acquire(timeout=wait):
+            raise Overloaded(f"every connection to the store stayed busy for {wait:g} s; try again shortly")
+        store = Endpoint(self.url, timeout=limit, deadline=time.monotonic() + limit)
+        try:
+            future = self._pool.submit(_answer, job, store, args)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        try:
+            return future.result(timeout=limit + GRACE)
+        except concurrent.futures.TimeoutError:
+            return failure(504, f"the store {self.url} did not answer within the time limit of {limit:g} s")
+
+    def alive(self) -> int:
+        return self.workers
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _answer(job: Job, store: Endpoint, args: tuple[Any, ...]) -> Reply:
+    try:
+        return job(store, *args)
+    except EndpointUnavailable as error:
+        return failure(504 if error.timed_out else 502, str(error))
+    except ResultTooLarge as error:
+        return failure(400, str(error))
+    except Exception as error:  # noqa: BLE001 - a bug in a job answers 500, as in a query worker
+        return failure(500, f"internal error: {type(error).__name__}: {error}")
+
+
+def void(url: str, timeout: float) -> bytes:
+    """The VoID of the graphs on the store, as Turtle (VOID_QUERY)."""
+    triples = Endpoint(url, timeout=timeout).query(VOID_QUERY.read_text(encoding="utf-8"))
+    assert not isinstance(triples, (ox.QuerySolutions, ox.QueryBoolean))
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE)  # type: ignore[return-value]  # bytes when no output is given
+
+
+def in_front(url: str, *, workers: int, timeout: float) -> Fixed:
+    """The store at url, served; EndpointUnavailable when it does not answer."""
+    return Fixed(Served(url, None, lambda: void(url, timeout), lambda: StoreEngine(url, workers=workers, timeout=timeout)))
