@@ -16,7 +16,7 @@ import pytest
 from conftest import FIRST_SOURCE, ONTOLOGY
 
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.builder.dataset import build_dataset
+from sanctiongraph.builder.dataset import build, build_dataset
 from sanctiongraph.errors import SourceError
 from sanctiongraph.namespaces import ID, SG
 from sanctiongraph.query.running import run_query
@@ -202,3 +202,17 @@ def test_an_author_not_in_the_registry_is_a_name(sources: Path, tmp_path: Path) 
 def test_a_bad_value_of_a_new_key_is_one_located_line(sources: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
     with pytest.raises(SourceError, match=rf"^{re.escape(WIRE_FILE)}:\d+: {message}"):
         build_dataset(edited(sources, tmp_path, old, new), ONTOLOGY)
+
+
+def test_a_trade_figure_for_one_partner_does_not_conflict_with_the_total(sources: Path, tmp_path: Path) -> None:
+    """The Kuzbass's exports to China, moved to Russia as a whole for the test, overlap the first source's and the
+    Kuzbass Ledger's total exports in area and period; with its partner it is another figure, without it a conflict."""
+    def conflicting(copy: Path) -> set[str]:
+        output = copy.parent / "graph"
+        build(copy, ONTOLOGY, output)
+        found = run_query("conflicting-reports", {"indicator": "indicator:coal-export-volume-change"}, graph=output).records()
+        return {str(row["figure1"]) for row in found} | {str(row["figure2"]) for row in found}
+
+    moved = "    refArea: kemerovo-oblast\n    partner: china\n"
+    assert '-15 percent: "fell 15 percent"' not in conflicting(edited(sources, tmp_path / "partner", moved, "    refArea: russia\n    partner: china\n"))
+    assert '-15 percent: "fell 15 percent"' in conflicting(edited(sources, tmp_path / "total", moved, "    refArea: russia\n"))
