@@ -192,7 +192,8 @@ def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems
         publisher=data["publisher"], publisher_where=at("publisher"), language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
         not_story=not_story, statements=statements, where=where, broken=broken,
-        description=Item(data["id"], document_class, {k: v for k, v in data.items() if k in described}, where, _field_where(data, shown_as)),
+        description=Item(data["id"], document_class, {key: data[key] for key in data if key in described}, where,
+                         _field_where(data, shown_as)),
     )
 
 
