@@ -38,7 +38,8 @@ def of(source: str, statement: str) -> str:
 
 def test_a_statement_has_its_own_modality_or_its_claims(graph: Path) -> None:
     def found(modality: str) -> set[tuple[str, bool, str]]:
-        return {(str(row["statement"]), bool(row["own"]), str(row["accordingTo"])) for row in rows(graph, "statements-by-modality", modality=f"modality:{modality}")}
+        return {(str(row["statement"]), row["modalityOf"] == "statement", str(row["accordingTo"]))
+                for row in rows(graph, "statements-by-modality", modality=f"modality:{modality}")}
 
     possible = found("possibility")
     assert (of(FIRST_SOURCE, "russia-us-deal-possible"), True, "Vladimir Putin") in possible  # in a claim of offers
@@ -69,7 +70,7 @@ def test_proposals_say_what_they_ask_in_exchange_and_how_they_were_answered(grap
                 for row in rows(graph, "proposal-exchanges")}
     assert answered == {
         ("Ukraine", "United States", "The security guarantees Kyiv hoped for were not offered.", "not offered", FIRST_SOURCE),
-        ("Taiga Fuel Trust (fictional company)", "Parliament of Kemerovo Oblast", "Regional lawmakers give Taiga Fuel Trust tax relief.",
+        ("Taiga Fuel Trust (fictional)", "Parliament of Kemerovo Oblast", "Regional lawmakers give Taiga Fuel Trust tax relief.",
          "refused", WIRE),
     }
 
@@ -98,9 +99,8 @@ def test_a_figure_the_source_gets_wrong_keeps_its_value_beside_the_note(graph: P
 
 
 def test_a_source_names_its_author(graph: Path) -> None:
-    authors = {str(row["source"]).rsplit("/", 1)[1]: row["authors"] for row in rows(graph, "sources-overview")}
-    assert authors[WIRE] == "Marta Ilves (fictional reporter)"  # `author: Marta Ilves`, an alias of marta-ilves
-    assert not authors[FIRST_SOURCE]  # the first source's text names no author
+    authors = {(row["author"], row["entity"], str(row["source"]).rsplit("/", 1)[1]) for row in rows(graph, "source-authors")}
+    assert authors == {("Marta Ilves (fictional reporter)", ID + "marta-ilves", WIRE)}  # `author: Marta Ilves`, an alias
 
 
 def test_a_count_names_the_members_it_counts(graph: Path) -> None:
@@ -179,9 +179,11 @@ def test_a_claim_needs_no_modality_when_each_statement_gives_its_own(sources: Pa
 
 def test_an_author_not_in_the_registry_is_a_name(sources: Path, tmp_path: Path) -> None:
     copy = edited(sources, tmp_path, "author: Marta Ilves ", "authorName: [Tom Rook, Ana Kask] ")
+    build(copy, ONTOLOGY, tmp_path / "graph")
+    assert {(row["author"], row["entity"]) for row in rows(tmp_path / "graph", "source-authors")} == {("Ana Kask", None), ("Tom Rook", None)}
     dataset = build_dataset(copy, ONTOLOGY)
-    names = {q.object.value for q in dataset.quads if q.predicate.value == SG + "authorName"}
-    assert names == {"Tom Rook", "Ana Kask"}
+    names = {(q.subject.value, q.object.value) for q in dataset.quads if q.predicate.value == SG + "authorName"}
+    assert names == {(f"{ID}source/{WIRE}", "Tom Rook"), (f"{ID}source/{WIRE}", "Ana Kask")}
     assert not [q for q in dataset.quads if q.predicate.value == SG + "author"]
 
 
