@@ -74,7 +74,7 @@ def test_overview_draws_every_statement_claim_and_entity(store: ox.Store, facts:
         }"""
     expected = {row["node"].value for row in store.query(query, use_default_graph_as_union=True)}
     assert sum(node.startswith(ID + "source/") for node in expected) == built[1].dataset.statements
-    assert sum(node.startswith(STATEMENT) for node in expected) == 118  # the first source's
+    assert sum(node.startswith(STATEMENT) for node in expected) == 120  # the first source's
     missing = expected - set(view.nodes)
     assert not missing, missing
     assert ID + f"source/{SOURCE}" not in view.nodes, "the document is provenance, shown in the panel"

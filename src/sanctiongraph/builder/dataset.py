@@ -482,6 +482,7 @@ class _SourceBuilder:
         _describe_build)."""
         source, add, doc = self.source, self.add, self.doc
         g = PROVENANCE_GRAPH
+        self.locations[doc] = source.where
         add(g, doc, RDF + "type", iri(source.cls))
         add(g, doc, RDFS + "label", text(source.title, source.language))
         add(g, doc, DCTERMS + "title", text(source.title, source.language))
@@ -495,6 +496,7 @@ class _SourceBuilder:
             add(g, doc, SCHEMA + "url", typed(source.address, XSD + "anyURI"))
         for entity in sorted(self._mentions()):
             add(g, doc, SCHEMA + "mentions", iri(entity))
+        self.resolver.fields(g, doc, source.description, {}, evidence=None)  # after the mentions: an author is not one
         graph = self.graph.value
         add(g, graph, RDF + "type", iri(PROV + "Bundle"))
         add(g, graph, PROV + "wasDerivedFrom", iri(doc))

@@ -102,6 +102,12 @@ class Ontology:
         """The property names a thing of class cls may carry, sorted, for messages."""
         return sorted(name for name, prop in self.properties.items() if not prop.minted and self.admits(prop, cls))
 
+    def keys_declared_for(self, root: str) -> list[str]:
+        """The names of the properties whose domain is root or one of its subclasses (not those of every entity),
+        sorted: the keys that describe a document beside the fixed ones of an annotated source."""
+        return sorted(name for name, prop in self.properties.items()
+                      if not prop.minted and prop.domain is not None and self.is_a(prop.domain, root))
+
     def is_datatype(self, iri: str | None) -> bool:
         return iri is not None and iri.startswith(XSD)
 

@@ -64,6 +64,7 @@ class Source:
     not_story: list[tuple[Quote, str]]
     statements: list[Item]
     where: str
+    description: Item  # the ontology's properties of documents that the source gives (author, ...), keyed by local name
     broken: set[str] = field(default_factory=set)  # statements that did not load, for the errors found before
 
 
@@ -114,10 +115,12 @@ def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems
         raise SourceError(shown_as, "an annotated source must be a mapping (id, text, title, ..., statements)")
     where = f"{shown_as}:{line_of(data) or 1}"
     header = Problems()
+    described = ontology.keys_declared_for(sg.Document)
+    allowed = (*SOURCE_KEYS, *described)
     for key in data:
-        if key not in SOURCE_KEYS:
+        if key not in allowed:
             header.add(SourceError(f"{shown_as}:{line_of(data, str(key))}",
-                                     f"unknown key {shown(key)}; allowed: {', '.join(SOURCE_KEYS)}{did_you_mean(str(key), SOURCE_KEYS)}"))
+                                     f"unknown key {shown(key)}; allowed: {', '.join(allowed)}{did_you_mean(str(key), allowed)}"))
     for key in REQUIRED_SOURCE_KEYS:
         if key not in data:
             header.add(SourceError(where, f"missing key {shown(key)}"))
@@ -189,6 +192,8 @@ def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems
         publisher=data["publisher"], publisher_where=at("publisher"), language=data["language"], published=published,
         address=None if address == "unknown" else address, attribution=data["attribution"],
         not_story=not_story, statements=statements, where=where, broken=broken,
+        description=Item(data["id"], document_class, {key: data[key] for key in data if key in described}, where,
+                         _field_where(data, shown_as)),
     )
 
 
