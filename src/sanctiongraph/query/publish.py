@@ -36,15 +36,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from sanctiongraph.errors import StoreError
-from sanctiongraph.namespaces import GRAPH, SG
+from sanctiongraph.namespaces import GRAPH, sg
 from sanctiongraph.query.remote import RemoteStore
 from sanctiongraph.query.store import open_store
 
 MANIFEST = GRAPH + "manifest"
-CONTENT_HASH = ox.NamedNode(SG + "contentHash")
+CONTENT_HASH = ox.NamedNode(sg.contentHash)
 PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
 FLUSH_SECONDS = 5.0
-LOCK = ox.NamedNode(SG + "publishLock")
+LOCK = ox.NamedNode(sg.publishLock)
 LEASE = 600.0  # seconds a lock holds without renewal
 SETTLE = 0.5  # seconds between writing the lock and reading it back
 SERIALISE_CHUNK = 10_000  # triples serialised at once while a graph is sent
