@@ -2,7 +2,8 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
-      <key>.source    one contribution: a line of JSON (format, key, digest of the rest), its record as JSON, its N-Quads
+      <key>.source    one contribution: a line of JSON (format, key, digest of the rest), its record as JSON, its part
+                      (its quads rendered for every export: sanctiongraph.builder.parts)
 
 An entry is found by its key: the digest of the annotation file (name and bytes) and of everything every source
 depends on: the ontology, the vocabularies, the registry, the builder's code and whether drafts are allowed. It is
@@ -17,15 +18,14 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.builder.parts import Part
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
 
-FORMAT = 1
+FORMAT = 2
 INPUTS = "inputs.json"
 SUFFIX = ".source"
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
@@ -78,9 +78,9 @@ class SourceCache:
             if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("digest") != _digest(rest):
                 return None
             record, _, body = rest.partition(b"\n")
-            contribution = Contribution.from_record(json.loads(record), list(ox.parse(body, format=ox.RdfFormat.N_QUADS)))
+            contribution = Contribution.from_record(json.loads(record), Part.load(body))
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
-        except (OSError, ValueError, KeyError, TypeError, SyntaxError, SourceError):
+        except (OSError, ValueError, KeyError, TypeError, SourceError):
             return None
         if "sha256:" + _digest(text) != contribution.text_digest:
             return None
@@ -107,9 +107,7 @@ class SourceCache:
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
     def _write(self, name: str, contribution: Contribution) -> None:
-        body = ox.serialize(contribution.quads, format=ox.RdfFormat.N_QUADS)
-        assert isinstance(body, bytes)
-        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + body
+        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + contribution.part.dump()
         header = json.dumps({"format": FORMAT, "key": name, "digest": _digest(rest)}).encode()
         write_atomically(self.folder / name, header + b"\n" + rest)
 
