@@ -55,6 +55,9 @@ class Merged:
 def merged(sources: list[Blocks], formats: tuple[str, ...], again: Callable[[list[bytes]], Blocks]) -> Merged:
     """The blocks of sources (each in order) in the order of their subjects. A run of blocks of one source is one
     piece; a subject that more than one source has is rendered again by `again` from the lines of all of them."""
+    if len(sources) == 1:
+        blocks = sources[0]
+        return Merged({name: [memoryview(blocks.text[name])] for name in formats}, sum(blocks.counts), len(blocks.keys), sum(blocks.entities))
     keys = [key for blocks in sources for key in blocks.keys]
     owner = [number for number, blocks in enumerate(sources) for _ in blocks.keys]
     position = [index for blocks in sources for index in range(len(blocks.keys))]
@@ -117,10 +120,13 @@ def _prefix_lines(format: ox.RdfFormat) -> bytes:
 def write_exports(parts: list[Part], folder: Path, done: Callable[[str], None] = lambda name: None) -> tuple[list[str], dict[str, Graph]]:
     """Write every export and the VoID description of the parts into folder, calling done with the name of each file
     written; return the names of the files written and the named graphs, with where each is in the N-Quads export."""
-    names = sorted({name for part in parts for name in part.graphs})
-    graphs = {name: merged([part.graphs[name] for part in parts if name in part.graphs], GRAPH_FORMATS, _graph_again) for name in names}
+    sources: dict[str, list[Blocks]] = {}
+    for part in parts:
+        for name, blocks in part.graphs.items():
+            sources.setdefault(name, []).append(blocks)
+    names = sorted(sources)
+    graphs = {name: merged(sources[name], GRAPH_FORMATS, _graph_again) for name in names}
     union = merged([part.union for part in parts], UNION_FORMATS, _union_again)
-    openings = {name: next(part.graphs[name].opening for part in parts if name in part.graphs) for name in names}
     entries: dict[str, Graph] = {}
     sizes = {}
     for export in EXPORTS:
@@ -129,12 +135,12 @@ def write_exports(parts: list[Part], folder: Path, done: Callable[[str], None] =
             if export.suffix == "trig":
                 output.write(_prefix_lines(ox.RdfFormat.TRIG))
                 for name in names:
-                    _write(output, openings[name].encode("utf-8"), *graphs[name].pieces["trig"], b"}\n")
+                    _write(output, sources[name][0].opening.encode("utf-8"), *graphs[name].pieces["trig"], b"}\n")
             elif export.suffix == "nq":
                 for name in names:
                     offset = output.tell()
                     _write(output, *graphs[name].pieces["nq"])
-                    entries[name] = _entry(name, graphs[name], offset, output.tell() - offset, parts)
+                    entries[name] = _entry(name, sources[name], graphs[name], offset, output.tell() - offset)
             elif export.suffix == "jsonld":
                 _write_jsonld(output, names, graphs)
             else:
@@ -164,9 +170,8 @@ def _write_jsonld(output: BinaryIO, names: list[str], graphs: dict[str, Merged])
     output.write(CLOSING.encode("utf-8"))
 
 
-def _entry(name: str, graph: Merged, offset: int, length: int, parts: list[Part]) -> Graph:
+def _entry(name: str, sources: list[Blocks], graph: Merged, offset: int, length: int) -> Graph:
     """A named graph's manifest entry: its hash as its only part rendered it, else computed from its N-Quads."""
-    sources = [part.graphs[name] for part in parts if name in part.graphs]
     if len(sources) == 1:
         return Graph(sources[0].digest, graph.count, sources[0].size, offset, length)
     digest, size = graph_digest(b"".join(graph.pieces["nq"]), name)

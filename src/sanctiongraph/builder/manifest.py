@@ -8,7 +8,7 @@ graph again (sanctiongraph.query.publish)."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 from sanctiongraph.files import write_atomically
@@ -35,8 +35,9 @@ class Manifest:
     graphs: dict[str, Graph]
 
     def write(self, build: Path) -> None:
-        data = {"format": FORMAT, "shared": self.shared, "graphs": {name: asdict(graph) for name, graph in sorted(self.graphs.items())}}
-        write_atomically(build / MANIFEST_FILE, json.dumps(data, indent=1).encode("utf-8"))
+        graphs = {name: astuple(graph) for name, graph in sorted(self.graphs.items())}
+        data = {"format": FORMAT, "fields": [item.name for item in fields(Graph)], "shared": self.shared, "graphs": graphs}
+        write_atomically(build / MANIFEST_FILE, json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8"))
 
     @classmethod
     def read(cls, build: Path) -> Manifest | None:
@@ -45,6 +46,6 @@ class Manifest:
             data = json.loads((build / MANIFEST_FILE).read_bytes())
             if data["format"] != FORMAT:
                 return None
-            return cls(data["shared"], {name: Graph(**graph) for name, graph in data["graphs"].items()})
+            return cls(data["shared"], {name: Graph(*graph) for name, graph in data["graphs"].items()})
         except (OSError, ValueError, KeyError, TypeError):
             return None
