@@ -31,7 +31,7 @@ from sanctiongraph.builder.dataset import build
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.query.publish import CONTENT_HASH, MANIFEST, PENDING, local_graphs
+from sanctiongraph.query.publish import CONTENT_HASH, MANIFEST, PENDING, built_graphs
 from sanctiongraph.query.store import open_store
 
 LIBRARY = load_queries(QUERIES)
@@ -246,7 +246,7 @@ def test_edits_additions_and_removals_send_only_what_changed(store: Store, versi
     assert {g: store.graph(g) for g in store.graphs()} == contents(first)
     dry = publish(store, second, "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    before, after = {g.iri: g.digest for g in local_graphs(open_store(first))}, {g.iri: g.digest for g in local_graphs(open_store(second))}
+    before, after = {g.iri: g.digest for g in built_graphs(first)[1]}, {g.iri: g.digest for g in built_graphs(second)[1]}
     changed = sorted(iri for iri, digest in after.items() if before.get(iri) != digest)
     removed = sorted(set(before) - set(after))
     assert [line.split()[1] for line in dry.stdout.splitlines()] == changed + removed
@@ -297,8 +297,8 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert stderr.count("\n") == 1
         store.start()
         on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()
-        new_hashes = {g.iri: g.digest for g in local_graphs(open_store(new))}
-        old_hashes = {g.iri: g.digest for g in local_graphs(open_store(old))}
+        new_hashes = {g.iri: g.digest for g in built_graphs(new)[1]}
+        old_hashes = {g.iri: g.digest for g in built_graphs(old)[1]}
         arrived = [g for g in new_graphs if on_store.get(g) == new_graphs[g]]
         assert 0 < len(arrived) < len(new_graphs)
         for iri, triples in on_store.items():
@@ -390,7 +390,7 @@ def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tu
         manifest = {t.subject.value: t.object.value for t in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)}
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1
     assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} answered 500 Internal Server Error: disk full to write <")
-    hashes = {g.iri: g.digest for g in local_graphs(open_store(first))}
+    hashes = {g.iri: g.digest for g in built_graphs(first)[1]}
     arrived = {iri for iri in graphs if iri != MANIFEST}
     assert arrived and arrived != set(hashes)
     assert manifest == {iri: hashes[iri] if iri in arrived else PENDING for iri in hashes}

@@ -2,7 +2,8 @@
 
 The store keeps a manifest of what was published to it, in a graph of its own (MANIFEST): one triple
 `<graph> sg:contentHash "sha256:…"` per graph. A graph's hash is that of its N-Triples lines, sorted, so the
-same content gives the same hash on any machine; a publish sends the graphs whose hash differs from the
+same content gives the same hash on any machine (each build writes the hashes of its graphs in its folder,
+sanctiongraph.builder.manifest, so a publish reads them rather than hashing every graph); a publish sends the graphs whose hash differs from the
 manifest's and deletes the graphs the manifest lists that the build no longer has (a removed source's), and
 nothing else on the store is touched.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,9 +26,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sanctiongraph.builder.manifest import Manifest
 from sanctiongraph.namespaces import GRAPH, SG
 from sanctiongraph.query.remote import RemoteStore
-from sanctiongraph.query.store import open_store
+from sanctiongraph.query.store import STORE_LINK, open_store
 
 MANIFEST = GRAPH + "manifest"
 CONTENT_HASH = ox.NamedNode(SG + "contentHash")
@@ -80,6 +83,17 @@ class _GraphBody:
 
 def n_triples(triples: Iterable[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]  # bytes when no output file is given
+
+
+def built_graphs(folder: Path) -> tuple[ox.Store, list[LocalGraph]]:
+    """The store of the build `folder/current` names, and its named graphs with their hashes, as the build wrote them in
+    its manifest (sanctiongraph.builder.manifest); for a build that has none, hashed from the store."""
+    build = Path(os.path.realpath(folder / STORE_LINK)).parent
+    store = open_store(build)
+    manifest = Manifest.read(build)
+    if manifest is None:
+        return store, local_graphs(store)
+    return store, [LocalGraph(iri, graph.digest, graph.triples, graph.size) for iri, graph in sorted(manifest.graphs.items())]
 
 
 def local_graphs(store: ox.Store) -> list[LocalGraph]:
@@ -141,8 +155,7 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
 
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     started = time.monotonic()
-    store = open_store(folder)
-    local = local_graphs(store)
+    store, local = built_graphs(folder)
     manifest = read_manifest(remote)
     changes = plan(local, manifest)
     done = Publication(changes)
