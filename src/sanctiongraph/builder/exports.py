@@ -80,16 +80,16 @@ def merged(sources: list[Blocks], formats: tuple[str, ...], again: Callable[[lis
     result = Merged({name: [] for name in formats})
     offsets: dict[tuple[int, str], list[int]] = {}
     for number, first, end in runs:
-        blocks = fresh if number == -1 else sources[number]
-        assert blocks is not None
-        result.count += sum(blocks.counts[first:end])
+        chosen = sources[number] if number >= 0 else fresh
+        assert chosen is not None
+        result.count += sum(chosen.counts[first:end])
         result.subjects += end - first
-        result.entities += sum(blocks.entities[first:end])
+        result.entities += sum(chosen.entities[first:end])
         for name in formats:
             starts = offsets.get((number, name))
             if starts is None:
-                starts = offsets[number, name] = blocks.offsets(name)
-            result.pieces[name].append(memoryview(blocks.text[name])[starts[first]:starts[end]])
+                starts = offsets[number, name] = chosen.offsets(name)
+            result.pieces[name].append(memoryview(chosen.text[name])[starts[first]:starts[end]])
     return result
 
 
@@ -112,7 +112,7 @@ def _union_again(lines: list[bytes]) -> Blocks:
 def _prefix_lines(format: ox.RdfFormat) -> bytes:
     """The prefix lines Oxigraph's writer starts a TriG or Turtle document with."""
     quad = ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(RDF + "type"), ox.NamedNode(ID + "x"), ox.NamedNode(GRAPH + "x"))
-    data = ox.serialize([quad if format == ox.RdfFormat.TRIG else quad.triple], format=format, prefixes=PREFIXES)  # type: ignore[list-item]
+    data = ox.serialize([quad] if format == ox.RdfFormat.TRIG else [quad.triple], format=format, prefixes=PREFIXES)
     assert isinstance(data, bytes)
     return b"".join(line for line in data.splitlines(keepends=True) if line.startswith(b"@prefix "))
 

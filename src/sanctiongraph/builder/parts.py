@@ -108,7 +108,7 @@ def render(quads: Iterable[ox.Quad]) -> Part:
     graphs = {name: graph_blocks(sorted(by_graph[name], key=str)) for name in sorted(by_graph)}
     triples = sorted({quad.triple for graph in by_graph.values() for quad in graph}, key=str)
     properties = sorted({triple.predicate.value for triple in triples})
-    classes = sorted({triple.object.value for triple in triples if triple.predicate.value == RDF + "type"})
+    classes = sorted({triple.object.value for triple in triples if triple.predicate.value == RDF + "type"})  # type: ignore[union-attr]
     return Part(graphs, union_blocks(triples), properties, classes)
 
 
