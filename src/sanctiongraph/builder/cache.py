@@ -2,7 +2,7 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
-      <key>.source    one contribution: a line of JSON (format, key, digest of the rest), its record as JSON, its part
+      <key>.source    one contribution: a line of JSON (format, key, CRC-32 of the rest), its record as JSON, its part
                       (its quads rendered for every export: sanctiongraph.builder.parts)
 
 An entry is found by its key: the digest of the annotation file (name and bytes) and of everything every source
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -73,12 +74,13 @@ class SourceCache:
             return None
         self.used.add(name)
         try:
-            header, _, rest = (self.folder / name).read_bytes().partition(b"\n")
-            entry = json.loads(header)
-            if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("digest") != _digest(rest):
+            data = (self.folder / name).read_bytes()
+            header = data.index(b"\n")
+            entry = json.loads(data[:header])
+            if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("check") != zlib.crc32(memoryview(data)[header + 1:]):
                 return None
-            record, _, body = rest.partition(b"\n")
-            contribution = Contribution.from_record(json.loads(record), Part.load(body))
+            record = data.index(b"\n", header + 1)
+            contribution = Contribution.from_record(json.loads(data[header + 1:record]), Part.load(data, record + 1))
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
         except (OSError, ValueError, KeyError, TypeError, SourceError):
             return None
@@ -108,6 +110,6 @@ class SourceCache:
 
     def _write(self, name: str, contribution: Contribution) -> None:
         rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + contribution.part.dump()
-        header = json.dumps({"format": FORMAT, "key": name, "digest": _digest(rest)}).encode()
+        header = json.dumps({"format": FORMAT, "key": name, "check": zlib.crc32(rest)}).encode()
         write_atomically(self.folder / name, header + b"\n" + rest)
 

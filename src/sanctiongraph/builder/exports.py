@@ -98,7 +98,7 @@ def _lines(blocks: Blocks, shared: set[str], name: str) -> Iterable[bytes]:
     starts = blocks.offsets(name)
     for index, key in enumerate(blocks.keys):
         if key in shared:
-            yield from blocks.text[name][starts[index]:starts[index + 1]].splitlines(keepends=True)
+            yield from bytes(blocks.text[name][starts[index]:starts[index + 1]]).splitlines(keepends=True)
 
 
 def _graph_again(lines: list[bytes]) -> Blocks:

@@ -30,7 +30,7 @@ class Blocks:
 
     keys: list[str]
     counts: list[int]
-    text: dict[str, bytes]
+    text: dict[str, bytes | memoryview]  # a memoryview of the cache entry it was read from: read once, not copied
     lengths: dict[str, list[int]]
     entities: list[bool] = field(default_factory=list)
     opening: str = ""  # of a graph: the TriG line that opens it
@@ -67,19 +67,19 @@ class Part:
         return json.dumps(index, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(texts)
 
     @classmethod
-    def load(cls, data: bytes) -> Part:
-        """The part that dump() wrote; a ValueError, KeyError or TypeError if data is not one."""
-        line, _, rest = data.partition(b"\n")
-        index = json.loads(line)
-        view = memoryview(rest)
-        position = 0
+    def load(cls, data: bytes, start: int = 0) -> Part:
+        """The part that dump() wrote, from data[start:]; a ValueError, KeyError or TypeError if that is not one."""
+        line = data.index(b"\n", start)
+        index = json.loads(data[start:line])
+        view = memoryview(data)
+        position = line + 1
 
         def blocks(entry: dict[str, Any]) -> Blocks:
             nonlocal position
-            text = {}
+            text: dict[str, bytes | memoryview] = {}
             for name, lengths in entry["lengths"].items():
                 size = sum(lengths)
-                text[name] = bytes(view[position:position + size])
+                text[name] = view[position:position + size]
                 position += size
                 if len(lengths) != len(entry["keys"]) or len(text[name]) != size:
                     raise ValueError("a part's texts do not match its index")
@@ -88,7 +88,7 @@ class Part:
 
         graphs = {name: blocks(entry) for name, entry in index["graphs"].items()}
         part = cls(graphs, blocks(index["union"]), index["properties"], index["classes"])
-        if position != len(rest):
+        if position != len(data):
             raise ValueError("a part's texts do not match its index")
         return part
 
@@ -162,7 +162,7 @@ def graph_blocks(quads: list[ox.Quad]) -> Blocks:
     trig_blocks = _split(rest[:-2], "\t", keys, "TriG")
     jsonld = [f"{line},\n".encode("utf-8") for line in node_lines(quads)]
     blocks = _blocks(keys, counts, {"nq": nq, "trig": trig_blocks, "jsonld": jsonld}, [], opening + "\n")
-    blocks.digest, blocks.size = graph_digest(blocks.text["nq"], quads[0].graph_name.value)  # type: ignore[union-attr]
+    blocks.digest, blocks.size = graph_digest(b"".join(nq), quads[0].graph_name.value)  # type: ignore[union-attr]
     return blocks
 
 
