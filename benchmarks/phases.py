@@ -13,12 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from sanctiongraph import project
 from sanctiongraph.builder import exports
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import _without_cycle_collection, build_dataset
+from sanctiongraph.builder.store_update import loaded
 
 
 def _memory(field: str) -> int:
@@ -39,9 +38,8 @@ def main(sources: Path) -> None:
         dataset = build_dataset(sources, project.ontology_folder())
         step(f"read, validate, mint and render {sum(part.quads for part in dataset.parts):,} quads")
         exports.write_exports(dataset.parts, Path(scratch), lambda name: step(f"write {name}"))
-        store = ox.Store(str(Path(scratch) / "store"))
-        store.bulk_load(path=str(Path(scratch) / f"{exports.STEM}.nq"), format=ox.RdfFormat.N_QUADS)
-        step("store (bulk_load of the N-Quads)")
+        store = loaded(Path(scratch) / "store", Path(scratch) / f"{exports.STEM}.nq")
+        step("store (bulk_load of the N-Quads, in slices)")
         run_checks(store, project.ontology_folder(), dataset.locations)
         step("checks")
 

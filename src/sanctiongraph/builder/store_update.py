@@ -7,7 +7,7 @@ build's readers use. The copy then loses the graphs the new build no longer has 
 changed, the lines that went and gains the lines that came, the previous lines read from the previous N-Quads export
 (where its manifest says) and checked against its hash. A copy that cannot be made, a previous export that does not
 match its manifest, or an updated store whose number of quads is not the new build's is thrown away, never trusted:
-the store is then loaded from the new N-Quads export."""
+the store is then loaded from the new N-Quads export, a slice at a time."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from sanctiongraph.builder.parts import graph_digest
 from sanctiongraph.query.store import STORE_LINK
 
 NQUADS = f"{STEM}.nq"
+# Bytes of N-Quads per bulk_load call (about 70,000 quads): Oxigraph's bulk loader holds about 0.9 KB per quad it is
+# given at once (10,000 sources, 1.47M quads: +1.37 GB in one call; BENCHMARKS.md, "What changed in the builder").
+LOAD_CHUNK = 16 * 1024 * 1024
 
 
 class _Untrusted(Exception):
@@ -37,9 +40,16 @@ def new_store(build: Path, manifest: Manifest, previous: Path | None, before: Ma
             return _carried_over(previous, before, target, build / NQUADS, manifest.graphs), True
         except (_Untrusted, OSError, SyntaxError, ValueError):
             shutil.rmtree(target, ignore_errors=True)
+    return loaded(target, build / NQUADS), False
+
+
+def loaded(target: Path, nquads: Path) -> ox.Store:
+    """A new store in the folder target, holding the quads of an N-Quads file, loaded a slice at a time."""
     store = ox.Store(str(target))
-    store.bulk_load(path=str(build / NQUADS), format=ox.RdfFormat.N_QUADS)
-    return store, False
+    with nquads.open("rb") as export:
+        while chunk := export.read(LOAD_CHUNK) + export.readline():
+            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+    return store
 
 
 def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, graphs: dict[str, Graph]) -> ox.Store:
