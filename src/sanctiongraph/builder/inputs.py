@@ -5,6 +5,7 @@ elsewhere (`/proc/self/environ`, `../../etc/passwd`), a device (`/dev/zero`) or 
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -22,7 +23,7 @@ def read_input(path: Path, folder: Path, where: str, named_as: str | None = None
     what = f"the file {shown(named_as)}" if named_as is not None else "the file"
     try:
         real = path.resolve(strict=True)
-        if not real.is_relative_to(folder.resolve(strict=True)):
+        if not real.is_relative_to(_real_folder(folder)):
             raise SourceError(where, f"{what} is outside the sources folder ({real}); only files inside it are read")
         if not stat.S_ISREG(os.stat(real).st_mode):
             raise SourceError(where, f"{what} is not a regular file; a device, a FIFO or a folder is not read")
@@ -38,3 +39,9 @@ def read_input(path: Path, folder: Path, where: str, named_as: str | None = None
     if len(data) > SIZE_LIMIT:
         raise SourceError(where, f"{what} is larger than {SIZE_LIMIT_SHOWN}, the limit for a file of the sources")
     return data
+
+
+@functools.lru_cache(maxsize=16)
+def _real_folder(folder: Path) -> Path:
+    """The folder with its links resolved, once per folder and process (a build reads thousands of files in it)."""
+    return folder.resolve(strict=True)
