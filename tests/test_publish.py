@@ -28,11 +28,11 @@ from conftest import ONTOLOGY, QUERIES, free_port
 from test_queries import examples
 
 from sanctiongraph.builder.dataset import build
+from sanctiongraph.builder.exports import STEM
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.publish import CONTENT_HASH, MANIFEST, PENDING, built_graphs
-from sanctiongraph.query.store import open_store
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
@@ -64,12 +64,13 @@ MaxQueryExecutionTime = 60
 DIGEST = {"SANCTIONGRAPH_ENDPOINT_USER": "dba", "SANCTIONGRAPH_ENDPOINT_PASSWORD": "dba", "SANCTIONGRAPH_ENDPOINT_AUTH": "digest"}
 
 
-NUMBERS = {XSD + "integer", XSD + "decimal"}
+NUMBERS = {XSD + "integer", XSD + "decimal", XSD + "nonNegativeInteger"}
 
 
 def comparable(triple: ox.Triple) -> ox.Triple:
-    """A triple whose xsd:decimal or xsd:integer object is written as an xsd:decimal in canonical form: Virtuoso keeps a
-    decimal with no fraction ("591"^^xsd:decimal) and gives it back as the integer 591, the same number."""
+    """A triple whose number object is written as an xsd:decimal in canonical form: Virtuoso keeps a decimal with no
+    fraction ("591"^^xsd:decimal) and gives it back as the integer 591, the same number; Oxigraph keeps an
+    xsd:nonNegativeInteger as an xsd:integer."""
     value = triple.object
     if isinstance(value, ox.Literal) and value.datatype.value in NUMBERS:
         number = Decimal(value.value)
@@ -171,8 +172,11 @@ def publish(store: Store, graph: Path, *args: str, url: str | None = None, env: 
 
 
 def contents(graph: Path) -> dict[str, set[ox.Triple]]:
-    built = open_store(graph)
-    return {g.value: {comparable(q.triple) for q in built.quads_for_pattern(None, None, None, g)} for g in built.named_graphs() if isinstance(g, ox.NamedNode)}
+    """The named graphs of the build, as published: from its N-Quads export."""
+    graphs: dict[str, set[ox.Triple]] = {}
+    for quad in ox.parse(path=graph / f"{STEM}.nq", format=ox.RdfFormat.N_QUADS):
+        graphs.setdefault(quad.graph_name.value, set()).add(comparable(quad.triple))  # type: ignore[union-attr]
+    return graphs
 
 
 # Library queries Virtuoso 7.2 answers otherwise than Oxigraph on the same triples (the graphs themselves are compared

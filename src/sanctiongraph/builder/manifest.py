@@ -8,7 +8,7 @@ graph again (sanctiongraph.query.publish)."""
 from __future__ import annotations
 
 import json
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sanctiongraph.files import write_atomically
@@ -35,8 +35,9 @@ class Manifest:
     graphs: dict[str, Graph]
 
     def write(self, build: Path) -> None:
-        graphs = {name: astuple(graph) for name, graph in sorted(self.graphs.items())}
-        data = {"format": FORMAT, "fields": [item.name for item in fields(Graph)], "shared": self.shared, "graphs": graphs}
+        names = [item.name for item in fields(Graph)]
+        graphs = {name: [getattr(graph, field) for field in names] for name, graph in sorted(self.graphs.items())}
+        data = {"format": FORMAT, "fields": names, "shared": self.shared, "graphs": graphs}
         write_atomically(build / MANIFEST_FILE, json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8"))
 
     @classmethod
