@@ -211,6 +211,16 @@ def _damage_store(current: Path) -> None:
     del store
 
 
+def _replace_in_store(current: Path) -> None:
+    """As a server that accepts updates does: one quad replaced by another, so the store holds as many as before."""
+    store = ox.Store(str(current / STORE_LINK))
+    old = next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + "registry"))))
+    store.remove(old)
+    store.add(ox.Quad(old.subject, old.predicate, ox.Literal("replaced"), old.graph_name))
+    store.flush()
+    del store
+
+
 def _remove_store(current: Path) -> None:
     shutil.rmtree(current / STORE_LINK)
     (current / STORE_LINK).mkdir()
@@ -220,10 +230,10 @@ def _damage_manifest(current: Path) -> None:
     (current / MANIFEST_FILE).write_text('{"format": 1, "shared": ', encoding="utf-8")  # half-written
 
 
-@pytest.mark.parametrize("damage", [_damage_export, _damage_store, _remove_store, _damage_manifest])
+@pytest.mark.parametrize("damage", [_damage_export, _damage_store, _replace_in_store, _remove_store, _damage_manifest])
 def test_a_damaged_current_build_is_not_carried_over(damage: Callable[[Path], None], pool: Path, tmp_path: Path) -> None:
-    """A previous export that does not match its manifest, a store that holds other quads or none, a half-written
-    manifest: the store is loaded whole instead, and the build equals a full one."""
+    """A previous export that does not match its manifest, a store that holds other quads or none or was written
+    since, a half-written manifest: the store is loaded whole instead, and the build equals a full one."""
     sources = tmp_path / "sources"
     shutil.copytree(pool, sources)
     graph = tmp_path / "graph"

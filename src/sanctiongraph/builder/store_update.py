@@ -3,7 +3,8 @@
 The previous store is copied as a RocksDB checkpoint (pyoxigraph's Store.backup) into the new build's folder: its
 table files are hard links to the previous store's, which RocksDB never writes again once made (it writes new
 tables and drops its own links), and the rest is copied; so the new build never changes a file that the current
-build's readers use. The copy then loses the graphs the new build no longer has and, for each graph whose hash
+build's readers use; a store written since its build (by a server that accepts updates) is not copied. The copy
+then loses the graphs the new build no longer has and, for each graph whose hash
 changed, the lines that went and gains the lines that came, the previous lines read from the previous N-Quads export
 (where its manifest says) and checked against its hash. A copy that cannot be made, a previous export that does not
 match its manifest, or an updated store whose number of quads is not the new build's is thrown away, never trusted:
@@ -18,7 +19,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from sanctiongraph.builder.exports import STEM
-from sanctiongraph.builder.manifest import Graph, Manifest
+from sanctiongraph.builder.manifest import MANIFEST_FILE, Graph, Manifest
 from sanctiongraph.builder.parts import graph_digest
 from sanctiongraph.query.store import STORE_LINK
 
@@ -53,6 +54,10 @@ def loaded(target: Path, nquads: Path) -> ox.Store:
 
 
 def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, graphs: dict[str, Graph]) -> ox.Store:
+    built = (previous / MANIFEST_FILE).stat().st_mtime_ns  # written once the store was closed
+    for path in (previous / STORE_LINK).iterdir():  # a read-only open writes nothing; a read-write one new files
+        if not path.name.startswith("LOG") and path.stat().st_mtime_ns > built:
+            raise _Untrusted(f"{path}: written after its build (by a server that accepts updates?)")
     source = ox.Store.read_only(str(previous / STORE_LINK))
     try:
         source.backup(str(target))
