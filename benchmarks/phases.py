@@ -3,7 +3,7 @@
     python benchmarks/phases.py benchmarks/corpus/10000-seed1/sources
 
 One run, in this process. For each step: wall time, resident memory after it, and the peak so far
-(VmRSS, VmHWM). The steps are those build() and write_exports() take, called in the same order.
+(VmRSS, VmHWM). The steps are those a full build() takes (write_exports() a file at a time), in the same order.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sanctiongraph import project
 from sanctiongraph.builder import exports
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import _without_cycle_collection, build_dataset
-from sanctiongraph.query.store import load_store
+from sanctiongraph.builder.store_update import loaded
 
 
 def _memory(field: str) -> int:
@@ -36,26 +36,10 @@ def main(sources: Path) -> None:
 
     with _without_cycle_collection(), tempfile.TemporaryDirectory() as scratch:
         dataset = build_dataset(sources, project.ontology_folder())
-        step(f"read, validate, {len(dataset.quads):,} quads")
-        ordered = exports.sort_quads(dataset.quads)
-        step("sort")
-        union_nt = exports.union_ntriples(ordered)
-        step("union (= N-Triples export)")
-        sizes = {}
-        for export in exports.EXPORTS:
-            path = Path(scratch) / f"{exports.STEM}.{export.suffix}"
-            if export.suffix != "nt":
-                exports.serialize(ordered, union_nt, export, path)
-                sizes[export] = path.stat().st_size
-                step(f"write {export.suffix}")
-            else:
-                path.write_bytes(union_nt)
-                sizes[export] = len(union_nt)
-        exports.void(ordered, union_nt, sizes)
-        step("VoID")
-        del ordered, union_nt
-        store = load_store(dataset.quads, Path(scratch) / "store")
-        step("store (bulk_extend in chunks)")
+        step(f"read, validate, mint and render {sum(part.quads for part in dataset.parts):,} quads")
+        exports.write_exports(dataset.parts, Path(scratch), lambda name: step(f"write {name}"))
+        store = loaded(Path(scratch) / "store", Path(scratch) / f"{exports.STEM}.nq")
+        step("store (bulk_load of the N-Quads, in slices)")
         run_checks(store, project.ontology_folder(), dataset.locations)
         step("checks")
 

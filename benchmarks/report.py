@@ -82,8 +82,8 @@ def tables(results: dict[str, Any]) -> str:
             plain = _get(r, "build-rdflib", suffix)
             if suffix == "seconds":
                 plain = plain - _get(r, "build-rdflib", "add") if plain is not None else None
-            label = {"sort": "sort + dedupe (ours only, shared)", "void": "VoID (ours only)", "seconds": "**all**",
-                     "nt": "nt (union; ours: building it)"}.get(suffix, suffix)
+            label = {"sort": "sort and render every format (ours only, shared)", "void": "VoID (ours only)", "seconds": "**all**",
+                     "nt": "nt (union)"}.get(suffix, suffix)
             rows.append([label, _s(ours), _s(limit), _s(plain), _ratio(ours, limit), _ratio(plain, limit)])
         out.append(_table(["format", "sanctiongraph", "pyoxigraph", "rdflib", "ours ÷ pyoxigraph (target ≤ 2)", "rdflib ÷ pyoxigraph"], rows))
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 import pyoxigraph as ox
 import rdflib
 
-from sanctiongraph.builder import exports
+from sanctiongraph.builder import exports, parts
 from sanctiongraph.builder.dataset import build, build_dataset
 from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.query import library as queries
@@ -106,22 +106,21 @@ def load_rdflib(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def exports_ours(args: dict[str, Any]) -> dict[str, Any]:
-    """What sanctiongraph.builder.exports.write_exports does, step by step: sort, union (which is the N-Triples
-    export, written untimed), each other format to its file, VoID."""
+    """What a full build does for its exports, step by step: render the quads (sorted, a block per subject in every
+    format: sanctiongraph.builder.parts; timed as "sort"), then assemble each file (sanctiongraph.builder.exports),
+    VoID last. A build renders a part per source as it reads it; here the whole dataset is rendered as one part."""
     quads = build_dataset(Path(args["sources"]), Path(args["ontology"])).quads
     output = Path(args["output"])
     output.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {}
-    result["sort"], ordered = _timed(lambda: exports.sort_quads(quads))
-    result["nt"], union_nt = _timed(lambda: exports.union_ntriples(ordered))
-    (output / "ours.nt").write_bytes(union_nt)
-    sizes = {}
-    for export in exports.EXPORTS:
-        path = output / f"ours.{export.suffix}"
-        if export.suffix != "nt":
-            result[export.suffix] = _timed(lambda: exports.serialize(ordered, union_nt, export, path))[0]
-        sizes[export] = path.stat().st_size
-    result["void"] = _timed(lambda: exports.void(ordered, union_nt, sizes))[0]
+    result["sort"], part = _timed(lambda: parts.render(quads))
+    marks = [time.perf_counter()]
+
+    def done(name: str) -> None:
+        marks.append(time.perf_counter())
+        result[name.rsplit(".", 1)[1] if name != exports.VOID_FILE else "void"] = marks[-1] - marks[-2]
+
+    exports.write_exports([part], output, done)
     result["seconds"] = sum(result[key] for key in ("sort", "void", *OX_FORMATS))
     return result
 

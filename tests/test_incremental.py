@@ -3,34 +3,72 @@ the graph a full build of the same sources writes, after edits, additions and re
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import random
 import shutil
+import zlib
 from pathlib import Path
+from typing import Callable
 
+import pyoxigraph as ox
 import pytest
 import yaml
 from conftest import ONTOLOGY, with_fixture_sources
 
 from sanctiongraph import corpus
-from sanctiongraph.builder.builds import CACHE
-from sanctiongraph.builder.cache import INPUTS
-from sanctiongraph.builder.dataset import BuildReport, build
+from sanctiongraph.builder.builds import CACHE, CURRENT, hold
+from sanctiongraph.builder.cache import FORMAT, INPUTS
+from sanctiongraph.builder.checks import run_checks
+from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, source_graph
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
+from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
 from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.namespaces import GRAPH, ID, RDF, sg
+from sanctiongraph.query.publish import built_graphs
+from sanctiongraph.query.store import STORE_LINK
 
-FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE]
+FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, MANIFEST_FILE]
+
+
+def _quads(graph: Path) -> set[ox.Quad]:
+    store = ox.Store.read_only(str((graph / STORE_LINK).resolve()))
+    try:
+        return set(store)
+    finally:
+        del store
+
+
+def _graphs_of_export(nquads: Path) -> list[tuple[str, str, int, int]]:
+    """The named graphs of an N-Quads export with their hashes as publish defines them: of their N-Triples lines, sorted."""
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for quad in ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)  # type: ignore[union-attr]
+    graphs = []
+    for name, triples in sorted(by_graph.items()):
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert isinstance(data, bytes)
+        lines = data.splitlines()
+        graphs.append((name, "sha256:" + hashlib.sha256(b"\n".join(sorted(lines))).hexdigest(), len(lines), len(data)))
+    return graphs
 
 
 def _same_as_full_build(sources: Path, graph: Path, scratch: Path) -> BuildReport:
-    """Build graph (with its cache), build the same sources from scratch, and compare every export byte for byte."""
+    """Build graph (with its cache and its current build), build the same sources from scratch, and compare every
+    export and the manifest byte for byte, and the stores quad for quad; the manifest's hashes are those of the store."""
     report = build(sources, ONTOLOGY, graph)
     full = scratch / "full"
     shutil.rmtree(full, ignore_errors=True)
     expected = build(sources, ONTOLOGY, full)
-    assert expected.dataset.reused == 0
+    assert expected.dataset.reused == 0 and not expected.carried_over and expected.checked is None
     for name in FILES:
-        assert (graph / name).read_bytes() == (full / name).read_bytes(), name
+        assert (graph / CURRENT / name).read_bytes() == (full / CURRENT / name).read_bytes(), name
     assert sorted(p.name for p in (graph / CACHE).iterdir()) == sorted(p.name for p in (full / CACHE).iterdir())
+    assert _quads(graph) == _quads(full)
+    graphs = built_graphs(graph)[1]
+    assert [(g.iri, g.digest, g.triples, g.size) for g in graphs] == _graphs_of_export(graph / CURRENT / f"{STEM}.nq")
+    assert report.quads == expected.quads == sum(g.triples for g in graphs)
     return report
 
 
@@ -65,7 +103,8 @@ def test_random_edits_additions_and_removals(pool: Path, tmp_path: Path) -> None
         for path in (annotation, annotation.with_suffix(".txt")):
             path.rename(spare / path.name)
     graph = tmp_path / "graph"
-    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == 0
+    first = _same_as_full_build(sources, graph, tmp_path)
+    assert first.dataset.reused == 0 and not first.carried_over
     rng = random.Random(14)
     for _ in range(4):
         articles = _articles(sources)
@@ -80,11 +119,17 @@ def test_random_edits_additions_and_removals(pool: Path, tmp_path: Path) -> None
             path.rename(sources / "articles" / path.name)
         report = _same_as_full_build(sources, graph, tmp_path)
         assert report.dataset.reused == len(articles) - 3  # less the two changed and the removed one
+        assert report.carried_over
+        graphs = [source_graph(yaml.safe_load(path.read_text(encoding="utf-8"))["id"]).value
+                  for path in [*changed, sources / "articles" / added.name]]
+        assert report.checked is not None  # the checks per graph ran on the changed graphs and their context only
+        assert {GRAPH + "provenance", *graphs[1:]} <= set(report.checked) <= {*CONTEXT_GRAPHS, GRAPH + "provenance", *graphs}
         assert len(list((graph / CACHE).glob("*.source"))) == len(articles)  # the removed one dropped, the added one in
     with (sources / "entities.yaml").open("a", encoding="utf-8") as registry:
         registry.write("# an edit to the registry\n")
     report = _same_as_full_build(sources, graph, tmp_path)
     assert report.dataset.reused == 0 and report.dataset.changed_inputs == ["entities.yaml"]
+    assert report.checked is None  # every check on the whole graph
     assert _same_as_full_build(sources, graph, tmp_path).dataset.changed_inputs == []
 
 
@@ -98,7 +143,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(pool: Path, tmp_path: Path) -> N
     entries[1].write_bytes(bytes(flipped))  # a flipped bit in the quads
     entries[2].write_bytes(entries[2].read_bytes()[:len(whole) // 2])  # half-written
     header, _, rest = entries[3].read_bytes().partition(b"\n")
-    entries[3].write_bytes(header.replace(b'"format": 1', b'"format": 0') + b"\n" + rest)  # another format
+    entries[3].write_bytes(header.replace(f'"format": {FORMAT}'.encode(), b'"format": 0') + b"\n" + rest)  # another format
     entries[4].write_bytes(whole)  # whole, but another source's
     entries[5].write_bytes(b"\0" * 64)
     (graph / CACHE / ".left-by-a-killed-build.tmp").write_bytes(b"partial")
@@ -120,3 +165,108 @@ def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Pat
     first.write_text(first.read_text(encoding="utf-8").replace("id: seredyuk-mines-halted", "id: seredyuk-mines-suspended"), encoding="utf-8")
     assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == 3
     assert sorted(p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source")) == [INPUTS]
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def test_the_current_build_is_never_written_by_the_next(pool: Path, tmp_path: Path) -> None:
+    """The new store is a checkpoint of the current one (hard links to its tables): updating it changes none of the
+    current build's files, and the current store still reads as it did."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    graph = tmp_path / "graph"
+    build(sources, ONTOLOGY, graph)
+    current = (graph / CURRENT).resolve()
+    before, quads = _files(current / STORE_LINK), _quads(graph)
+    for annotation in sorted((sources / "articles").glob("*.yaml"))[:3]:
+        _edit_annotation(annotation, random.Random(annotation.name))
+    descriptor = hold(current)  # as a server reading it does
+    assert descriptor is not None
+    try:
+        report = build(sources, ONTOLOGY, graph)
+        assert report.carried_over and (graph / CURRENT).resolve() != current
+        assert _files(current / STORE_LINK) == before
+        reader = ox.Store.read_only(str(current / STORE_LINK))
+        assert set(reader) == quads
+        del reader
+    finally:
+        os.close(descriptor)
+
+
+def _damage_export(current: Path) -> None:
+    """A flipped bit in the provenance graph of the N-Quads export (a graph every build changes, so the next reads it)."""
+    provenance = Manifest.read(current).graphs[GRAPH + "provenance"]  # type: ignore[union-attr]
+    nquads = current / f"{STEM}.nq"
+    data = bytearray(nquads.read_bytes())
+    data[provenance.offset + provenance.length // 2] ^= 1
+    nquads.write_bytes(bytes(data))
+
+
+def _damage_store(current: Path) -> None:
+    store = ox.Store(str(current / STORE_LINK))
+    store.add(ox.Quad(ox.NamedNode(ID + "stray"), ox.NamedNode(RDF + "type"), ox.NamedNode(sg.Claim), ox.NamedNode(GRAPH + "provenance")))
+    store.flush()
+    del store
+
+
+def _replace_in_store(current: Path) -> None:
+    """As a server that accepts updates does: one quad replaced by another, so the store holds as many as before."""
+    store = ox.Store(str(current / STORE_LINK))
+    old = next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH + "registry"))))
+    store.remove(old)
+    store.add(ox.Quad(old.subject, old.predicate, ox.Literal("replaced"), old.graph_name))
+    store.flush()
+    del store
+
+
+def _remove_store(current: Path) -> None:
+    shutil.rmtree(current / STORE_LINK)
+    (current / STORE_LINK).mkdir()
+
+
+def _damage_manifest(current: Path) -> None:
+    (current / MANIFEST_FILE).write_text('{"format": 1, "shared": ', encoding="utf-8")  # half-written
+
+
+@pytest.mark.parametrize("damage", [_damage_export, _damage_store, _replace_in_store, _remove_store, _damage_manifest])
+def test_a_damaged_current_build_is_not_carried_over(damage: Callable[[Path], None], pool: Path, tmp_path: Path) -> None:
+    """A previous export that does not match its manifest, a store that holds other quads or none or was written
+    since, a half-written manifest: the store is loaded whole instead, and the build equals a full one."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    graph = tmp_path / "graph"
+    build(sources, ONTOLOGY, graph)
+    _edit_text(sorted((sources / "articles").glob("*.yaml"))[4], random.Random(5))
+    damage((graph / CURRENT).resolve())
+    report = _same_as_full_build(sources, graph, tmp_path)
+    assert not report.carried_over and report.dataset.reused == len(list((sources / "articles").glob("*.yaml"))) - 1
+
+
+def test_a_cache_entry_whose_part_does_not_match_its_index_is_rebuilt(pool: Path, tmp_path: Path) -> None:
+    graph = tmp_path / "graph"
+    build(pool, ONTOLOGY, graph)
+    entry = sorted((graph / CACHE).glob("*.source"))[0]
+    header, _, rest = entry.read_bytes().partition(b"\n")
+    rest = rest[:-40]  # the part's texts cut short, the header's digest made to match
+    fields = json.loads(header)
+    fields["check"] = zlib.crc32(rest)
+    entry.write_bytes(json.dumps(fields).encode() + b"\n" + rest)
+    report = _same_as_full_build(pool, graph, tmp_path)
+    assert report.dataset.reused == len(list((graph / CACHE).glob("*.source"))) - 1
+
+
+def test_checks_per_graph_find_what_they_find_on_the_whole_graph(pool: Path, tmp_path: Path) -> None:
+    """A check declared per graph (`# scope: graph`) finds a violation in the graphs it is given, as on the whole."""
+    graph = tmp_path / "graph"
+    build(pool, ONTOLOGY, graph)
+    store = ox.Store(str((graph / STORE_LINK).resolve()))
+    bad = ox.NamedNode(GRAPH + "source/a-broken-one")
+    store.add(ox.Quad(ox.NamedNode(ID + "source/a-broken-one/claim"), ox.NamedNode(RDF + "type"), ox.NamedNode(sg.Claim), bad))
+    whole = run_checks(store, ONTOLOGY, {})
+    scoped = run_checks(store, ONTOLOGY, {}, [*CONTEXT_GRAPHS, bad.value])
+    elsewhere = run_checks(store, ONTOLOGY, {}, [*CONTEXT_GRAPHS, GRAPH + "provenance"])
+    claims = [line for line in whole if "[check claim-complete]" in line]
+    assert claims and set(claims) <= set(scoped)
+    assert not [line for line in elsewhere if "[check claim-complete]" in line]

@@ -87,10 +87,11 @@ def _build(args: argparse.Namespace) -> int:
             for line in coverage.uncovered:
                 print(f"warning: {line}", file=sys.stderr)
         if dataset.changed_inputs:
-            print(f"changed since the last build: {', '.join(dataset.changed_inputs)}; every source was built again", file=sys.stderr)
+            print(f"changed since the last build: {', '.join(dataset.changed_inputs)}; every source was built again "
+                  "and every check run on the whole graph", file=sys.stderr)
         reused = f" ({dataset.reused} unchanged, from the cache)" if dataset.reused else ""
         print(
-            f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {len(set(dataset.quads))} quads; "
+            f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {report.quads} quads; "
             f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
             file=sys.stderr,
         )

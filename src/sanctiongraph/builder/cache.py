@@ -2,7 +2,8 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
-      <key>.source    one contribution: a line of JSON (format, key, digest of the rest), its record as JSON, its N-Quads
+      <key>.source    one contribution: a line of JSON (format, key, CRC-32 of the rest), its record as JSON, its part
+                      (its quads rendered for every export: sanctiongraph.builder.parts)
 
 An entry is found by its key: the digest of the annotation file (name and bytes) and of everything every source
 depends on: the ontology, the vocabularies, the registry, the builder's code and whether drafts are allowed. It is
@@ -14,18 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
-
-import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.builder.parts import Part
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
 
-FORMAT = 1
+FORMAT = 2
 INPUTS = "inputs.json"
 SUFFIX = ".source"
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
@@ -73,14 +74,15 @@ class SourceCache:
             return None
         self.used.add(name)
         try:
-            header, _, rest = (self.folder / name).read_bytes().partition(b"\n")
-            entry = json.loads(header)
-            if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("digest") != _digest(rest):
+            data = (self.folder / name).read_bytes()
+            header = data.index(b"\n")
+            entry = json.loads(data[:header])
+            if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("check") != zlib.crc32(memoryview(data)[header + 1:]):
                 return None
-            record, _, body = rest.partition(b"\n")
-            contribution = Contribution.from_record(json.loads(record), list(ox.parse(body, format=ox.RdfFormat.N_QUADS)))
+            record = data.index(b"\n", header + 1)
+            contribution = Contribution.from_record(json.loads(data[header + 1:record]), Part.load(data, record + 1))
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
-        except (OSError, ValueError, KeyError, TypeError, SyntaxError, SourceError):
+        except (OSError, ValueError, KeyError, TypeError, SourceError):
             return None
         if "sha256:" + _digest(text) != contribution.text_digest:
             return None
@@ -107,9 +109,7 @@ class SourceCache:
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
     def _write(self, name: str, contribution: Contribution) -> None:
-        body = ox.serialize(contribution.quads, format=ox.RdfFormat.N_QUADS)
-        assert isinstance(body, bytes)
-        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + body
-        header = json.dumps({"format": FORMAT, "key": name, "digest": _digest(rest)}).encode()
+        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + contribution.part.dump()
+        header = json.dumps({"format": FORMAT, "key": name, "check": zlib.crc32(rest)}).encode()
         write_atomically(self.folder / name, header + b"\n" + rest)
 

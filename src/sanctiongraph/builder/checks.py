@@ -1,4 +1,8 @@
-"""Must-return-nothing SPARQL checks, run on every build: each row is a violation at a named statement."""
+"""Must-return-nothing SPARQL checks, run on every build: each row is a violation at a named statement.
+
+A check whose header has the line `# scope: graph` declares that its answer for a focus depends only on the named
+graph the focus is in and on the ontology, registry and links graphs: a build whose shared inputs did not change
+runs it on the graphs that changed only (sanctiongraph.builder.dataset). Every other check runs on the whole graph."""
 
 from __future__ import annotations
 
@@ -9,13 +13,19 @@ import pyoxigraph as ox
 from sanctiongraph.errors import SanctionGraphError
 
 CHECKS_FOLDER = "checks"
+PER_GRAPH = "# scope: graph"
 
 
-def run_checks(store: ox.Store, ontology_folder: Path, locations: dict[str, str]) -> list[str]:
-    """Run every checks/*.rq of the ontology folder; return one line per violation, naming file and line."""
+def run_checks(store: ox.Store, ontology_folder: Path, locations: dict[str, str], graphs: list[str] | None = None) -> list[str]:
+    """Run every checks/*.rq of the ontology folder (those per graph on graphs only, if given); return one line per
+    violation, naming file and line."""
     violations = []
     for path in sorted((ontology_folder / CHECKS_FOLDER).glob("*.rq")):
-        solutions = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        query = path.read_text(encoding="utf-8")
+        if graphs is not None and _per_graph(query):
+            solutions = store.query(query, default_graph=[ox.NamedNode(name) for name in graphs])
+        else:
+            solutions = store.query(query, use_default_graph_as_union=True)
         if not isinstance(solutions, ox.QuerySolutions):
             raise SanctionGraphError(f"{path}: a check is a SELECT query of ?focus and ?message")
         for row in solutions:
@@ -24,3 +34,13 @@ def run_checks(store: ox.Store, ontology_folder: Path, locations: dict[str, str]
             where = locations.get(value) or locations.get(value.split("/evidence")[0]) or value
             violations.append(f"{where}: {row['message'].value} [check {path.stem}]")
     return sorted(violations)
+
+
+def _per_graph(query: str) -> bool:
+    """Whether the query's header (its comment lines before the first other line) declares it per graph."""
+    for line in query.splitlines():
+        if not line.startswith("#"):
+            return False
+        if line.strip() == PER_GRAPH:
+            return True
+    return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
+from sanctiongraph.builder.parts import Part
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,12 @@ class Contribution:
     text_digest: str
     statements: dict[str, str]  # statement id -> class IRI
     references: dict[str, Local]  # the statements of other sources it refers to, as SOURCE-ID/STATEMENT-ID
-    quads: list[ox.Quad]
+    part: Part  # its quads, rendered for the exports
     locations: dict[str, str]  # statement IRI -> file:line
     coverage: Coverage
 
     def record(self) -> dict[str, Any]:
-        """Everything but the quads, as JSON values."""
+        """Everything but the part, as JSON values."""
         return {"id": self.id, "shown_as": self.shown_as, "where": self.where, "text_file": self.text_file,
                 "text_digest": self.text_digest, "statements": self.statements,
                 "references": {name: [local.cls, local.iri] for name, local in self.references.items()},
@@ -51,10 +51,10 @@ class Contribution:
                 "coverage": [self.coverage.source, self.coverage.story, self.coverage.covered, self.coverage.uncovered]}
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], quads: list[ox.Quad]) -> Contribution:
+    def from_record(cls, record: dict[str, Any], part: Part) -> Contribution:
         return cls(record["id"], record["shown_as"], record["where"], record["text_file"], record["text_digest"],
                    record["statements"], {name: Local(*local) for name, local in record["references"].items()},
-                   quads, record["locations"], Coverage(*record["coverage"]))
+                   part, record["locations"], Coverage(*record["coverage"]))
 
 
 class References(dict[str, Local]):

@@ -18,10 +18,12 @@ import pyoxigraph as ox
 from sanctiongraph import __version__
 from sanctiongraph.builder import builds
 from sanctiongraph.builder.cache import SourceCache
-from sanctiongraph.builder.checks import run_checks
+from sanctiongraph.builder.checks import CHECKS_FOLDER, run_checks
 from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
 from sanctiongraph.builder.exports import EXPORTS, write_exports
+from sanctiongraph.builder.manifest import Manifest
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
+from sanctiongraph.builder.parts import Part, render
 from sanctiongraph.builder.sources import (
     BROKEN,
     REGISTRY_FILE,
@@ -32,13 +34,14 @@ from sanctiongraph.builder.sources import (
     source_files,
     without_drafts,
 )
+from sanctiongraph.builder.store_update import new_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.errors import CheckError, OutputError, Problems, SourceError, shown
 from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
 from sanctiongraph.progress import QUIET, Progress
-from sanctiongraph.query.store import STORE_LINK, load_store
+from sanctiongraph.query.store import STORE_LINK
 from sanctiongraph.suggestions import did_you_mean
 
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")  # as ontology/checks/identifiers.rq, which reports the others
@@ -74,10 +77,11 @@ def source_graph(source_id: str) -> ox.NamedNode:
 
 @dataclass
 class Dataset:
-    """The built dataset: its quads, where each minted IRI was declared, and the sentence coverage; with a cache,
-    how many sources it reused and which shared inputs changed since the last build (all sources rebuilt)."""
+    """The built dataset: its parts (the ontology and registry, each source, the build), where each minted IRI was
+    declared, and the sentence coverage; with a cache, how many sources it reused and which shared inputs changed since
+    the last build (all sources rebuilt)."""
 
-    quads: list[ox.Quad]
+    parts: list[Part]
     locations: dict[str, str]
     coverage: list[Coverage]
     sources: int
@@ -85,6 +89,13 @@ class Dataset:
     reused: int = 0
     changed_inputs: list[str] = field(default_factory=list)
     cache: SourceCache | None = None  # to commit once the build is published
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The quads of every part, parsed again from their N-Quads (for tests and benchmarks: a build keeps them
+        rendered, sanctiongraph.builder.parts)."""
+        data = b"".join(blocks.text["nq"] for part in self.parts for blocks in part.graphs.values())
+        return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
 class _Emitter:
@@ -182,9 +193,12 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         with problems.collected():
             resolver.entity(entity)
         locations[ID + entity.id] = entity.where
+    parts = [render(emitter.quads)]  # the ontology, the registry and its links
+    emitter.quads.clear()
 
     seen: dict[str, str] = {}
-    parts: list[Contribution] = []
+    contributions: list[Contribution] = []
+    quads = 0
     with progress.bar("minting quads", len(files), "source") as bar:
         for path in files:
             with problems.collected():
@@ -192,19 +206,20 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                 if part.id in seen:
                     raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
                 seen[part.id] = part.shown_as
-                if path in cached:
-                    emitter.quads.extend(part.quads)
-                elif cache:
+                if path not in cached and cache:
                     cache.put(path, part)
                 locations.update(part.locations)
-                parts.append(part)
-            bar.set_postfix_str(f"{len(emitter.quads):,} quads", refresh=False)
+                contributions.append(part)
+                quads += part.part.quads
+            bar.set_postfix_str(f"{quads:,} quads", refresh=False)
             bar.update()
     problems.raise_any()
-    digest = _input_digest(sources_folder, ontology_folder, parts)
-    _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest, parts)
-    dataset = Dataset(emitter.quads, locations, [part.coverage for part in parts], len(parts),
-                      sum(len(part.statements) for part in parts))
+    digest = _input_digest(sources_folder, ontology_folder, contributions)
+    _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest, contributions)
+    parts += [part.part for part in contributions]
+    parts.append(render(emitter.quads))
+    dataset = Dataset(parts, locations, [part.coverage for part in contributions], len(contributions),
+                      sum(len(part.statements) for part in contributions))
     if cache:
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
     return dataset
@@ -218,9 +233,11 @@ def _contribution(source: Source, resolver: _Resolver) -> Contribution:
     assert isinstance(resolver.reports, References)
     resolver.reports.used.clear()
     coverage = _SourceBuilder(source, resolver, locations).build()
+    part = render(quads[first:])
+    del quads[first:]
     return Contribution(source.id, source.shown_as, source.where, source.text_file, source.text.digest,
                         {item.id: item.cls for item in source.statements}, dict(resolver.reports.used),
-                        quads[first:], locations, coverage)
+                        part, locations, coverage)
 
 
 class _Resolver:
@@ -585,6 +602,13 @@ def _article(noun: str) -> str:
 class BuildReport:
     dataset: Dataset
     written: list[Path]
+    quads: int = 0  # distinct, in all graphs
+    carried_over: bool = False  # whether the store is the previous build's, updated graph by graph
+    checked: list[str] | None = None  # the graphs the checks that are per graph ran on, if not all
+
+
+# The graphs every source's graph is checked with: those of the shared inputs (unchanged when their digest is).
+CONTEXT_GRAPHS = (ONTOLOGY_GRAPH.value, REGISTRY_GRAPH.value, LINKS_GRAPH.value)
 
 
 @_without_cycle_collection()
@@ -594,29 +618,37 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
     swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds).
-    The store is loaded once the exports are written, so that it and the sorted copies they need are not held at once.
+    The exports are assembled from the parts of the dataset, most of them cached; the store is the current build's,
+    updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
+    that changed, unless the shared inputs (or the checks) changed since the current build.
     An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
     try:
         with builds.locked(output_folder) as created:
             try:
                 dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE)
                 builds.sweep(output_folder)
+                current = output_folder / builds.CURRENT
+                previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
                 folder = builds.new_build(output_folder)
                 try:
                     with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
                         def done(what: str) -> None:
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()
-                        names = write_exports(dataset.quads, folder, done)
-                        _load_and_check(dataset, folder / STORE_LINK, ontology_folder, done)
-                    written = builds.publish(folder, [*names, STORE_LINK])
+                        names, graphs = write_exports(dataset.parts, folder, done)
+                        assert dataset.cache is not None
+                        manifest = Manifest(_shared_digest(dataset.cache.key, ontology_folder), graphs)
+                        report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))
+                        _store_and_check(report, folder, manifest, previous, ontology_folder, done)
+                        manifest.write(folder)
+                    report.written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
                 if dataset.cache:
                     dataset.cache.commit()
                 builds.sweep(output_folder)
-                return BuildReport(dataset, written)
+                return report
             except BaseException:
                 if created:
                     shutil.rmtree(output_folder, ignore_errors=True)
@@ -627,11 +659,29 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                           "the output must be a folder, or a path where one can be made, on a writable disk") from None
 
 
-def _load_and_check(dataset: Dataset, target: Path, ontology_folder: Path, done: Callable[[str], None]) -> None:
-    store = load_store(dataset.quads, target)
+def _shared_digest(cache_key: str, ontology_folder: Path) -> str:
+    """What every graph and every check's answer depends on: the cache's key (sanctiongraph.builder.cache) and the checks."""
+    digest = hashlib.sha256(cache_key.encode())
+    for path in sorted((ontology_folder / CHECKS_FOLDER).glob("*.rq")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, ontology_folder: Path,
+                     done: Callable[[str], None]) -> None:
+    """The build's store (carried over from the previous build when it can be) and its checks: those whose answer is
+    per graph only on the graphs that changed and their context, when the previous build had the same shared inputs
+    (it passed every check, so the graphs that did not change pass them still)."""
+    before = Manifest.read(previous) if previous else None
+    if before is not None and before.shared != manifest.shared:
+        before = None
+    store, report.carried_over = new_store(folder, manifest, previous, before)
     done(STORE_LINK)
+    if before is not None:
+        changed = [name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest]
+        report.checked = sorted({*changed, *CONTEXT_GRAPHS} & set(manifest.graphs))
     try:
-        violations = run_checks(store, ontology_folder, dataset.locations)
+        violations = run_checks(store, ontology_folder, report.dataset.locations, report.checked)
         done("checks")
         store.flush()
     finally:

@@ -1,22 +1,24 @@
 """Writing the dataset as linked data: TriG, N-Quads, Turtle, N-Triples, JSON-LD and a VoID/DCAT description.
 
-Every export is sorted, so the same sources give byte-identical files. They are written into
-the folder of a new build, which becomes current only once all of it is written (sanctiongraph.builder.builds)."""
+Every export is sorted, so the same sources give byte-identical files. Each is assembled from the rendered blocks
+of the dataset's parts (sanctiongraph.builder.parts), merged in order: a part's blocks are copied, not rendered
+again, so a build that reuses most parts writes its exports at about the speed of copying them. The files are
+written into the folder of a new build, which becomes current only once all of it is written
+(sanctiongraph.builder.builds); `graphs.json` beside them holds each named graph's hash (sanctiongraph.builder.manifest)."""
 
 from __future__ import annotations
 
-import functools
-import io
-import itertools
 import json
-import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable
 
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
+from sanctiongraph.builder.jsonld import CLOSING, OPENING, curie
+from sanctiongraph.builder.manifest import Graph
+from sanctiongraph.builder.parts import GRAPH_FORMATS, UNION_FORMATS, Blocks, Part, graph_blocks, graph_digest, union_blocks
 from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, OA, PREFIXES, PROV, RDF, RDFS, SD, SG, SKOS, TIME, VOID, XSD
 
 STEM = "sanctiongraph"
@@ -37,142 +39,146 @@ EXPORTS = (
     Export("jsonld", "application/ld+json", False),
 )
 VOID_FILE = "void.ttl"
-_RDF_TYPE = RDF + "type"
-_XSD_STRING = XSD + "string"
 
 
-def sort_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Distinct quads in a stable order: by graph, subject, predicate, object.
+@dataclass
+class Merged:
+    """Blocks of several parts in order, as pieces of their texts for each format; how many quads (or triples), subjects
+    and entities they hold."""
 
-    Sorted one graph at a time by the quad's N-Quads form, which orders as the (subject,
-    predicate, object) tuple would, since every term's N-Triples form ends with its own delimiter;
-    one string per quad is both faster and smaller than four."""
-    by_graph: dict[str, list[ox.Quad]] = {}
-    for quad in set(quads):
-        by_graph.setdefault(str(quad.graph_name), []).append(quad)
-    return [quad for name in sorted(by_graph) for quad in sorted(by_graph.pop(name), key=str)]
-
-
-def union_ntriples(quads: list[ox.Quad]) -> bytes:
-    """The union of all graphs as N-Triples: distinct triples ordered by subject, predicate, object.
-
-    Kept as text (a triple's str() is its N-Triples line) rather than as a million Triple objects,
-    and encoded a slice at a time so that no second full-size copy is made."""
-    lines = sorted({str(q.triple) for q in quads})
-    buffer = io.BytesIO()
-    for start in range(0, len(lines), 1 << 16):
-        buffer.write("".join(f"{line} .\n" for line in lines[start:start + (1 << 16)]).encode("utf-8"))
-    return buffer.getvalue()
+    pieces: dict[str, list[memoryview]] = field(default_factory=dict)
+    count: int = 0
+    subjects: int = 0
+    entities: int = 0
 
 
-def _union(union_nt: bytes) -> Iterator[ox.Quad]:
-    return iter(ox.parse(union_nt, format=ox.RdfFormat.N_TRIPLES))
+def merged(sources: list[Blocks], formats: tuple[str, ...], again: Callable[[list[bytes]], Blocks]) -> Merged:
+    """The blocks of sources (each in order) in the order of their subjects. A run of blocks of one source is one
+    piece; a subject that more than one source has is rendered again by `again` from the lines of all of them."""
+    if len(sources) == 1:
+        blocks = sources[0]
+        return Merged({name: [memoryview(blocks.text[name])] for name in formats}, sum(blocks.counts), len(blocks.keys), sum(blocks.entities))
+    keys = [key for blocks in sources for key in blocks.keys]
+    owner = [number for number, blocks in enumerate(sources) for _ in blocks.keys]
+    position = [index for blocks in sources for index in range(len(blocks.keys))]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    shared = {keys[a] for a, b in zip(order, order[1:]) if keys[a] == keys[b]}
+    fresh = again([line for number, blocks in enumerate(sources) for line in _lines(blocks, shared, formats[0])]) if shared else None
+    fresh_at = {key: index for index, key in enumerate(fresh.keys)} if fresh else {}
+    runs: list[tuple[int, int, int]] = []  # (source, first block, after the last block); source -1 is fresh
+    last = ""
+    for index in order:
+        key = keys[index]
+        number, at = (-1, fresh_at[key]) if key in fresh_at else (owner[index], position[index])
+        if number == -1 and key == last:
+            continue  # a shared subject, rendered once
+        last = key
+        if runs and runs[-1][0] == number and runs[-1][2] == at:
+            runs[-1] = (number, runs[-1][1], at + 1)
+        else:
+            runs.append((number, at, at + 1))
+    result = Merged({name: [] for name in formats})
+    offsets: dict[tuple[int, str], list[int]] = {}
+    for number, first, end in runs:
+        chosen = sources[number] if number >= 0 else fresh
+        assert chosen is not None
+        result.count += sum(chosen.counts[first:end])
+        result.subjects += end - first
+        result.entities += sum(chosen.entities[first:end])
+        for name in formats:
+            starts = offsets.get((number, name))
+            if starts is None:
+                starts = offsets[number, name] = chosen.offsets(name)
+            result.pieces[name].append(memoryview(chosen.text[name])[starts[first]:starts[end]])
+    return result
 
 
-def serialize(quads: list[ox.Quad], union_nt: bytes, export: Export, path: Path) -> None:
-    """Write one export of the sorted quads, or of their union (see union_ntriples), to path."""
-    if export.suffix == "jsonld":
-        with path.open("wb") as output:
-            write_jsonld(quads, output)
-    elif export.suffix == "nt":
-        path.write_bytes(union_nt)
-    else:
-        formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE}
-        data: Iterable[ox.Quad] = _union(union_nt) if export.union else quads
-        prefixes = PREFIXES if export.suffix in ("trig", "ttl") else None
-        ox.serialize(data, output=str(path), format=formats[export.suffix], prefixes=prefixes)
+def _lines(blocks: Blocks, shared: set[str], name: str) -> Iterable[bytes]:
+    """The lines (N-Quads or N-Triples) of the blocks of the shared subjects."""
+    starts = blocks.offsets(name)
+    for index, key in enumerate(blocks.keys):
+        if key in shared:
+            yield from bytes(blocks.text[name][starts[index]:starts[index + 1]]).splitlines(keepends=True)
 
 
-def write_exports(quads: list[ox.Quad], folder: Path, done: Callable[[str], None] = lambda name: None) -> list[str]:
-    """Write every export and the VoID description into folder, calling done with the name of each file written;
-    return the names of the files written.
+def _graph_again(lines: list[bytes]) -> Blocks:
+    return graph_blocks(sorted(set(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)), key=str))
 
-    The sorted copies the exports need are freed on return."""
-    ordered = sort_quads(quads)
-    union_nt = union_ntriples(ordered)
+
+def _union_again(lines: list[bytes]) -> Blocks:
+    return union_blocks(sorted({quad.triple for quad in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)}, key=str))
+
+
+def _prefix_lines(format: ox.RdfFormat) -> bytes:
+    """The prefix lines Oxigraph's writer starts a TriG or Turtle document with."""
+    quad = ox.Quad(ox.NamedNode(ID + "x"), ox.NamedNode(RDF + "type"), ox.NamedNode(ID + "x"), ox.NamedNode(GRAPH + "x"))
+    data = ox.serialize([quad] if format == ox.RdfFormat.TRIG else [quad.triple], format=format, prefixes=PREFIXES)
+    assert isinstance(data, bytes)
+    return b"".join(line for line in data.splitlines(keepends=True) if line.startswith(b"@prefix "))
+
+
+def write_exports(parts: list[Part], folder: Path, done: Callable[[str], None] = lambda name: None) -> tuple[list[str], dict[str, Graph]]:
+    """Write every export and the VoID description of the parts into folder, calling done with the name of each file
+    written; return the names of the files written and the named graphs, with where each is in the N-Quads export."""
+    sources: dict[str, list[Blocks]] = {}
+    for part in parts:
+        for name, blocks in part.graphs.items():
+            sources.setdefault(name, []).append(blocks)
+    names = sorted(sources)
+    graphs = {name: merged(sources[name], GRAPH_FORMATS, _graph_again) for name in names}
+    union = merged([part.union for part in parts], UNION_FORMATS, _union_again)
+    entries: dict[str, Graph] = {}
     sizes = {}
     for export in EXPORTS:
         path = folder / f"{STEM}.{export.suffix}"
-        serialize(ordered, union_nt, export, path)
+        with path.open("wb") as output:
+            if export.suffix == "trig":
+                output.write(_prefix_lines(ox.RdfFormat.TRIG))
+                for name in names:
+                    _write(output, sources[name][0].opening.encode("utf-8"), *graphs[name].pieces["trig"], b"}\n")
+            elif export.suffix == "nq":
+                for name in names:
+                    offset = output.tell()
+                    _write(output, *graphs[name].pieces["nq"])
+                    entries[name] = _entry(name, sources[name], graphs[name], offset, output.tell() - offset)
+            elif export.suffix == "jsonld":
+                _write_jsonld(output, names, graphs)
+            else:
+                output.write(_prefix_lines(ox.RdfFormat.TURTLE) if export.suffix == "ttl" else b"")
+                _write(output, *union.pieces[export.suffix])
         sizes[export] = path.stat().st_size
         done(path.name)
-    (folder / VOID_FILE).write_bytes(void(ordered, union_nt, sizes))
+    properties = sorted({name for part in parts for name in part.properties})
+    classes = sorted({name for part in parts for name in part.classes})
+    (folder / VOID_FILE).write_bytes(void({name: graphs[name].count for name in names}, union, properties, classes, sizes))
     done(VOID_FILE)
-    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE]
+    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE], entries
 
 
-_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+def _write(output: BinaryIO, *pieces: bytes | memoryview) -> None:
+    for piece in pieces:
+        output.write(piece)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def curie(value: str) -> str:
-    """The IRI as prefix:local with the longest namespace that leaves a local part, else the IRI itself."""
-    for prefix, namespace in _LONGEST_FIRST:
-        if value.startswith(namespace):
-            local = value[len(namespace):]
-            if local and not local.startswith("//"):
-                return f"{prefix}:{local}"
-    return value
+def _write_jsonld(output: BinaryIO, names: list[str], graphs: dict[str, Merged]) -> None:
+    output.write(OPENING.encode("utf-8"))
+    for number, name in enumerate(names):
+        pieces = graphs[name].pieces["jsonld"]
+        separator = ",\n" if number else ""
+        opening = f'{separator}  {{"@id": {json.dumps(curie(name), ensure_ascii=False)}, "@graph": [\n'
+        _write(output, opening.encode("utf-8"), *pieces[:-1], pieces[-1][:-2], b"\n  ]}")  # the last node without its ",\n"
+    output.write(CLOSING.encode("utf-8"))
 
 
-def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
-    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-        return {"@id": _node_id(term)}
-    assert isinstance(term, ox.Literal), f"RDF-star terms are not written: {term}"
-    language = term.language
-    if language:
-        return {"@value": term.value, "@language": language}
-    datatype = term.datatype.value
-    if datatype == _XSD_STRING:
-        return term.value
-    return {"@value": term.value, "@type": curie(datatype)}
+def _entry(name: str, sources: list[Blocks], graph: Merged, offset: int, length: int) -> Graph:
+    """A named graph's manifest entry: its hash as its only part rendered it, else computed from its N-Quads."""
+    if len(sources) == 1:
+        return Graph(sources[0].digest, graph.count, sources[0].size, offset, length)
+    digest, size = graph_digest(b"".join(graph.pieces["nq"]), name)
+    return Graph(digest, graph.count, size, offset, length)
 
 
-def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else curie(term.value)
-
-
-def jsonld(quads: list[ox.Quad]) -> bytes:
-    """The JSON-LD document of some quads (a CONSTRUCT result: quads in the default graph)."""
-    buffer = io.BytesIO()
-    write_jsonld(quads, buffer)
-    return buffer.getvalue()
-
-
-def write_jsonld(quads: list[ox.Quad], output: BinaryIO) -> None:
-    """JSON-LD 1.1 with a compact context: one node object per subject, in one object per named graph
-    (quads in the default graph, as in a CONSTRUCT result, are top-level nodes).
-
-    The quads come sorted by graph (sort_quads), so each graph is written and dropped in turn."""
-    output.write(f'{{"@context": {_json(dict(sorted(PREFIXES.items())))},\n "@graph": [\n'.encode("utf-8"))
-    separator = ""
-    for graph_name, graph_quads in itertools.groupby(quads, key=operator.attrgetter("graph_name")):
-        nodes: dict[str, dict[str, list[Any]]] = {}
-        subject, node = "", {}
-        for quad in graph_quads:
-            if quad.subject.value != subject:  # type: ignore[union-attr]  # sorted: a subject's quads are consecutive
-                subject = quad.subject.value  # type: ignore[union-attr]  # no quoted triples in our graphs
-                node = nodes.setdefault(_node_id(quad.subject), {})  # type: ignore[arg-type]
-            predicate = quad.predicate.value
-            if predicate == _RDF_TYPE:
-                node.setdefault("@type", []).append(curie(quad.object.value))  # type: ignore[union-attr]
-            else:
-                node.setdefault(curie(predicate), []).append(_jsonld_value(quad.object))
-        # One node object per line: json.dumps without indent runs in C, several times faster than with it.
-        lines = ",\n".join(f"   {_json({'@id': subject, **properties})}" for subject, properties in nodes.items())
-        if isinstance(graph_name, ox.NamedNode):
-            output.write(f'{separator}  {{"@id": {_json(curie(graph_name.value))}, "@graph": [\n{lines}\n  ]}}'.encode("utf-8"))
-        elif lines:
-            output.write(f"{separator}{lines}".encode("utf-8"))
-        separator = ",\n"
-    output.write(b"\n ]}\n")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> bytes:
+def void(per_graph: dict[str, int], union: Merged, properties: list[str], classes: list[str], sizes: dict[Export, int]) -> bytes:
     """A VoID and DCAT description of the dataset, with one subset per named graph and one distribution per export."""
     dataset = ox.NamedNode(BASE + "dataset")
     triples: list[ox.Triple] = []
@@ -192,30 +198,13 @@ def void(quads: list[ox.Quad], union_nt: bytes, sizes: dict[Export, int]) -> byt
     add(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, DCTERMS + "creator", ox.Literal(f"sanctiongraph {__version__}"))
     add(dataset, VOID + "uriSpace", ox.Literal(ID))
-    # The union is sorted by subject, so distinct subjects and typed entities are counted as they change.
-    size = subjects = entities = 0
-    properties: set[str] = set()
-    classes: set[str] = set()
-    for subject, group in itertools.groupby(_union(union_nt), key=lambda triple: triple.subject.value):  # type: ignore[union-attr]
-        subjects += 1
-        typed = False
-        for triple in group:
-            size += 1
-            properties.add(triple.predicate.value)
-            if triple.predicate.value == RDF + "type":
-                classes.add(triple.object.value)  # type: ignore[union-attr]  # no quoted triples in our graphs
-                typed = True
-        entities += typed and subject.startswith(ID)
-    add(dataset, VOID + "triples", count(size))
-    add(dataset, VOID + "distinctSubjects", count(subjects))
+    add(dataset, VOID + "triples", count(union.count))
+    add(dataset, VOID + "distinctSubjects", count(union.subjects))
     add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
-    add(dataset, VOID + "entities", count(entities))
+    add(dataset, VOID + "entities", count(union.entities))
     for namespace in (SG, PROV, OA, TIME, SKOS, RDFS):
         add(dataset, VOID + "vocabulary", ox.NamedNode(namespace))
-    per_graph: dict[str, int] = {}
-    for quad in quads:
-        per_graph[quad.graph_name.value] = per_graph.get(quad.graph_name.value, 0) + 1  # type: ignore[union-attr]
     for name, size in sorted(per_graph.items()):
         subset = ox.NamedNode(f"{BASE}dataset/{name[len(GRAPH):]}")
         add(dataset, VOID + "subset", subset)

@@ -5,6 +5,7 @@ elsewhere (`/proc/self/environ`, `../../etc/passwd`), a device (`/dev/zero`) or 
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -21,8 +22,8 @@ def read_input(path: Path, folder: Path, where: str, named_as: str | None = None
     Errors are located at where; named_as is how the annotator wrote the path, when it was written."""
     what = f"the file {shown(named_as)}" if named_as is not None else "the file"
     try:
-        real = path.resolve(strict=True)
-        if not real.is_relative_to(folder.resolve(strict=True)):
+        real = os.path.realpath(path, strict=True)
+        if not real.startswith(_real_folder(folder)):
             raise SourceError(where, f"{what} is outside the sources folder ({real}); only files inside it are read")
         if not stat.S_ISREG(os.stat(real).st_mode):
             raise SourceError(where, f"{what} is not a regular file; a device, a FIFO or a folder is not read")
@@ -31,10 +32,18 @@ def read_input(path: Path, folder: Path, where: str, named_as: str | None = None
         with os.fdopen(handle, "rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                 raise SourceError(where, f"{what} is not a regular file; a device, a FIFO or a folder is not read")
-            data = stream.read(SIZE_LIMIT + 1)
+            # read what the file holds (one more byte, should it have grown), not a buffer of the limit's size
+            data = stream.read(min(os.fstat(stream.fileno()).st_size, SIZE_LIMIT) + 1)
     except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise SourceError(where, f"cannot read {what}: {reason}") from None
     if len(data) > SIZE_LIMIT:
         raise SourceError(where, f"{what} is larger than {SIZE_LIMIT_SHOWN}, the limit for a file of the sources")
     return data
+
+
+@functools.lru_cache(maxsize=16)
+def _real_folder(folder: Path) -> str:
+    """The folder with its links resolved and a separator after it, once per folder and process (a build reads
+    thousands of files in it)."""
+    return os.path.join(os.path.realpath(folder, strict=True), "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +91,9 @@ class Ontology:
         """True when cls is ancestor or one of its subclasses."""
         return ancestor in self._ancestors.get(cls, {cls})
 
+    @functools.lru_cache(maxsize=64)  # asked once per registry entity and source: a few dozen roots
     def subclasses(self, ancestor: str) -> list[str]:
-        """The local names of the sg: classes under ancestor, sorted, for messages."""
+        """The local names of the sg: classes under ancestor, sorted, for messages (do not change the list)."""
         return sorted(c[len(SG):] for c in self.classes if c.startswith(SG) and self.is_a(c, ancestor))
 
     def admits(self, prop: Property, cls: str) -> bool:

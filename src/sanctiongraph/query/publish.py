@@ -2,7 +2,9 @@
 
 The store keeps a manifest of what was published to it, in a graph of its own (MANIFEST): one triple
 `<graph> sg:contentHash "sha256:…"` per graph. A graph's hash is that of its N-Triples lines, sorted, so the
-same content gives the same hash on any machine; a publish sends the graphs whose hash differs from the
+same content gives the same hash on any machine. Each build writes its graphs' hashes in its manifest
+(sanctiongraph.builder.manifest) and a publish reads them, and sends a graph's lines from the build's N-Quads export,
+rather than hashing and serialising every graph again. A publish sends the graphs whose hash differs from the
 manifest's and deletes the graphs the manifest lists that the build no longer has (a removed source's), and
 nothing else on the store is touched.
 
@@ -22,8 +24,6 @@ the one that wrote last goes on."""
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import os
 import secrets
 import socket
@@ -35,10 +35,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sanctiongraph.errors import StoreError
+from sanctiongraph.builder.builds import CURRENT
+from sanctiongraph.builder.exports import STEM
+from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
+from sanctiongraph.errors import SanctionGraphError, StoreError
 from sanctiongraph.namespaces import GRAPH, sg
 from sanctiongraph.query.remote import RemoteStore
-from sanctiongraph.query.store import open_store
 
 MANIFEST = GRAPH + "manifest"
 CONTENT_HASH = ox.NamedNode(sg.contentHash)
@@ -47,17 +49,20 @@ FLUSH_SECONDS = 5.0
 LOCK = ox.NamedNode(sg.publishLock)
 LEASE = 600.0  # seconds a lock holds without renewal
 SETTLE = 0.5  # seconds between writing the lock and reading it back
-SERIALISE_CHUNK = 10_000  # triples serialised at once while a graph is sent
+SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 
 
 @dataclass(frozen=True)
 class LocalGraph:
-    """A named graph of the build: its IRI, content hash, number of triples and size as N-Triples."""
+    """A named graph of the build: its IRI, content hash, number of triples, size as N-Triples, and where its lines are
+    in the build's N-Quads export (offset and length in bytes)."""
 
     iri: str
     digest: str
     triples: int
     size: int
+    offset: int
+    length: int
 
 
 @dataclass
@@ -81,31 +86,39 @@ class Publication:
 
 
 class _GraphBody:
-    """A graph's N-Triples, serialised from the built store a chunk at a time as it is sent."""
+    """A graph's N-Triples: its lines of the build's N-Quads export (where the build's manifest says), read and sent a
+    slice at a time."""
 
-    def __init__(self, store: ox.Store, graph: LocalGraph) -> None:
-        self._store, self._graph = store, ox.NamedNode(graph.iri)
+    def __init__(self, build: Path, graph: LocalGraph) -> None:
+        self._export, self._graph = build / f"{STEM}.nq", graph
         self.size = graph.size
 
     def __iter__(self) -> Iterator[bytes]:
-        quads = self._store.quads_for_pattern(None, None, None, self._graph)
-        while chunk := list(itertools.islice(quads, SERIALISE_CHUNK)):
-            yield n_triples(quad.triple for quad in chunk)
+        suffix = f" <{self._graph.iri}> .\n".encode("utf-8")
+        with self._export.open("rb") as export:
+            export.seek(self._graph.offset)
+            left = self._graph.length
+            while left:
+                chunk = export.read(min(left, SEND_CHUNK))
+                chunk += export.readline() if len(chunk) < left else b""
+                left -= len(chunk)
+                yield chunk.replace(suffix, b" .\n")
 
 
 def n_triples(triples: Iterable[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]  # bytes when no output file is given
 
 
-def local_graphs(store: ox.Store) -> list[LocalGraph]:
-    """The named graphs of a built store with their hashes, one graph in memory at a time."""
-    graphs = []
-    for graph in sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
-        data = n_triples(quad.triple for quad in store.quads_for_pattern(None, None, None, graph))
-        lines = data.splitlines()
-        digest = "sha256:" + hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
-        graphs.append(LocalGraph(graph.value, digest, len(lines), len(data)))
-    return graphs
+def built_graphs(folder: Path) -> tuple[Path, list[LocalGraph]]:
+    """The build `folder/current` names, and its named graphs with their hashes as the build wrote them in its
+    manifest (sanctiongraph.builder.manifest)."""
+    build = Path(os.path.realpath(folder / CURRENT))
+    manifest = Manifest.read(build)
+    if manifest is None:
+        raise SanctionGraphError(f"{folder / CURRENT}: no whole {MANIFEST_FILE} (a build made before builds wrote one, "
+                                 "or none at all); run `sanctiongraph build` first")
+    return build, [LocalGraph(iri, graph.digest, graph.triples, graph.size, graph.offset, graph.length)
+                   for iri, graph in sorted(manifest.graphs.items())]
 
 
 def read_manifest(remote: RemoteStore) -> dict[str, str]:
@@ -199,8 +212,7 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
 
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     started = time.monotonic()
-    store = open_store(folder)
-    local = local_graphs(store)
+    build, local = built_graphs(folder)
     manifest = read_manifest(remote)
     changes = plan(local, manifest)
     done = Publication(changes)
@@ -215,7 +227,7 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     lock.confirm(remote)
     try:
         for graph in changes.send:
-            remote.replace(graph.iri, _GraphBody(store, graph))
+            remote.replace(graph.iri, _GraphBody(build, graph))
             recorded.entries[graph.iri] = graph.digest
             done.sent += 1
             done.triples += graph.triples

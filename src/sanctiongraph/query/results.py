@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from sanctiongraph.builder.exports import curie, jsonld
+from sanctiongraph.builder.jsonld import curie, jsonld
 from sanctiongraph.errors import UsageError, shown
 from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.query.running import Result, Term

@@ -17,9 +17,6 @@ from sanctiongraph.builder.exports import STEM
 from sanctiongraph.errors import SanctionGraphError
 
 STORE_LINK = "store"
-# Quads per bulk_extend call: Oxigraph's bulk loader holds about 0.9 KB per quad it is given at once (1.47M quads:
-# +1.37 GB in one call, +0.18 GB in calls of 200,000, in about the same time; BENCHMARKS.md, "What changed in the builder").
-LOAD_CHUNK = 200_000
 
 
 class Readable(Protocol):
@@ -34,14 +31,6 @@ class Readable(Protocol):
                           object: ox.NamedNode | ox.Literal | None, graph_name: ox.NamedNode | None = ..., /) -> Iterator[ox.Quad]: ...
 
     def contains_named_graph(self, graph_name: ox.NamedNode, /) -> bool: ...
-
-
-def load_store(quads: list[ox.Quad], target: Path) -> ox.Store:
-    """A new on-disk store in the folder target, holding quads."""
-    store = ox.Store(str(target))
-    for start in range(0, len(quads), LOAD_CHUNK):
-        store.bulk_extend(quads[start:start + LOAD_CHUNK])
-    return store
 
 
 def open_store(folder: Path, *, writable: bool = False, memory: bool = False) -> ox.Store:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from sanctiongraph.builder.exports import curie
+from sanctiongraph.builder.jsonld import curie
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.markup import templates
 from sanctiongraph.namespaces import BASE, DCTERMS, RDF, RDFS, SD, VOID, sg

@@ -1,0 +1,52 @@
+"""The manifest of a build, `graphs.json` in its folder beside the exports: each named graph's content hash, number of
+triples, size as N-Triples and place in the N-Quads export; and the digest of what every graph depends on.
+
+The next build reads it to update a copy of this build's store graph by graph, and to scope the checks to the graphs
+that changed (sanctiongraph.builder.store_update); `sanctiongraph publish` reads the hashes instead of hashing every
+graph again (sanctiongraph.query.publish)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from sanctiongraph.files import write_atomically
+
+MANIFEST_FILE = "graphs.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A named graph of a build: its content hash (that of its N-Triples lines, sorted, joined by newlines), its number
+    of triples, the size of its N-Triples, and where its lines are in the N-Quads export (offset and length in bytes)."""
+
+    digest: str
+    triples: int
+    size: int
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    shared: str  # the digest of the inputs every graph depends on: ontology, checks, registry, vocabularies, builder
+    graphs: dict[str, Graph]
+
+    def write(self, build: Path) -> None:
+        names = [item.name for item in fields(Graph)]
+        graphs = {name: [getattr(graph, field) for field in names] for name, graph in sorted(self.graphs.items())}
+        data = {"format": FORMAT, "fields": names, "shared": self.shared, "graphs": graphs}
+        write_atomically(build / MANIFEST_FILE, json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8"))
+
+    @classmethod
+    def read(cls, build: Path) -> Manifest | None:
+        """The manifest of the build folder, or None if it has none whole of this format."""
+        try:
+            data = json.loads((build / MANIFEST_FILE).read_bytes())
+            if data["format"] != FORMAT:
+                return None
+            return cls(data["shared"], {name: Graph(*graph) for name, graph in data["graphs"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None

@@ -1,0 +1,93 @@
+"""The store of a new build: the previous build's store carried over and updated graph by graph, or loaded whole.
+
+The previous store is copied as a RocksDB checkpoint (pyoxigraph's Store.backup) into the new build's folder: its
+table files are hard links to the previous store's, which RocksDB never writes again once made (it writes new
+tables and drops its own links), and the rest is copied; so the new build never changes a file that the current
+build's readers use; a store written since its build (by a server that accepts updates) is not copied. The copy
+then loses the graphs the new build no longer has and, for each graph whose hash
+changed, the lines that went and gains the lines that came, the previous lines read from the previous N-Quads export
+(where its manifest says) and checked against its hash. A copy that cannot be made, a previous export that does not
+match its manifest, or an updated store whose number of quads is not the new build's is thrown away, never trusted:
+the store is then loaded from the new N-Quads export, a slice at a time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from sanctiongraph.builder.exports import STEM
+from sanctiongraph.builder.manifest import MANIFEST_FILE, Graph, Manifest
+from sanctiongraph.builder.parts import graph_digest
+from sanctiongraph.query.store import STORE_LINK
+
+NQUADS = f"{STEM}.nq"
+# Bytes of N-Quads per bulk_load call (about 70,000 quads): Oxigraph's bulk loader holds about 0.9 KB per quad it is
+# given at once (10,000 sources, 1.47M quads: +1.37 GB in one call; BENCHMARKS.md, "What changed in the builder").
+LOAD_CHUNK = 16 * 1024 * 1024
+
+
+class _Untrusted(Exception):
+    """The previous build cannot be carried over."""
+
+
+def new_store(build: Path, manifest: Manifest, previous: Path | None, before: Manifest | None) -> tuple[ox.Store, bool]:
+    """The store of build, in build/store; and whether it was carried over from the previous build folder."""
+    target = build / STORE_LINK
+    if previous is not None and before is not None:
+        try:
+            return _carried_over(previous, before, target, build / NQUADS, manifest.graphs), True
+        except (_Untrusted, OSError, SyntaxError, ValueError):
+            shutil.rmtree(target, ignore_errors=True)
+    return loaded(target, build / NQUADS), False
+
+
+def loaded(target: Path, nquads: Path) -> ox.Store:
+    """A new store in the folder target, holding the quads of an N-Quads file, loaded a slice at a time."""
+    store = ox.Store(str(target))
+    with nquads.open("rb") as export:
+        while chunk := export.read(LOAD_CHUNK) + export.readline():
+            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, graphs: dict[str, Graph]) -> ox.Store:
+    built = (previous / MANIFEST_FILE).stat().st_mtime_ns  # written once the store was closed
+    for path in (previous / STORE_LINK).iterdir():  # a read-only open writes nothing; a read-write one new files
+        if not path.name.startswith("LOG") and path.stat().st_mtime_ns > built:
+            raise _Untrusted(f"{path}: written after its build (by a server that accepts updates?)")
+    source = ox.Store.read_only(str(previous / STORE_LINK))
+    try:
+        source.backup(str(target))
+    finally:
+        del source
+    store = ox.Store(str(target))
+    try:
+        with (previous / NQUADS).open("rb") as old, nquads.open("rb") as new:
+            for name in sorted(set(before.graphs) - set(graphs)):
+                store.remove_graph(ox.NamedNode(name))
+            for name, graph in graphs.items():
+                was = before.graphs.get(name)
+                if was is not None and was.digest == graph.digest:
+                    continue
+                gone = set(_lines(old, name, was)) if was is not None else set()
+                came = set(_lines(new, name, graph))
+                for quad in ox.parse(b"".join(sorted(gone - came)), format=ox.RdfFormat.N_QUADS):
+                    store.remove(quad)
+                store.extend(ox.parse(b"".join(sorted(came - gone)), format=ox.RdfFormat.N_QUADS))
+        if len(store) != sum(graph.triples for graph in graphs.values()):
+            raise _Untrusted("the updated store does not hold the build's quads")
+    except BaseException:
+        del store
+        raise
+    return store
+
+
+def _lines(export: BinaryIO, name: str, graph: Graph) -> list[bytes]:
+    export.seek(graph.offset)
+    data = export.read(graph.length)
+    if graph_digest(data, name)[0] != graph.digest:
+        raise _Untrusted(f"{name}: the N-Quads export does not hold the graph its manifest describes")
+    return data.splitlines(keepends=True)
