@@ -14,8 +14,9 @@ from sanctiongraph import __version__, viz
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.sources import load_registry
+from sanctiongraph.builder.watch import rebuild_on_save
 from sanctiongraph.corpus import generate
-from sanctiongraph.errors import SanctionGraphError, UsageError, shown
+from sanctiongraph.errors import SanctionGraphError, UsageError, reported, shown
 from sanctiongraph.files import write_atomically
 from sanctiongraph.identity import registry_names
 from sanctiongraph.interchange.evidence_import import import_annotations
@@ -77,9 +78,17 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    output = args.output or _project(args).graph
-    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts,
-                   progress=Progress(on_terminal(args.quiet)))
+    sources, output = args.sources or _project(args).sources, args.output or _project(args).graph
+    if args.watch:
+        rebuild_on_save([sources, args.ontology], partial(_build_once, args, sources, output), ignored=[output],
+                        quiet=args.quiet)
+    else:
+        _build_once(args, sources, output)
+    return 0
+
+
+def _build_once(args: argparse.Namespace, sources: Path, output: Path) -> None:
+    report = build(sources, args.ontology, output, allow_drafts=args.allow_drafts, progress=Progress(on_terminal(args.quiet)))
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -93,9 +102,8 @@ def _build(args: argparse.Namespace) -> int:
         print(
             f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {len(set(dataset.quads))} quads; "
             f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
-            file=sys.stderr,
+            file=sys.stderr, flush=True,
         )
-    return 0
 
 
 def _queries(args: argparse.Namespace) -> int:
@@ -394,6 +402,8 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.add_argument("--allow-drafts", action="store_true",
                               help="a preview: leave out the draft statements (marked draft:) instead of refusing them")
+    build_parser.add_argument("--watch", "-w", action="store_true",
+                              help="build, then build again whenever a file of the sources or the ontology is saved, until Ctrl-C")
     build_parser.set_defaults(run=_build)
 
     list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")
@@ -475,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     except SanctionGraphError as error:
         if args.traceback:
             raise
-        print(f"sanctiongraph: error: {error}", file=sys.stderr)
+        print(reported(error), file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
