@@ -377,7 +377,7 @@ def _registry_find(args: argparse.Namespace) -> int:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    info = generate(args.output, sources=args.size, seed=args.seed)
+    info = generate(args.output or _project(args).sources, sources=args.size, seed=args.seed)
     if not args.quiet:
         print(f"generated {info.sources} source(s), {info.statements} statements, {info.entities} entities in {info.folder}", file=sys.stderr)
     return 0
@@ -436,7 +436,9 @@ def parser() -> argparse.ArgumentParser:
     find_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
     find_parser.set_defaults(run=_registry_find)
     corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
-    corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
+    corpus_parser.add_argument("output", type=Path, nargs="?", metavar="FOLDER",
+                               help="a new folder to write entities.yaml and articles/ into (build it with --sources), or a folder of "
+                                    "sources with its entities.yaml, which the generated sources join (default: the project's sources/)")
     corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")
     corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
     corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
