@@ -69,6 +69,18 @@ def test_conflicting_figures_come_side_by_side(graph: Path) -> None:
             '-12 percent: "shrinking year-on year by 12 percent"') in conflicts(graph, "coal-export-volume-change")
 
 
+def test_conflicting_reports_of_every_indicator_when_none_is_given(graph: Path) -> None:
+    def rows(params: dict[str, str]) -> list[tuple[tuple[str, object], ...]]:
+        return sorted(tuple(row.items()) for row in run_query("conflicting-reports", params, graph=graph).records())
+
+    every = rows({})
+    assert every == rows({"indicator": ""})
+    indicators = {dict(row)["indicator"] for row in every}
+    assert {f"https://w3id.org/sanctiongraph/vocab/indicator/{name}" for name in
+            ("suspended-mines", "employees", "coal-export-volume-change")} <= indicators
+    assert every == sorted(row for indicator in indicators for row in rows({"indicator": indicator}))
+
+
 def test_one_event_every_report(graph: Path) -> None:
     rows = run_query("event-reports", {"event": f"id:source/{FIRST_SOURCE}/seredyuk-mines-suspended"}, graph=graph).records()
     by_source = {}

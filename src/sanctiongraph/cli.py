@@ -110,7 +110,7 @@ def _queries(args: argparse.Namespace) -> int:
     for query in load_queries(*_library(args)).values():
         print(f"{query.name}\n    {query.title}")
         for parameter in query.parameters:
-            default = "required" if parameter.default is None else f"default {parameter.default}"
+            default = "required" if parameter.default is None else "optional" if parameter.optional else f"default {parameter.default}"
             print(f"    --param {parameter.name}=<{parameter.type}>  {parameter.description} ({default}; e.g. {parameter.example})")
     return 0
 
