@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import sanctiongraph_server
 from test_server import sparql
 
 from sanctiongraph.builder.builds import CURRENT
+from sanctiongraph.cli import main
 from sanctiongraph.corpus import generate
 
 PATIENCE = 180  # seconds a test waits for a build before it gives up: a guard against hanging, not a timing check
@@ -99,3 +101,10 @@ def test_a_broken_edit_prints_the_error_keeps_the_build_and_the_next_good_edit_b
         wait_for(log, BUILT, 2)
         assert os.path.realpath(project / "graph" / CURRENT) != before
 
+
+
+def test_watching_a_folder_that_is_not_there_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--watch", "--sources", str(tmp_path / "none"), "--output", str(tmp_path / "graph")]) == 1
+    assert capsys.readouterr().err == (f"sanctiongraph: error: {tmp_path / 'none'}: no such folder to watch; --watch needs the "
+                                       "sources folder (entities.yaml, articles/) and the ontology folder to exist\n")
+    assert not (tmp_path / "graph").exists()

@@ -9,7 +9,6 @@ builds again. Ctrl-C stops watching, during a build as well (a build stopped hal
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,23 +22,29 @@ LONGEST_BURST_MS = 3000  # a burst that goes on longer is built all the same
 
 
 def rebuild_on_save(inputs: Sequence[Path], rebuild: Callable[[], object], ignored: Sequence[Path] = (),
-                    stop: threading.Event | None = None, quiet: bool = False) -> None:
+                    quiet: bool = False) -> None:
     """Call rebuild now and after each burst of changes to a file under inputs (but not under ignored), until
-    Ctrl-C or until stop is set. A rebuild that raises a SanctionGraphError is reported on stderr; watching goes on.
+    Ctrl-C. A rebuild that raises a SanctionGraphError is reported on stderr; watching goes on.
     Unless quiet, what is watched and which files changed is said on stderr too."""
     def say(line: str) -> None:
         if not quiet:
             print(line, file=sys.stderr, flush=True)
 
+    missing = [str(folder) for folder in inputs if not folder.is_dir()]
+    if missing:
+        raise SanctionGraphError(f"{', '.join(missing)}: no such folder to watch; --watch needs the sources folder "
+                                 "(entities.yaml, articles/) and the ontology folder to exist")
     try:
         _attempt(rebuild)
         say(f"watching {', '.join(map(str, inputs))} for changes; Ctrl-C to stop")
         for changes in watch(*inputs, watch_filter=DefaultFilter(ignore_paths=ignored), step=SETTLE_MS,
-                             debounce=LONGEST_BURST_MS, stop_event=stop):
+                             debounce=LONGEST_BURST_MS):
             say(f"{time.strftime('%H:%M:%S')} {_described(changes)}")
             _attempt(rebuild)
     except KeyboardInterrupt:  # while waiting, or during a build, which publishes nothing when stopped halfway
         pass
+    except OSError as error:  # the watcher could not start or went on (a folder removed, too many inotify watches)
+        raise SanctionGraphError(f"{', '.join(map(str, inputs))}: cannot watch for changes: {error}") from None
     say("stopped watching")
 
 
