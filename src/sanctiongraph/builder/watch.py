@@ -19,6 +19,7 @@ from sanctiongraph.errors import SanctionGraphError, reported
 
 SETTLE_MS = 300  # a burst of saves ends once no file has changed for this long
 LONGEST_BURST_MS = 3000  # a burst that goes on longer is built all the same
+WAKE_MS = 100  # how often the watcher hands back when nothing has changed (so that it can start before the first build)
 
 
 def rebuild_on_save(inputs: Sequence[Path], rebuild: Callable[[], object], ignored: Sequence[Path] = (),
@@ -35,12 +36,15 @@ def rebuild_on_save(inputs: Sequence[Path], rebuild: Callable[[], object], ignor
         raise SanctionGraphError(f"{', '.join(missing)}: no such folder to watch; --watch needs the sources folder "
                                  "(entities.yaml, articles/) and the ontology folder to exist")
     try:
+        watching = watch(*inputs, watch_filter=DefaultFilter(ignore_paths=ignored), step=SETTLE_MS, debounce=LONGEST_BURST_MS,
+                         rust_timeout=WAKE_MS, yield_on_timeout=True)
+        next(watching)  # the watcher runs from here on: a save made during the first build brings another
         _attempt(rebuild)
         say(f"watching {', '.join(map(str, inputs))} for changes; Ctrl-C to stop")
-        for changes in watch(*inputs, watch_filter=DefaultFilter(ignore_paths=ignored), step=SETTLE_MS,
-                             debounce=LONGEST_BURST_MS):
-            say(f"{time.strftime('%H:%M:%S')} {_described(changes)}")
-            _attempt(rebuild)
+        for changes in watching:
+            if changes:
+                say(f"{time.strftime('%H:%M:%S')} {_described(changes)}")
+                _attempt(rebuild)
     except KeyboardInterrupt:  # while waiting, or during a build, which publishes nothing when stopped halfway
         pass
     except OSError as error:  # the watcher could not start or went on (a folder removed, too many inotify watches)
