@@ -49,14 +49,16 @@ def test_corpus_adds_to_a_project_after_its_sources_and_keeps_its_registry(tmp_p
     project = tmp_path / "project"
     shutil.copytree(ROOT / "sources", project / "sources")
     registry = (project / "sources" / "entities.yaml").read_text(encoding="utf-8")
+    before = sorted(path.stem for path in (project / "sources" / "articles").glob("*.yaml"))
+    known = len([name for name in before if name.startswith("synthetic-")])  # a project that has some already
     for size, seed in ((2, 1), (3, 8)):
         assert main(["--project", str(project), "corpus", "--size", str(size), "--seed", str(seed), "--quiet"]) == 0
-    names = sorted(path.stem for path in (project / "sources" / "articles").glob("synthetic-*.yaml"))
-    assert names == [f"synthetic-{number:05d}" for number in range(1, 6)]
+    names = sorted(path.stem for path in (project / "sources" / "articles").glob("*.yaml"))
+    assert names == sorted(before + [f"synthetic-{number:05d}" for number in range(known + 1, known + 6)])
     added = (project / "sources" / "entities.yaml").read_text(encoding="utf-8")
-    assert added.startswith(registry) and added.count("# --- added by `sanctiongraph corpus`") == 2
+    assert added.startswith(registry) and added.count("# --- added by `sanctiongraph corpus`") == registry.count("# --- added by `sanctiongraph corpus`") + 2
     report = build(project / "sources", ONTOLOGY, tmp_path / "graph")
-    assert report.dataset.sources == 1 + 5
+    assert report.dataset.sources == len(names)
     assert all(coverage.covered == coverage.story for coverage in report.dataset.coverage)
 
 
