@@ -35,6 +35,9 @@ ARTICLE = SOURCES / "articles" / "newsweek-2025-03-russia-mines.txt"
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"  # fictional sources that report the first source's events
 FIRST_SOURCE = "newsweek-2025-03-russia-mines"
 FIRST_GRAPH = f"https://w3id.org/sanctiongraph/graph/source/{FIRST_SOURCE}"
+# a SPARQL pattern: ?company is a company the first source names (whatever other sources and companies the graph holds)
+FIRST_SOURCE_COMPANY = (f"?company a <https://w3id.org/sanctiongraph/ontology#Company> "
+                        f"FILTER EXISTS {{ GRAPH <{FIRST_GRAPH}> {{ ?statement ?names ?company }} }}")
 
 
 def with_fixture_sources(target: Path, origin: Path = SOURCES) -> Path:

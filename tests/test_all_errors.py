@@ -55,8 +55,8 @@ def test_three_mistakes_are_three_located_lines_of_one_run(sources: Path, tmp_pa
     assert "did you mean 'employees'" in by_kind["employes"]
     assert by_kind["quote not found"].startswith(f"{LEDGER}:{line(lines, '    evidence: Nearly 500 miners lost their jobs at the suspended pits’ gates')}: ")
     assert "nearest passage: 'Nearly 500 miners lost their jobs at the suspended pits" in by_kind["quote not found"]
-    assert by_kind["via must list"] == (f"{LEDGER}:{line(lines, '    via: [siberian-courir]')}: via must list agents of entities.yaml; "
-                                        "'siberian-courir' is not one; did you mean 'siberian-courier'?")
+    assert by_kind["via must list"].startswith(f"{LEDGER}:{line(lines, '    via: [siberian-courir]')}: via must list agents of "
+                                               "entities.yaml; 'siberian-courir' is not one; did you mean 'siberian-courier'")  # first
 
 
 @pytest.mark.parametrize(("quote", "difference"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,11 +45,33 @@ def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
     assert files("a") != files("c")
 
 
-def test_corpus_command_refuses_a_folder_that_holds_sources(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["corpus", str(tmp_path), "--size", "2", "--quiet"]) == 0
-    assert len(list((tmp_path / "articles").glob("*.yaml"))) == 2
-    assert main(["corpus", str(tmp_path), "--size", "2"]) == 1
-    assert "already holds annotated sources" in capsys.readouterr().err
+def test_corpus_adds_to_a_project_after_its_sources_and_keeps_its_registry(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "sources", project / "sources")
+    registry = (project / "sources" / "entities.yaml").read_text(encoding="utf-8")
+    before = sorted(path.stem for path in (project / "sources" / "articles").glob("*.yaml"))
+    known = len([name for name in before if name.startswith("synthetic-")])  # a project that has some already
+    for size, seed in ((2, 1), (3, 8)):
+        assert main(["--project", str(project), "corpus", "--size", str(size), "--seed", str(seed), "--quiet"]) == 0
+    names = sorted(path.stem for path in (project / "sources" / "articles").glob("*.yaml"))
+    assert names == sorted(before + [f"synthetic-{number:05d}" for number in range(known + 1, known + 6)])
+    added = (project / "sources" / "entities.yaml").read_text(encoding="utf-8")
+    assert added.startswith(registry) and added.count("# --- added by `sanctiongraph corpus`") == registry.count("# --- added by `sanctiongraph corpus`") + 2
+    report = build(project / "sources", ONTOLOGY, tmp_path / "graph")
+    assert report.dataset.sources == len(names)
+    assert all(coverage.covered == coverage.story for coverage in report.dataset.coverage)
+
+
+def test_corpus_refuses_sources_without_a_registry_and_an_entity_of_another_type(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["corpus", str(tmp_path / "a"), "--size", "2", "--quiet"]) == 0
+    (tmp_path / "a" / "entities.yaml").unlink()
+    assert main(["corpus", str(tmp_path / "a"), "--size", "2"]) == 1
+    assert "already holds annotated sources but" in capsys.readouterr().err
+    (tmp_path / "b" / "articles").mkdir(parents=True)
+    (tmp_path / "b" / "entities.yaml").write_text("russia:\n  type: Person\n  label: Someone else\n", encoding="utf-8")
+    assert main(["corpus", str(tmp_path / "b"), "--size", "2"]) == 1
+    assert "entities.yaml: russia is 'Person' there, but the generated sources need a Country" in capsys.readouterr().err
+    assert not any((tmp_path / "b" / "articles").iterdir())
 
 
 def test_benchmark_smoke_run_writes_a_report(tmp_path: Path) -> None:

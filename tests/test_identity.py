@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_registry_find_lists_candidates_by_label_and_alias(sources: Path, capsys
     assert capsys.readouterr().out.splitlines() == ["id,label,matched,score", "seredyuk,Ilya Seredyuk,Seredyuk,100.0"]
 
 
-def test_the_server_redirects_an_alias_to_its_entity(graph: Path, tmp_path: Path) -> None:
+def test_the_server_takes_an_alias_for_an_entity_in_paths_and_query_parameters(graph: Path, tmp_path: Path) -> None:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object) -> None:
             return None
@@ -102,3 +103,18 @@ def test_the_server_redirects_an_alias_to_its_entity(graph: Path, tmp_path: Path
         assert status(root + "id/kuzbass") == status(root + "id/Kemerovo-region") == (303, "kemerovo-oblast")
         assert status(root + "id/kemerovo-oblast") == (303, "kemerovo-oblast.html")
         assert status(root + "id/kuzbas")[0] == 404
+
+        def profile(name: str) -> bytes:
+            request = urllib.request.Request(f"{root}queries/entity-profile?entity={urllib.parse.quote(name)}", headers={"Accept": "text/csv"})
+            with opener.open(request) as answer:
+                return bytes(answer.read())
+
+        by_id = profile("kemerovo-oblast")
+        assert by_id.count(b"\n") > 1
+        for name in ("Kuzbass", "kemerovo region", "Kemerovo Oblast", "id:kemerovo-oblast"):
+            assert profile(name) == by_id, name
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            profile("Kuzbas")
+        with refused.value:
+            assert refused.value.code == 400
+            assert "parameter entity: no entity 'Kuzbas' in the graph's registry; did you mean" in refused.value.read().decode()

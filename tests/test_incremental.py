@@ -163,7 +163,7 @@ def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Pat
     with pytest.raises(SanctionGraphError, match="fixture-kuzbass-ledger-2025-03-mines.yaml:33: reportsSameAs: the source .newsweek-2025-03-russia-mines. has no statement .seredyuk-mines-suspended."):
         build(sources, ONTOLOGY, graph)
     first.write_text(first.read_text(encoding="utf-8").replace("id: seredyuk-mines-halted", "id: seredyuk-mines-suspended"), encoding="utf-8")
-    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == 3
+    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == len(list((sources / "articles").glob("*.yaml")))
     assert sorted(p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source")) == [INPUTS]
 
 

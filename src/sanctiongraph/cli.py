@@ -14,8 +14,9 @@ from sanctiongraph import __version__, viz
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.builder.ontology import Ontology
 from sanctiongraph.builder.sources import load_registry
+from sanctiongraph.builder.watch import rebuild_on_save
 from sanctiongraph.corpus import generate
-from sanctiongraph.errors import SanctionGraphError, UsageError, shown
+from sanctiongraph.errors import SanctionGraphError, UsageError, reported, shown
 from sanctiongraph.files import write_atomically
 from sanctiongraph.identity import registry_names
 from sanctiongraph.interchange.evidence_import import import_annotations
@@ -76,9 +77,17 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    output = args.output or _project(args).graph
-    report = build(args.sources or _project(args).sources, args.ontology, output, allow_drafts=args.allow_drafts,
-                   progress=Progress(on_terminal(args.quiet)))
+    sources, output = args.sources or _project(args).sources, args.output or _project(args).graph
+    if args.watch:
+        rebuild_on_save([sources, args.ontology], partial(_build_once, args, sources, output), ignored=[output],
+                        quiet=args.quiet)
+    else:
+        _build_once(args, sources, output)
+    return 0
+
+
+def _build_once(args: argparse.Namespace, sources: Path, output: Path) -> None:
+    report = build(sources, args.ontology, output, allow_drafts=args.allow_drafts, progress=Progress(on_terminal(args.quiet)))
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -93,16 +102,15 @@ def _build(args: argparse.Namespace) -> int:
         print(
             f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {report.quads} quads; "
             f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
-            file=sys.stderr,
+            file=sys.stderr, flush=True,
         )
-    return 0
 
 
 def _queries(args: argparse.Namespace) -> int:
     for query in load_queries(*_library(args)).values():
         print(f"{query.name}\n    {query.title}")
         for parameter in query.parameters:
-            default = "required" if parameter.default is None else f"default {parameter.default}"
+            default = "required" if parameter.default is None else "optional" if parameter.optional else f"default {parameter.default}"
             print(f"    --param {parameter.name}=<{parameter.type}>  {parameter.description} ({default}; e.g. {parameter.example})")
     return 0
 
@@ -373,7 +381,7 @@ def _registry_find(args: argparse.Namespace) -> int:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    info = generate(args.output, sources=args.size, seed=args.seed)
+    info = generate(args.output or _project(args).sources, sources=args.size, seed=args.seed)
     if not args.quiet:
         print(f"generated {info.sources} source(s), {info.statements} statements, {info.entities} entities in {info.folder}", file=sys.stderr)
     return 0
@@ -398,6 +406,8 @@ def parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     build_parser.add_argument("--allow-drafts", action="store_true",
                               help="a preview: leave out the draft statements (marked draft:) instead of refusing them")
+    build_parser.add_argument("--watch", "-w", action="store_true",
+                              help="build, then build again whenever a file of the sources or the ontology is saved, until Ctrl-C")
     build_parser.set_defaults(run=_build)
 
     list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")
@@ -430,7 +440,9 @@ def parser() -> argparse.ArgumentParser:
     find_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
     find_parser.set_defaults(run=_registry_find)
     corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
-    corpus_parser.add_argument("output", type=Path, help="folder to write entities.yaml and articles/ into; build it with --sources")
+    corpus_parser.add_argument("output", type=Path, nargs="?", metavar="FOLDER",
+                               help="a new folder to write entities.yaml and articles/ into (build it with --sources), or a folder of "
+                                    "sources with its entities.yaml, which the generated sources join (default: the project's sources/)")
     corpus_parser.add_argument("--size", "-n", type=int, default=100, help="number of sources (default: %(default)s)")
     corpus_parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed and size give the same files (default: %(default)s)")
     corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -479,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     except SanctionGraphError as error:
         if args.traceback:
             raise
-        print(f"sanctiongraph: error: {error}", file=sys.stderr)
+        print(reported(error), file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1

@@ -30,7 +30,9 @@ import yaml
 
 from sanctiongraph.builder.source_text import SourceText
 from sanctiongraph.builder.sources import ARTICLES_FOLDER, REGISTRY_FILE
-from sanctiongraph.errors import SanctionGraphError
+from sanctiongraph.builder.yamlfile import load_yaml
+from sanctiongraph.errors import SanctionGraphError, SourceError, shown
+from sanctiongraph.files import write_atomically
 
 FIRST_DAY = dt.date(2014, 1, 1)
 LAST_DAY = dt.date(2026, 6, 30)
@@ -557,23 +559,30 @@ class CorpusInfo:
 
 
 def generate(folder: Path, *, sources: int, seed: int = 1, progress: bool | None = None) -> CorpusInfo:
-    """Write entities.yaml and articles/<id>.yaml with <id>.txt for `sources` synthetic news briefs into folder.
+    """Write articles/<id>.yaml with <id>.txt for `sources` synthetic news briefs, and the entities they name, into
+    folder: a new folder, or a folder of sources with a registry already (a project's sources/), which they join,
+    numbered after its synthetic sources, their entities added to its entities.yaml where it lacks them.
 
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     articles = folder / ARTICLES_FOLDER
     if sources < 1:
         raise SanctionGraphError("a corpus needs at least one source")
-    if any(articles.glob("*.yaml")):
-        raise SanctionGraphError(f"{articles} already holds annotated sources; generate into an empty folder")
+    known = _registered(folder)
+    if known is None and any(articles.glob("*.yaml")):
+        raise SanctionGraphError(f"{articles} already holds annotated sources but {folder} has no {REGISTRY_FILE}; "
+                                 "generate into an empty folder or a folder of sources with its registry")
+    first = 1 + max((int(match[1]) for path in articles.glob("synthetic-*.yaml")
+                     if (match := re.fullmatch(r"synthetic-(\d+)", path.stem))), default=0)
     rng = random.Random(seed)
     registry = Registry(sources, rng)
+    added = _added_entities(registry, known or {})
     articles.mkdir(parents=True, exist_ok=True)
     show = sys.stderr.isatty() if progress is None else progress
     span = (LAST_DAY - FIRST_DAY).days
     days = sorted(FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1)) for _ in range(sources))
     functions, weights = zip(*_TEMPLATES)
     statements = 0
-    for number, published in enumerate(days, start=1):
+    for number, published in enumerate(days, start=first):
         publisher = registry.pick_outlet(rng)
         article = _Article(registry, rng, published, publisher)
         subject = registry.label(registry.pick_target(rng))
@@ -596,12 +605,42 @@ def generate(folder: Path, *, sources: int, seed: int = 1, progress: bool | None
         }
         _dump(annotation, articles / f"{source_id}.yaml")
         statements += len(body)
-        if show and (number % 100 == 0 or number == sources):
-            print(f"\rgenerated {number}/{sources} sources", end="\n" if number == sources else "", file=sys.stderr, flush=True)
-    _dump(registry.as_yaml(), folder / REGISTRY_FILE)
+        done = number - first + 1
+        if show and (done % 100 == 0 or done == sources):
+            print(f"\rgenerated {done}/{sources} sources", end="\n" if done == sources else "", file=sys.stderr, flush=True)
+    if known is None:
+        _dump(added, folder / REGISTRY_FILE)
+    else:
+        note = f"\n# --- added by `sanctiongraph corpus` (seed {seed}): the fictional entities of {sources} generated sources\n\n"
+        existing = (folder / REGISTRY_FILE).read_text(encoding="utf-8")
+        write_atomically(folder / REGISTRY_FILE, (existing + note * bool(added) + _dumped(added)).encode("utf-8"))
     return CorpusInfo(folder, sources, len(registry.entities), statements)
 
 
-def _dump(data: Any, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as stream:
-        yaml.dump(data, stream, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
+def _registered(folder: Path) -> dict[str, Any] | None:
+    """The entities of the folder's registry by ID, or None if it has none; an empty registry has no entities."""
+    if not (folder / REGISTRY_FILE).is_file():
+        return None
+    entities = load_yaml(folder / REGISTRY_FILE, folder, REGISTRY_FILE) or {}
+    if not isinstance(entities, dict):
+        raise SourceError(REGISTRY_FILE, "the registry must map IDs to entities")
+    return entities
+
+
+def _added_entities(registry: Registry, known: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The generated entities the registry lacks; one it has must be of the same type."""
+    for entity in registry.entities.values():
+        theirs = known.get(entity.id)
+        if theirs is not None and (not isinstance(theirs, dict) or theirs.get("type") != entity.type):
+            kind = theirs.get("type") if isinstance(theirs, dict) else None
+            raise SourceError(REGISTRY_FILE, f"{entity.id} is {shown(kind)} there, but the generated sources need a {entity.type} "
+                                             "of that ID; generate them into a new folder")
+    return {key: value for key, value in registry.as_yaml().items() if key not in known}
+
+
+def _dump(data: dict[str, Any], path: Path) -> None:
+    path.write_text(_dumped(data), encoding="utf-8")
+
+
+def _dumped(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000) if data else ""

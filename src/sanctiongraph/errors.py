@@ -38,6 +38,11 @@ class SanctionGraphError(Exception):
     """Root of every error sanctiongraph reports to its users."""
 
 
+def reported(error: SanctionGraphError) -> str:
+    """An error as the command prints it on stderr."""
+    return f"sanctiongraph: error: {error}"
+
+
 class SourceError(SanctionGraphError):
     """An annotated source or the entity registry is malformed or inconsistent."""
 

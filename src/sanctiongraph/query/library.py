@@ -26,6 +26,9 @@ EntityLookup = Callable[[str], str]  # a bare name to the registry ID it stands 
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.IGNORECASE)
 
 
+ANY = "*"  # the DEFAULT of a parameter that may be left out (or given empty): the query then runs for any value
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -33,6 +36,10 @@ class Parameter:
     default: str | None
     example: str
     description: str
+
+    @property
+    def optional(self) -> bool:
+        return self.default == ANY
 
     def term(self, value: str, entity: EntityLookup | None = None) -> ox.NamedNode | ox.Literal:
         """The RDF term a textual value stands for; a UsageError names the parameter when it does not fit.
@@ -52,7 +59,8 @@ class Query:
     text: str
 
     def bindings(self, values: dict[str, str], entity: EntityLookup | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
-        """The terms to bind: the given values, else the defaults; unknown or missing parameters are usage errors.
+        """The terms to bind: the given values, else the defaults, and nothing for an optional parameter left out or
+        given empty; unknown or missing parameters are usage errors.
         With `entity`, an iri parameter given a bare name binds the entity that name stands for (see expand_iri)."""
         declared = {p.name: p for p in self.parameters}
         unknown = sorted(set(values) - set(declared))
@@ -62,6 +70,8 @@ class Query:
         bound = {}
         for name, parameter in declared.items():
             value = values.get(name, parameter.default)
+            if parameter.optional and value in (ANY, ""):
+                continue
             if value is None:
                 raise UsageError(
                     f"query {self.name} needs --param {name}=... ({parameter.type}: {parameter.description}; "

@@ -23,7 +23,7 @@ from sanctiongraph import project
 from sanctiongraph.errors import EndpointUnavailable, QueryError, QueryTimeout, ResultTooLarge, UsageError
 from sanctiongraph.identity import NAMES_QUERY, Names, names_of
 from sanctiongraph.namespaces import ID, XSD
-from sanctiongraph.query.library import ENTITY_ID, Query, find_query, parse_query
+from sanctiongraph.query.library import ENTITY_ID, EntityLookup, Query, find_query, parse_query
 from sanctiongraph.query.store import Readable, open_store
 
 DEFAULT_TIMEOUT = 30.0
@@ -115,14 +115,18 @@ def run_query(
             return evaluate(stores[0], query, bindings)
         return _with_timeout(lambda: evaluate(stores[0], query, bindings), timeout, query)
 
+    return run(resolved, resolved.bindings(params or {}, entity_lookup(run)))
+
+
+def entity_lookup(run: Callable[[Query, dict[str, ox.NamedNode | ox.Literal]], Result]) -> EntityLookup:
+    """The lookup of the registry ID a bare name of an iri parameter stands for, on the graph `run` queries: an ID of
+    the graph's registry graph (one bound lookup), else the one entity with that label or alias (all the names read,
+    once). A name that has the form of an ID and names no entity is taken as an ID, as it always was (the query then
+    finds nothing); any other name that names no entity, or names several, is a ValueError with the closest names."""
     lookup = parse_query(NAMES_QUERY.read_text(encoding="utf-8"), NAMES_QUERY.stem)
     names: list[Names] = []
 
     def entity(name: str) -> str:
-        """The registry ID a bare name of an iri parameter stands for: an ID of the graph's registry graph (one bound
-        lookup), else the one entity with that label or alias (all the names read, once). A name that has the form of
-        an ID and names no entity is taken as an ID, as it always was (the query then finds nothing); any other name
-        that names no entity, or names several, is a ValueError with the closest names."""
         is_id = ENTITY_ID.fullmatch(name) is not None
         if is_id and run(lookup, {"entity": ox.NamedNode(ID + name)}).rows:
             return name
@@ -132,7 +136,7 @@ def run_query(
             return name
         return names[0].identify(name)
 
-    return run(resolved, resolved.bindings(params or {}, entity))
+    return entity
 
 
 def evaluate(

@@ -37,7 +37,7 @@ from wsgiref.util import application_uri
 import pyoxigraph as ox
 
 from sanctiongraph.builder.exports import EXPORTS, STEM
-from sanctiongraph.errors import QueryTimeout, UsageError, shown
+from sanctiongraph.errors import QueryTimeout, shown
 from sanctiongraph.namespaces import BASE, FORMATS, RDF, SD, VOID
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.results import render
@@ -389,17 +389,9 @@ class App:
             hint = did_you_mean(name, self.library) or "; /queries lists them"
             raise HTTPError(404, f"no query named {shown(name)}{hint}")
         form = {key: given[-1] for key, given in request.params.items() if key != "timeout"}
-        wants_html = negotiate(request.accept, GRAPH_MEDIA + (HTML,)) == HTML
-        try:
-            bindings = query.bindings({k: self.rebase.to_dataset(v) for k, v in form.items()})
-        except UsageError as error:
-            if not wants_html:
-                raise HTTPError(400, str(error)) from None
-            status = 200 if not form else 400  # a first visit shows the form
-            page = pages.query_form_page(query, form, self.links(request), error=str(error) if form else "")
-            return status, content_type("text/html"), page, []
-        return self.run(request, jobs.answer, query, bindings, request.accept, self.settings.max_results, self.links(request),
-                        self.own_endpoints(request), None, form)
+        given = {key: self.rebase.to_dataset(value) for key, value in form.items()}
+        return self.run(request, jobs.named_answer, query, given, form, request.accept, self.settings.max_results, self.links(request),
+                        self.own_endpoints(request))
 
     def resource(self, request: Request) -> Response:
         suffix = request.path[1:]

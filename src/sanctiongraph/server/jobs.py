@@ -7,18 +7,19 @@ public one (Links.rebase)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from sanctiongraph.errors import QueryError, ViewError, ViewTooLarge
+from sanctiongraph.errors import QueryError, UsageError, ViewError, ViewTooLarge
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.identity import AmbiguousName, names_in_store
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
-from sanctiongraph.query.running import Result, evaluate, labels_of, labels_query
+from sanctiongraph.query.running import Result, entity_lookup, evaluate, labels_of, labels_query
 from sanctiongraph.query.store import Readable
 from sanctiongraph.server import pages
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
@@ -34,6 +35,21 @@ Bindings = dict[str, ox.NamedNode | ox.Literal]
 
 def failure(status: int, message: str, *headers: tuple[str, str]) -> Reply:
     return Reply(status, TEXT, (message.rstrip() + "\n").encode("utf-8"), headers)
+
+
+def named_answer(store: Readable, query: Query, given: dict[str, str], form: dict[str, str], accept: str, limit: int,
+                 links: Links, own: frozenset[str]) -> Reply:
+    """A named query's answer, its parameters bound from the values given, where an iri parameter takes a registry
+    ID, label or alias as the command's --param does (sanctiongraph.query.running.entity_lookup). A parameter that is
+    missing or does not fit is a 400, or the query's form with the error when the client takes HTML (the form alone,
+    with status 200, on a first visit, when nothing was given)."""
+    try:
+        bindings = query.bindings(given, entity_lookup(partial(evaluate, store)))
+    except UsageError as error:
+        if negotiate(accept, GRAPH_MEDIA + (HTML,)) != HTML:
+            return failure(400, str(error))
+        return Reply(400 if form else 200, content_type(HTML[1]), pages.query_form_page(query, form, links, error=str(error) if form else ""))
+    return answer(store, query, bindings, accept, limit, links, own, None, form)
 
 
 def answer(
