@@ -60,6 +60,7 @@ def test_characterisations_place_their_subject_in_a_group(graph: Path) -> None:
     assert shown("mechel") == {
         ("the country’s biggest firms", "companies", None, "Russia", None, "Newsweek"),
         ("major companies", "companies", None, None, None, "Isaac Levi"),
+        ("two of the largest coal companies in the region", "companies", "coal", "Kemerovo Oblast", None, "Steppe Gazette (fictional outlet)"),
     }
     assert shown("Taiga Fuel Trust") == {
         ("the region's third-largest coal producer", "producers", "coal", "Kemerovo Oblast", 3, "Northern Wire (fictional outlet)")}
