@@ -6,8 +6,10 @@ query, and the join-heavy one with --join-heavy):
 
 - applications: `trivial`, a WSGI function answering a fixed 100-byte JSON body (what the HTTP
   server alone costs); `constant`, the application of `sanctiongraph serve` whose query workers are
-  replaced by one answering a fixed Reply (the server's own cost without the hop to a worker); `full`,
-  the application as `sanctiongraph serve` runs it (two query workers);
+  replaced by one answering that body as a Reply in the server process (the server's own cost
+  without the hop to a worker); `hop`, the application whose jobs are sent to its two query workers
+  with their arguments, where a job that ignores them answers that Reply (the hop without the
+  query); `full`, the application as `sanctiongraph serve` runs it (two query workers);
 - servers: `waitress` (plain, 8 threads), `reception` (the waitress subclass of `sanctiongraph
   serve`, with its connection slots and gzip), `cheroot`, `granian` (8 threads each); `oxigraph`
   (`oxigraph serve`, the anchor; it ignores the application).
@@ -15,9 +17,11 @@ query, and the join-heavy one with --join-heavy):
 cheroot and granian are not dependencies: `pip install cheroot granian` first.
 
     python benchmarks/http_servers.py [--graph graph] [--duration 4] [--servers waitress reception cheroot granian oxigraph] \
-        [--apps trivial constant full] [--join-heavy]
+        [--apps trivial constant hop full] [--join-heavy]
 
-Prints a Markdown table; nothing is sent anywhere but 127.0.0.1."""
+Prints a Markdown table, with the CPU time the server's processes (the server and its query workers) spent per
+answered request, which the other work on a shared machine disturbs less than the throughput; nothing is sent
+anywhere but 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -61,6 +65,27 @@ class ConstantEngine:
         pass
 
 
+def fixed(store: Any, *args: Any) -> Any:
+    """A job for the query workers that answers ConstantEngine's Reply, whatever it is asked."""
+    return ConstantEngine(Path()).reply
+
+
+class HopEngine:
+    """The query workers, where every job is replaced by `fixed`, sent with the job's own arguments."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def run(self, job: Any, *args: Any, wait: float, timeout: float | None = None) -> Any:
+        return self.engine.run(fixed, *args, wait=wait, timeout=timeout)
+
+    def alive(self) -> int:
+        return int(self.engine.alive())
+
+    def close(self) -> None:
+        self.engine.close()
+
+
 def application(kind: str) -> Any:
     """The application of that kind, on the graph named by SANCTIONGRAPH_BENCH_GRAPH."""
     if kind == "trivial":
@@ -72,7 +97,8 @@ def application(kind: str) -> Any:
     from sanctiongraph.server.live import Live
 
     settings = Settings(graph=Path(os.environ["SANCTIONGRAPH_BENCH_GRAPH"]), queries=library_folders(None), assets=yasgui_folder(), workers=2)
-    return Compression(App(settings, Live(settings.graph, ConstantEngine if kind == "constant" else engine_maker(settings))))
+    engines = {"constant": ConstantEngine, "hop": lambda folder: HopEngine(engine_maker(settings)(folder)), "full": engine_maker(settings)}
+    return Compression(App(settings, Live(settings.graph, engines[kind])))
 
 
 def serve(name: str, kind: str, port: int) -> None:
@@ -93,6 +119,31 @@ def serve(name: str, kind: str, port: int) -> None:
         from cheroot import wsgi
 
         wsgi.Server(("127.0.0.1", port), app, numthreads=THREADS).safe_start()
+
+
+def cpu_seconds(port: int) -> float:
+    """The CPU time so far of the process listening on the port and of its descendants (Linux's /proc)."""
+    inode = next(line.split()[9] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                 if line.split()[1] == f"0100007F:{port:04X}" and line.split()[3] == "0A")
+    owner = next(pid for pid in os.listdir("/proc") if pid.isdigit() and _holds(pid, inode))
+    tick, total, pending = os.sysconf("SC_CLK_TCK"), 0.0, [owner]
+    while pending:
+        pid = pending.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            pending += [child for task in os.listdir(f"/proc/{pid}/task")
+                        for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:  # ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _holds(pid: str, inode: str) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]" for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -119,7 +170,8 @@ def main() -> None:
     parser.add_argument("--graph", type=Path, default=ROOT / "graph")
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--servers", nargs="+", default=["waitress", "reception", "cheroot", "granian", "oxigraph"])
-    parser.add_argument("--apps", nargs="+", default=["trivial", "constant", "full"], choices=["trivial", "constant", "full"])
+    parser.add_argument("--apps", nargs="+", default=["trivial", "constant", "hop", "full"],
+                        choices=["trivial", "constant", "hop", "full"])
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--join-heavy", action="store_true", help="also the join-heavy query")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -131,8 +183,8 @@ def main() -> None:
         return
     queries = [("simple", SIMPLE)] + [("join-heavy", join_heavy())] * args.join_heavy
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("| server | application | query | clients | requests/s | p50 ms | p99 ms | 503 | failed |\n"
-          "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| server | application | query | clients | requests/s | p50 ms | p99 ms | server CPU µs per request | 503 | failed |\n"
+          "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     cells = [(name, kind) for name in args.servers if name != "oxigraph" for kind in args.apps]
     cells += [("oxigraph", "-")] * ("oxigraph" in args.servers)
     with tempfile.TemporaryDirectory() as scratch:
@@ -141,9 +193,12 @@ def main() -> None:
                 for label, query in queries:
                     load(url, query, 1, 1.0)  # warm up
                     for clients in args.clients:
+                        port = int(url.split(":")[2].split("/")[0])
+                        before = cpu_seconds(port)
                         r = load(url, query, clients, args.duration)
+                        cpu = (cpu_seconds(port) - before) / max(r["ok"], 1) * 1e6
                         print(f"| {name} | {kind} | {label} | {clients} | {r['throughput']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                              f"{r['503']} | {r['failed']} |", flush=True)
+                              f"{cpu:.0f} | {r['503']} | {r['failed']} |", flush=True)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
