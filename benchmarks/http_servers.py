@@ -9,7 +9,10 @@ query, and the join-heavy one with --join-heavy):
   replaced by one answering that body as a Reply in the server process (the server's own cost
   without the hop to a worker); `hop`, the application whose jobs are sent to its two query workers
   with their arguments, where a job that ignores them answers that Reply (the hop without the
-  query); `full`, the application as `sanctiongraph serve` runs it (two query workers);
+  query); `inprocess`, the application whose jobs run in the server process on a store of its own (what
+  answering without the hop would reach: not a mode of the server, since a query there could be neither
+  stopped at its time limit nor kept from the network); `full`, the application as `sanctiongraph serve`
+  runs it (two query workers);
 - servers: `waitress` (plain, 8 threads), `reception` (the waitress subclass of `sanctiongraph
   serve`, with its connection slots and gzip), `cheroot`, `granian` (8 threads each); `oxigraph`
   (`oxigraph serve`, the anchor; it ignores the application).
@@ -17,7 +20,7 @@ query, and the join-heavy one with --join-heavy):
 cheroot and granian are not dependencies: `pip install cheroot granian` first.
 
     python benchmarks/http_servers.py [--graph graph] [--duration 4] [--servers waitress reception cheroot granian oxigraph] \
-        [--apps trivial constant hop full] [--join-heavy]
+        [--apps trivial constant hop inprocess full] [--join-heavy]
 
 Prints a Markdown table, with the CPU time the server's processes (the server and its query workers) spent per
 answered request, which the other work on a shared machine disturbs less than the throughput; nothing is sent
@@ -86,6 +89,18 @@ class HopEngine:
         self.engine.close()
 
 
+class InProcessEngine(ConstantEngine):
+    """Jobs run in the server process, on its own store: no sandbox, no time limit."""
+
+    def __init__(self, folder: Path) -> None:
+        from sanctiongraph.query.store import open_store
+
+        self.store = open_store(folder)
+
+    def run(self, job: Any, *args: Any, wait: float, timeout: float | None = None) -> Any:
+        return job(self.store, *args)
+
+
 def application(kind: str) -> Any:
     """The application of that kind, on the graph named by SANCTIONGRAPH_BENCH_GRAPH."""
     if kind == "trivial":
@@ -97,7 +112,8 @@ def application(kind: str) -> Any:
     from sanctiongraph.server.live import Live
 
     settings = Settings(graph=Path(os.environ["SANCTIONGRAPH_BENCH_GRAPH"]), queries=library_folders(None), assets=yasgui_folder(), workers=2)
-    engines = {"constant": ConstantEngine, "hop": lambda folder: HopEngine(engine_maker(settings)(folder)), "full": engine_maker(settings)}
+    engines = {"constant": ConstantEngine, "hop": lambda folder: HopEngine(engine_maker(settings)(folder)), "inprocess": InProcessEngine,
+               "full": engine_maker(settings)}
     return Compression(App(settings, Live(settings.graph, engines[kind])))
 
 
@@ -170,8 +186,8 @@ def main() -> None:
     parser.add_argument("--graph", type=Path, default=ROOT / "graph")
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--servers", nargs="+", default=["waitress", "reception", "cheroot", "granian", "oxigraph"])
-    parser.add_argument("--apps", nargs="+", default=["trivial", "constant", "hop", "full"],
-                        choices=["trivial", "constant", "hop", "full"])
+    parser.add_argument("--apps", nargs="+", default=["trivial", "constant", "hop", "inprocess", "full"],
+                        choices=["trivial", "constant", "hop", "inprocess", "full"])
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--join-heavy", action="store_true", help="also the join-heavy query")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
