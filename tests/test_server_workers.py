@@ -35,25 +35,23 @@ def test_a_reply_larger_than_the_pipe_holds_arrives_whole(graph: Path) -> None:
 
 
 def test_frames_of_every_size_cross_a_pipe_unchanged() -> None:
-    """Around the size read at once when a frame begins (64 KiB) and the pipe's buffer, and past both; written by
-    another thread, as a worker writes while the server reads. A pipe closed between frames is the end (EOFError)."""
-    sizes = (0, 1, 7, 8, 9, (1 << 16) - 9, (1 << 16) - 8, 1 << 16, (1 << 16) + 1, 3 << 20)
-    frames = [bytes(range(256)) * (size // 256) + bytes(range(size % 256)) for size in sizes]
+    """Around the size read at once when a frame begins (64 KiB) and the pipe's buffer, and past both; each written by
+    another thread while this one reads, one frame at a time as server and worker take turns. A pipe closed between
+    frames is the end (EOFError)."""
     reading, writing = os.pipe()
-
-    def write_all() -> None:
-        for data in frames:
-            send(writing, data)
-        os.close(writing)
-
-    writer = threading.Thread(target=write_all)
-    writer.start()
     try:
-        assert [received(reading) for _ in frames] == frames
+        for size in (0, 1, 7, 8, 9, (1 << 16) - 9, (1 << 16) - 8, 1 << 16, (1 << 16) + 1, 3 << 20):
+            data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+            writer = threading.Thread(target=send, args=(writing, data))
+            writer.start()
+            try:
+                assert received(reading) == data, size
+            finally:
+                writer.join(timeout=30)
+        os.close(writing)
         with pytest.raises(EOFError):
             received(reading)
     finally:
-        writer.join()
         os.close(reading)
 
 

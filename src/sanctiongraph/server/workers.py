@@ -87,7 +87,8 @@ def send(fd: int, data: bytes) -> None:
 
 
 def received(fd: int) -> bytes:
-    """The data of the next frame on the pipe; EOFError if the other end closed it."""
+    """The data of the next frame on the pipe; EOFError if the other end closed it. The first read may take more than
+    the frame's length, so the pipe must hold one frame at a time, as it does: a job, then its reply."""
     first = os.read(fd, _FIRST_READ)
     while 0 < len(first) < _LENGTH.size:
         first += os.read(fd, _LENGTH.size - len(first))
