@@ -37,7 +37,7 @@ def test_a_reply_larger_than_the_pipe_holds_arrives_whole(graph: Path) -> None:
 def test_frames_of_every_size_cross_a_pipe_unchanged() -> None:
     """Around the size read at once when a frame begins (64 KiB) and the pipe's buffer, and past both; each written by
     another thread while this one reads, one frame at a time as server and worker take turns. A pipe closed between
-    frames is the end (EOFError)."""
+    frames is the end (EOFError); a frame longer than any reply can be is refused (EngineFailure)."""
     reading, writing = os.pipe()
     try:
         for size in (0, 1, 7, 8, 9, (1 << 16) - 9, (1 << 16) - 8, 1 << 16, (1 << 16) + 1, 3 << 20):
@@ -48,6 +48,9 @@ def test_frames_of_every_size_cross_a_pipe_unchanged() -> None:
                 assert received(reading) == data, size
             finally:
                 writer.join(timeout=30)
+        os.write(writing, (1 << 40).to_bytes(8, "big"))  # a length no worker sends: refused before anything is allocated
+        with pytest.raises(EngineFailure, match="more than the"):
+            received(reading)
         os.close(writing)
         with pytest.raises(EOFError):
             received(reading)

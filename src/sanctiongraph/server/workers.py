@@ -36,6 +36,7 @@ from sanctiongraph.server.sandbox import forbid_network
 STARTUP_LIMIT = 600.0  # seconds a new worker may take to open the store (in memory: to copy it there)
 _LENGTH = struct.Struct("!Q")  # the length of a frame, and of a reply's head within it
 _FIRST_READ = 1 << 16  # bytes asked for at once when a frame begins: most replies come whole in one read
+_LARGEST = 1 << 32  # bytes of a frame at most: no reply within a worker's limits comes near it
 
 
 class Overloaded(SanctionGraphError):
@@ -95,6 +96,8 @@ def received(fd: int) -> bytes:
     if not first:
         raise EOFError("the pipe is closed")
     (size,) = _LENGTH.unpack_from(first)
+    if size > _LARGEST:
+        raise EngineFailure(f"a frame of {size} bytes came on a query worker's pipe, more than the {_LARGEST} allowed")
     if len(first) - _LENGTH.size == size:
         return first[_LENGTH.size:]
     data = bytearray(size)
@@ -166,6 +169,9 @@ class Engine:
             worker = self._replace(worker)
             raise EngineFailure("the query worker died running this request (out of its memory limit, or of stack); "
                                 "a new one took its place") from None
+        except EngineFailure:
+            worker = self._replace(worker)  # it sent what no worker sends: it is not trusted with another job
+            raise
         finally:
             self._idle.put(worker)
 
