@@ -83,6 +83,8 @@ class Live:
 
     def __init__(self, graph: Path, engine: Callable[[Path], Answering]) -> None:
         self.graph, self._engine = graph, engine
+        self._link = str(graph / CURRENT)
+        self._resolved = ("", "")  # the text of the `current` link last read, and the folder it resolved to
         self._lock = threading.Lock()
         self._pending: str | None = None  # the build whose workers are starting, or that could not start
         self.served = self._open()
@@ -112,9 +114,15 @@ class Live:
             served.close()
 
     def _current(self) -> str:
-        """The folder of the current build (the graph folder itself for one without builds)."""
-        link = self.graph / CURRENT
-        return os.path.realpath(link) if link.is_symlink() else str(self.graph)
+        """The folder of the current build (the graph folder itself for one without builds). Asked on every request: the
+        link is read (one system call) and resolved again only when its text has changed."""
+        try:
+            text = os.readlink(self._link)
+        except OSError:  # no link: a graph folder without builds
+            return str(self.graph)
+        if text != self._resolved[0]:
+            self._resolved = (text, os.path.realpath(self._link))
+        return self._resolved[1]
 
     def _follow(self) -> None:
         """Start moving to the current build when it is not the one served (in the background; once per build)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sanctiongraph.namespaces import BASE
 
@@ -21,6 +22,7 @@ EXTENSIONS = {"html": "html", "ttl": "turtle", "nt": "ntriples", "jsonld": "json
 MEDIA_TYPE = {fmt: media for fmt, media in reversed(PAGE_MEDIA + ROW_MEDIA)}
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept headers; reading one costs more than the query of a lookup
 def negotiate(accept: str, offers: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
     """The offer the Accept header prefers (the first offer when there is no header), None when none is acceptable."""
     ranges = []

@@ -18,8 +18,8 @@ however many slow ones are sending."""
 from __future__ import annotations
 
 import http
+import queue
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -107,10 +107,14 @@ class Slots:
     """WSGI middleware: at most `count` requests served at once, from their start to the last byte of their answer."""
 
     def __init__(self, app: WSGIApp, count: int) -> None:
-        self.app, self._free = app, threading.BoundedSemaphore(count)
+        self.app, self._free = app, queue.SimpleQueue[None]()  # a token per free slot: taken and given back without a Python lock
+        for _ in range(count):
+            self._free.put(None)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not self._free.acquire(blocking=False):
+        try:
+            self._free.get_nowait()
+        except queue.Empty:
             body = b"the server is at its limit of connections; try again shortly\n"
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "1"),
                                                        ("Content-Length", str(len(body)))])
@@ -118,7 +122,7 @@ class Slots:
         try:
             answer = self.app(environ, start_response)
         except BaseException:
-            self._free.release()
+            self._free.put(None)
             raise
         return self._released_after(answer)
 
@@ -129,7 +133,7 @@ class Slots:
             close = getattr(answer, "close", None)
             if close is not None:
                 close()
-            self._free.release()
+            self._free.put(None)
 
 
 def http_server(app: WSGIApp, *, host: str, port: int, connections: int, request_timeout: float, max_body: int) -> _Server:

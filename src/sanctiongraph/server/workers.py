@@ -3,14 +3,25 @@
 Oxigraph cannot interrupt a query from Python, so a query running past its limit would go
 on burning a core if it ran in a thread; in a process it is stopped by ending the process,
 and a fresh worker takes its place. Work is sent as a module-level function and its
-arguments (pickled); the function runs in the worker with the store as first argument."""
+arguments (pickled); the function runs in the worker with the store as first argument.
+
+Server and worker talk over one pipe each, in frames: the length of what follows (8 bytes), then
+that many bytes, read and written with plain system calls, one job at a time. A job goes to the
+worker pickled (the server's own functions and arguments); a reply comes back in a fixed layout
+(status, media type and headers as JSON, then the body) that the server reads without unpickling:
+a worker runs the text a user sent, so what it sends back is taken as data, never as code."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
+import pickle
 import queue
 import resource
+import select
 import signal
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +34,9 @@ from sanctiongraph.query.store import open_store
 from sanctiongraph.server.sandbox import forbid_network
 
 STARTUP_LIMIT = 600.0  # seconds a new worker may take to open the store (in memory: to copy it there)
+_LENGTH = struct.Struct("!Q")  # the length of a frame, and of a reply's head within it
+_FIRST_READ = 1 << 16  # bytes asked for at once when a frame begins: most replies come whole in one read
+_LARGEST = 1 << 32  # bytes of a frame at most: no reply within a worker's limits comes near it
 
 
 class Overloaded(SanctionGraphError):
@@ -46,10 +60,70 @@ class Reply:
 Job = Callable[..., Reply]
 
 
+def encoded(reply: Reply) -> bytes:
+    """A reply as a worker sends it: the length of its head, the head (status, media type, headers) as JSON, the body."""
+    head = json.dumps([reply.status, reply.content_type, reply.headers]).encode()
+    return _LENGTH.pack(len(head)) + head + reply.body
+
+
+def decoded(data: bytes) -> Reply:
+    """The reply in what a worker sent; EngineFailure if it is not one."""
+    try:
+        (size,) = _LENGTH.unpack_from(data)
+        status, media, headers = json.loads(data[_LENGTH.size:_LENGTH.size + size])
+        if not (isinstance(status, int) and 100 <= status < 600 and isinstance(media, str) and isinstance(headers, list)
+                and all(isinstance(h, list) and len(h) == 2 and all(isinstance(p, str) for p in h) for h in headers)):
+            raise ValueError("not a status, media type and headers")
+    except (struct.error, ValueError) as error:  # json's errors are ValueErrors
+        raise EngineFailure(f"a query worker sent a malformed reply: {error}") from None
+    return Reply(status, media, data[_LENGTH.size + size:], tuple((name, value) for name, value in headers))
+
+
+def send(fd: int, data: bytes) -> None:
+    """One frame on the pipe: the length, then the data."""
+    for part in (_LENGTH.pack(len(data)) + data,) if len(data) < _FIRST_READ else (_LENGTH.pack(len(data)), data):
+        view = memoryview(part)  # a large body is written as it is, not copied behind its length first
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def received(fd: int) -> bytes:
+    """The data of the next frame on the pipe; EOFError if the other end closed it. The first read may take more than
+    the frame's length, so the pipe must hold one frame at a time, as it does: a job, then its reply."""
+    first = os.read(fd, _FIRST_READ)
+    while 0 < len(first) < _LENGTH.size:
+        first += os.read(fd, _LENGTH.size - len(first))
+    if not first:
+        raise EOFError("the pipe is closed")
+    (size,) = _LENGTH.unpack_from(first)
+    if size > _LARGEST:
+        raise EngineFailure(f"a frame of {size} bytes came on a query worker's pipe, more than the {_LARGEST} allowed")
+    if len(first) - _LENGTH.size == size:
+        return first[_LENGTH.size:]
+    data = bytearray(size)
+    data[:len(first) - _LENGTH.size] = first[_LENGTH.size:]
+    view, got = memoryview(data), len(first) - _LENGTH.size
+    while got < size:
+        count = os.readv(fd, [view[got:]])
+        if not count:
+            raise EOFError("the pipe closed within a frame")
+        got += count
+    return bytes(data)
+
+
 @dataclass(eq=False)
 class _Worker:
     process: Any  # a multiprocessing process of the spawn context
-    connection: Connection
+    connection: Connection  # the pipe; read and written as frames through its file descriptor
+    ready: Any = field(default_factory=select.poll)  # tells when the pipe has something to read
+
+    def __post_init__(self) -> None:
+        self.fd = self.connection.fileno()
+        self.ready.register(self.fd, select.POLLIN)
+
+    def answer(self, limit: float) -> bytes | None:
+        """The next frame from the worker, or None if none began within `limit` seconds."""
+        return received(self.fd) if self.ready.poll(limit * 1000) else None
 
     def stop(self) -> None:
         self.process.kill()
@@ -65,7 +139,7 @@ class Engine:
                  in_memory: bool = False) -> None:
         self.graph, self.timeout, self.memory, self.writable, self.in_memory = graph, timeout, memory, writable, in_memory
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         try:
@@ -85,15 +159,19 @@ class Engine:
         except queue.Empty:
             raise Overloaded(f"every query worker stayed busy for {wait:g} s; try again shortly") from None
         try:
-            worker.connection.send((job, args))
-            if worker.connection.poll(limit):
-                return worker.connection.recv()  # type: ignore[no-any-return]
+            send(worker.fd, pickle.dumps((job, args), protocol=pickle.HIGHEST_PROTOCOL))
+            data = worker.answer(limit)
+            if data is not None:
+                return decoded(data)
             worker = self._replace(worker)
             raise QueryTimeout(f"stopped after the time limit of {limit:g} s")
         except (EOFError, OSError):
             worker = self._replace(worker)
             raise EngineFailure("the query worker died running this request (out of its memory limit, or of stack); "
                                 "a new one took its place") from None
+        except EngineFailure:
+            worker = self._replace(worker)  # it sent what no worker sends: it is not trusted with another job
+            raise
         finally:
             self._idle.put(worker)
 
@@ -123,17 +201,16 @@ class Engine:
 
     def _ready(self, worker: _Worker) -> _Worker:
         """The worker once it has opened its store; SanctionGraphError (and the worker ended) if it could not."""
-        parent = worker.connection
-        if not parent.poll(STARTUP_LIMIT):
+        try:
+            message = worker.answer(STARTUP_LIMIT)
+        except (EOFError, OSError):
+            message = b"it exited"
+        if message is None:
             self._forget(worker)
             raise SanctionGraphError(f"a query worker did not start within {STARTUP_LIMIT:g} s")
-        try:
-            status, message = parent.recv()
-        except EOFError:
-            status, message = "error", "it exited"
-        if status != "ready":
+        if message:
             self._forget(worker)
-            raise SanctionGraphError(f"a query worker could not start: {message}")
+            raise SanctionGraphError(f"a query worker could not start: {message.decode('utf-8', 'replace')}")
         return worker
 
     def _replace(self, worker: _Worker) -> _Worker:
@@ -159,20 +236,21 @@ def _serve(connection: Connection, graph: str, writable: bool, memory: int | Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if memory is not None:
         resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    fd = connection.fileno()
     try:
         forbid_network()
         store = open_store(Path(graph), writable=writable, memory=in_memory)
     except (SanctionGraphError, OSError) as error:
-        connection.send(("error", str(error)))
+        send(fd, str(error).encode() or b"error")
         return
-    connection.send(("ready", ""))
+    send(fd, b"")  # ready
     while True:
         try:
-            job, args = connection.recv()
+            job, args = pickle.loads(received(fd))
         except EOFError:
             return
         try:
             reply = job(store, *args)
         except Exception as error:  # noqa: BLE001 - a bug in a job answers 500 instead of killing the worker
             reply = Reply(500, "text/plain; charset=utf-8", f"internal error: {type(error).__name__}: {error}\n".encode())
-        connection.send(reply)
+        send(fd, encoded(reply))
