@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import threading
 from pathlib import Path
 
@@ -77,3 +78,29 @@ def test_a_reply_is_read_as_data_never_unpickled(tmp_path: Path) -> None:
 def test_a_reply_whose_head_is_not_a_status_media_type_and_headers_is_refused(head: bytes) -> None:
     with pytest.raises(EngineFailure, match="malformed reply"):
         decoded(len(head).to_bytes(8, "big") + head + b"body")
+
+
+def test_a_frame_left_half_written_is_given_up_when_the_rest_does_not_come() -> None:
+    """A worker that writes the start of a reply and stalls holds no server thread: the wait for the rest ends at the
+    deadline `more` keeps (as _Worker.answer's does at the query's time limit) with an EngineFailure, after which the
+    engine replaces the worker."""
+    reading, writing = os.pipe()
+    try:
+        ready = select.poll()
+        ready.register(reading, select.POLLIN)
+        waits: list[bool] = []
+
+        def more() -> bool:
+            waits.append(bool(ready.poll(200)))
+            return waits[-1]
+
+        os.write(writing, (100).to_bytes(8, "big") + b"only ten b")  # 18 of the frame's 108 bytes
+        with pytest.raises(EngineFailure, match="did not finish it in time"):
+            received(reading, more)
+        assert waits == [False]
+        os.write(writing, (4).to_bytes(8, "big")[:5])  # even the length cut short
+        with pytest.raises(EngineFailure, match="did not finish it in time"):
+            received(reading, more)
+    finally:
+        os.close(reading)
+        os.close(writing)

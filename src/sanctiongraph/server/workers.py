@@ -23,6 +23,7 @@ import select
 import signal
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -87,11 +88,19 @@ def send(fd: int, data: bytes) -> None:
             view = view[os.write(fd, view):]
 
 
-def received(fd: int) -> bytes:
+def received(fd: int, more: Callable[[], bool] = lambda: True) -> bytes:
     """The data of the next frame on the pipe; EOFError if the other end closed it. The first read may take more than
-    the frame's length, so the pipe must hold one frame at a time, as it does: a job, then its reply."""
+    the frame's length, so the pipe must hold one frame at a time, as it does: a job, then its reply.
+
+    Before each read after the first, `more` waits for the rest and says whether it came in time: a frame left half
+    written is an EngineFailure when it says no, so a worker that stalls within a reply cannot hold the server."""
+    def waited() -> None:
+        if not more():
+            raise EngineFailure("a query worker stopped within a reply and did not finish it in time")
+
     first = os.read(fd, _FIRST_READ)
     while 0 < len(first) < _LENGTH.size:
+        waited()
         first += os.read(fd, _LENGTH.size - len(first))
     if not first:
         raise EOFError("the pipe is closed")
@@ -104,6 +113,7 @@ def received(fd: int) -> bytes:
     data[:len(first) - _LENGTH.size] = first[_LENGTH.size:]
     view, got = memoryview(data), len(first) - _LENGTH.size
     while got < size:
+        waited()
         count = os.readv(fd, [view[got:]])
         if not count:
             raise EOFError("the pipe closed within a frame")
@@ -122,8 +132,14 @@ class _Worker:
         self.ready.register(self.fd, select.POLLIN)
 
     def answer(self, limit: float) -> bytes | None:
-        """The next frame from the worker, or None if none began within `limit` seconds."""
-        return received(self.fd) if self.ready.poll(limit * 1000) else None
+        """The next frame from the worker, or None if none began within `limit` seconds; EngineFailure if one began
+        but did not end within them."""
+        deadline = time.monotonic() + limit
+
+        def more() -> bool:
+            return bool(self.ready.poll(max(0.0, deadline - time.monotonic()) * 1000))
+
+        return received(self.fd, more) if more() else None
 
     def stop(self) -> None:
         self.process.kill()
