@@ -299,7 +299,9 @@ class App:
     def authorise(self, request: Request, what: str) -> None:
         token = self.settings.token
         if token is None:
-            raise HTTPError(403, f"this server is read-only: {what} are refused (start it with --allow-updates --token-env NAME)")
+            how = ("it serves the store at --store read-only; write to the store itself" if self.settings.store
+                   else "start it with --allow-updates --token-env NAME")
+            raise HTTPError(403, f"this server is read-only: {what} are refused ({how})")
         given = str(request.environ.get("HTTP_AUTHORIZATION", ""))
         scheme, _, credentials = given.partition(" ")
         if scheme.lower() != "bearer" or not credentials:
