@@ -1,5 +1,5 @@
 """The documented workflow of docs/adding-a-source.md, timed step by step as a script can, on the fixture article of
-37 statements (tests/fixtures/sources/articles/fixture-steppe-gazette-2025-03-coal.*, a fictional outlet).
+38 statements (tests/fixtures/sources/articles/fixture-steppe-gazette-2025-03-coal.*, a fictional outlet).
 
     python benchmarks/workflow.py --runs 3
 
