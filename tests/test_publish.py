@@ -31,6 +31,7 @@ from test_queries import examples
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.builder.exports import STEM
 from sanctiongraph.corpus import generate
+from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.publish import CONTENT_HASH, LOCK, MANIFEST, PENDING, built_graphs
@@ -211,17 +212,27 @@ VIRTUOSO_READS_OTHERWISE = {
 
 
 def assert_same_answers(store: Store, graph: Path) -> None:
-    """Every library query, with its example parameters, answers the same on the store as on the embedded store
-    (on Virtuoso, all but those of VIRTUOSO_READS_OTHERWISE)."""
+    """Every library query, with its example parameters, answers the same on the store as on the embedded store; on
+    Virtuoso, all but those of VIRTUOSO_READS_OTHERWISE, and each of those still answers otherwise (or fails), so that
+    the list holds no query Virtuoso has come to answer alike."""
     from sanctiongraph.query import endpoint, running
     endpoint._UNION_GRAPHS.clear()  # the store's graphs changed since they were last listed
+
+    def answered(result: running.Result) -> tuple[list[str], Counter[tuple[Any, ...]]]:
+        return result.variables, Counter(tuple(map(number, row)) for row in result.rows)
+
     for name, query in sorted(LIBRARY.items()):
+        local = answered(running.run_query(query, examples(query), graph=graph))
         if store.kind == "virtuoso" and name in VIRTUOSO_READS_OTHERWISE:
+            try:
+                remote = answered(running.run_query(query, examples(query), endpoint=store.query))
+            except SanctionGraphError:
+                continue  # a compiler error of Virtuoso's, as listed
+            assert remote != local, f"{name} now answers on Virtuoso as on the embedded store: take it off VIRTUOSO_READS_OTHERWISE"
             continue
-        local = running.run_query(query, examples(query), graph=graph)
-        remote = running.run_query(query, examples(query), endpoint=store.query)
-        assert remote.variables == local.variables, name
-        assert Counter(tuple(map(number, row)) for row in remote.rows) == Counter(tuple(map(number, row)) for row in local.rows), name
+        remote = answered(running.run_query(query, examples(query), endpoint=store.query))
+        assert remote[0] == local[0], name
+        assert remote[1] == local[1], name
 
 
 def test_every_library_query_answers_the_same_after_a_publish(store: Store, graph: Path) -> None:
