@@ -194,8 +194,13 @@ def _blocks(keys: list[str], counts: list[int], texts: dict[str, list[bytes]], e
                   {name: [len(block) for block in blocks] for name, blocks in texts.items()}, entities, opening)
 
 
+def as_ntriples(nquads: bytes, graph: str) -> bytes:
+    """Whole N-Quads lines of one named graph as N-Triples: the graph's name taken off each line."""
+    return nquads.replace(f" <{graph}> .\n".encode("utf-8"), b" .\n")
+
+
 def graph_digest(nquads: bytes, graph: str) -> tuple[str, int]:
     """The content hash of a graph from its sorted N-Quads (sanctiongraph.query.publish: that of its N-Triples lines,
     sorted, joined by newlines) and the size of its N-Triples."""
-    ntriples = nquads.replace(f" <{graph}> .\n".encode("utf-8"), b" .\n")
+    ntriples = as_ntriples(nquads, graph)
     return "sha256:" + hashlib.sha256(ntriples[:-1]).hexdigest(), len(ntriples)

@@ -37,7 +37,8 @@ import pyoxigraph as ox
 
 from sanctiongraph.builder.builds import CURRENT
 from sanctiongraph.builder.exports import STEM
-from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
+from sanctiongraph.builder.manifest import MANIFEST_FILE, Graph, Manifest
+from sanctiongraph.builder.parts import as_ntriples
 from sanctiongraph.errors import SanctionGraphError, StoreError
 from sanctiongraph.namespaces import GRAPH, sg
 from sanctiongraph.query.remote import RemoteStore
@@ -53,16 +54,11 @@ SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 
 
 @dataclass(frozen=True)
-class LocalGraph:
-    """A named graph of the build: its IRI, content hash, number of triples, size as N-Triples, and where its lines are
-    in the build's N-Quads export (offset and length in bytes)."""
+class LocalGraph(Graph):
+    """A named graph of the build as its manifest describes it (hash, triples, size, place in the N-Quads export),
+    with its IRI."""
 
     iri: str
-    digest: str
-    triples: int
-    size: int
-    offset: int
-    length: int
 
 
 @dataclass
@@ -94,7 +90,6 @@ class _GraphBody:
         self.size = graph.size
 
     def __iter__(self) -> Iterator[bytes]:
-        suffix = f" <{self._graph.iri}> .\n".encode("utf-8")
         with self._export.open("rb") as export:
             export.seek(self._graph.offset)
             left = self._graph.length
@@ -102,7 +97,7 @@ class _GraphBody:
                 chunk = export.read(min(left, SEND_CHUNK))
                 chunk += export.readline() if len(chunk) < left else b""
                 left -= len(chunk)
-                yield chunk.replace(suffix, b" .\n")
+                yield as_ntriples(chunk, self._graph.iri)  # whole lines: each chunk ends at one
 
 
 def n_triples(triples: Iterable[ox.Triple]) -> bytes:
@@ -117,8 +112,7 @@ def built_graphs(folder: Path) -> tuple[Path, list[LocalGraph]]:
     if manifest is None:
         raise SanctionGraphError(f"{folder / CURRENT}: no whole {MANIFEST_FILE} (a build made before builds wrote one, "
                                  "or none at all); run `sanctiongraph build` first")
-    return build, [LocalGraph(iri, graph.digest, graph.triples, graph.size, graph.offset, graph.length)
-                   for iri, graph in sorted(manifest.graphs.items())]
+    return build, [LocalGraph(**vars(graph), iri=iri) for iri, graph in sorted(manifest.graphs.items())]
 
 
 def read_manifest(remote: RemoteStore) -> dict[str, str]:
