@@ -151,16 +151,31 @@ def test_graph_provenance(store: ox.Store) -> None:
         PREFIX dcterms: <http://purl.org/dc/terms/>
         PREFIX sg: <https://w3id.org/sanctiongraph/ontology#>
         SELECT ?publisher ?earliest ?latest ?build WHERE {
-          GRAPH <https://w3id.org/sanctiongraph/graph/provenance> {
+          GRAPH <https://w3id.org/sanctiongraph/graph/provenance/newsweek-2025-03-russia-mines> {
             <https://w3id.org/sanctiongraph/graph/source/newsweek-2025-03-russia-mines> a prov:Bundle ;
                 prov:wasDerivedFrom ?doc ; prov:wasGeneratedBy ?build .
             ?doc dcterms:publisher ?publisher ; sg:publicationDate [ sg:earliest ?earliest ; sg:latest ?latest ] .
-            ?build a sg:Build .
+            ?build a sg:SourceBuild ; prov:used ?doc ; prov:wasAssociatedWith ?software .
+          }
+          GRAPH <https://w3id.org/sanctiongraph/graph/provenance> {
+            ?software a prov:SoftwareAgent . [] a sg:Build ; prov:wasAssociatedWith ?software ; sg:inputDigest ?digest .
           }
         }"""))
     assert [(r["publisher"].value, r["earliest"].value, r["latest"].value) for r in rows] == [
         ("https://w3id.org/sanctiongraph/id/newsweek", "2025-03-01", "2025-03-07")
     ]
+
+
+def test_the_build_is_described_in_a_few_quads_each_source_in_its_own_graph(store: ox.Store) -> None:
+    """graph:provenance holds only what names the whole build (O(1) quads); each source's description and the activity
+    that built it are in graph:provenance/<id>, so an edit of one source changes that source's graphs only."""
+    whole = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/sanctiongraph/graph/provenance> { ?s ?p ?o } }")
+    assert int(next(iter(whole))["n"].value) <= 8  # type: ignore[arg-type,index]
+    names = [row["g"].value for row in store.query(  # type: ignore[union-attr]
+        "SELECT ?g WHERE { GRAPH ?g { ?g0 a <http://www.w3.org/ns/prov#Bundle> } } ORDER BY ?g")]
+    sources = [row["g"].value for row in store.query(  # type: ignore[union-attr]
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s <https://w3id.org/sanctiongraph/ontology#statedIn> ?d } } ORDER BY ?g")]
+    assert names and names == [g.replace("/graph/source/", "/graph/provenance/") for g in sources]
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from sanctiongraph import corpus
 from sanctiongraph.builder.builds import CACHE, CURRENT, hold
 from sanctiongraph.builder.cache import FORMAT, INPUTS
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, source_graph
+from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
 from sanctiongraph.errors import SanctionGraphError
@@ -120,10 +120,10 @@ def test_random_edits_additions_and_removals(pool: Path, tmp_path: Path) -> None
         report = _same_as_full_build(sources, graph, tmp_path)
         assert report.dataset.reused == len(articles) - 3  # less the two changed and the removed one
         assert report.carried_over
-        graphs = [source_graph(yaml.safe_load(path.read_text(encoding="utf-8"))["id"]).value
-                  for path in [*changed, sources / "articles" / added.name]]
-        assert report.checked is not None  # the checks per graph ran on the changed graphs and their context only
-        assert {GRAPH + "provenance", *graphs[1:]} <= set(report.checked) <= {*CONTEXT_GRAPHS, GRAPH + "provenance", *graphs}
+        graphs = [graph_of(yaml.safe_load(path.read_text(encoding="utf-8"))["id"]).value
+                  for path in [*changed, sources / "articles" / added.name] for graph_of in (source_graph, provenance_graph)]
+        assert report.checked is not None  # the checks per graph ran on the changed sources' two graphs and their context only
+        assert {GRAPH + "provenance", *graphs} <= set(report.checked) <= {*CONTEXT_GRAPHS, GRAPH + "provenance", *graphs}
         assert len(list((graph / CACHE).glob("*.source"))) == len(articles)  # the removed one dropped, the added one in
     with (sources / "entities.yaml").open("a", encoding="utf-8") as registry:
         registry.write("# an edit to the registry\n")

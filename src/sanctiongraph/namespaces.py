@@ -38,6 +38,7 @@ class sg:  # noqa: N801 - read as the prefixed names it stands for: sg.Claim is 
     Organization = SG + "Organization"
     ReportingStep = SG + "ReportingStep"
     Sentence = SG + "Sentence"
+    SourceBuild = SG + "SourceBuild"
     Statement = SG + "Statement"
 
     annotationFile = SG + "annotationFile"

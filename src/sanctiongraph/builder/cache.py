@@ -39,7 +39,8 @@ def _digest(data: bytes) -> str:
 class SourceCache:
     """The entries of one cache folder, for the shared inputs of one build (a name for each, and its path)."""
 
-    def __init__(self, folder: Path, sources_folder: Path, inputs: Mapping[str, Path], allow_drafts: bool) -> None:
+    def __init__(self, folder: Path | None, sources_folder: Path, inputs: Mapping[str, Path], allow_drafts: bool) -> None:
+        """Without a folder, the keys only: nothing is found or kept."""
         self.folder = folder
         self.sources_folder = sources_folder
         self.inputs = {name: _digest(path.read_bytes()) for name, path in inputs.items()}
@@ -47,6 +48,7 @@ class SourceCache:
         self.key = _digest(json.dumps([FORMAT, __version__, code, self.inputs, allow_drafts], sort_keys=True).encode())
         self.used: set[str] = set()
         self.pending: dict[str, Contribution] = {}
+        self._names: dict[Path, str | None] = {}
 
     def changed_inputs(self) -> list[str]:
         """The shared inputs that changed since the last build that wrote this cache (every source is rebuilt)."""
@@ -59,18 +61,27 @@ class SourceCache:
         return sorted(name for name in {*before, *self.inputs} if before.get(name) != self.inputs.get(name))
 
     def name(self, path: Path) -> str | None:
-        """The entry name of the annotation file at path, or None when it cannot be read (its build reports why)."""
-        shown_as = path.relative_to(self.sources_folder).as_posix()
-        try:
-            annotation = read_input(path, self.sources_folder, shown_as)
-        except SourceError:
-            return None
-        return _digest(self.key.encode() + b"\0" + shown_as.encode() + b"\0" + annotation) + SUFFIX
+        """The entry name of the annotation file at path (the digest of it and of every shared input), or None when it
+        cannot be read (its build reports why). Read once per build."""
+        if path not in self._names:
+            shown_as = path.relative_to(self.sources_folder).as_posix()
+            try:
+                annotation = read_input(path, self.sources_folder, shown_as)
+            except SourceError:
+                self._names[path] = None
+            else:
+                self._names[path] = _digest(self.key.encode() + b"\0" + shown_as.encode() + b"\0" + annotation) + SUFFIX
+        return self._names[path]
+
+    def activity(self, path: Path, text_digest: str) -> str:
+        """The digest that names the building of the source at path from its annotation and its text (and the shared
+        inputs): the same in every build that has the same inputs for it."""
+        return _digest(f"{self.name(path)}\0{text_digest}".encode())
 
     def get(self, path: Path) -> Contribution | None:
         """The cached contribution of the annotation file at path, if there is a whole one and its text is unchanged."""
         name = self.name(path)
-        if name is None:
+        if name is None or self.folder is None:
             return None
         self.used.add(name)
         try:
@@ -91,7 +102,7 @@ class SourceCache:
     def put(self, path: Path, contribution: Contribution) -> None:
         """Keep contribution for the annotation file at path; it is written by commit()."""
         name = self.name(path)
-        if name is not None:
+        if name is not None and self.folder is not None:
             self.used.add(name)
             self.pending[name] = contribution
 
@@ -99,6 +110,8 @@ class SourceCache:
         """Once the build is published: write the new entries, remove every entry the build did not use (removed or
         changed sources, leftovers of killed builds), and record the shared inputs. A build that fails leaves the cache
         as it was."""
+        if self.folder is None:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, contribution in self.pending.items():
             self._write(name, contribution)

@@ -49,7 +49,7 @@ _DIGITS = 18  # digits of a number before (and after) its decimal point: what Ox
 ONTOLOGY_GRAPH = ox.NamedNode(GRAPH + "ontology")
 REGISTRY_GRAPH = ox.NamedNode(GRAPH + "registry")
 LINKS_GRAPH = ox.NamedNode(GRAPH + "links")
-PROVENANCE_GRAPH = ox.NamedNode(GRAPH + "provenance")
+PROVENANCE_GRAPH = ox.NamedNode(GRAPH + "provenance")  # the build's own description; each source's is in provenance_graph(id)
 _UNIT_TYPE = {"year": TIME + "unitYear", "month": TIME + "unitMonth", "day": TIME + "unitDay"}
 _XSD_OF = {"year": (TIME + "inXSDgYear", XSD + "gYear"), "month": (TIME + "inXSDgYearMonth", XSD + "gYearMonth"),
            "day": (TIME + "inXSDDate", XSD + "date")}
@@ -73,6 +73,11 @@ def source_iri(source_id: str) -> str:
 
 def source_graph(source_id: str) -> ox.NamedNode:
     return iri(f"{GRAPH}source/{source_id}")
+
+
+def provenance_graph(source_id: str) -> ox.NamedNode:
+    """The graph that describes a source's document and its named graph, and the activity that built them."""
+    return iri(f"{GRAPH}provenance/{source_id}")
 
 
 @dataclass
@@ -156,13 +161,13 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     registry = load_registry(sources_folder, ontology, problems)
-    cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts) if cache_folder else None
+    cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts)
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
     loaded: dict[Path, Source] = {}
     with progress.bar("reading sources", len(files), "source") as bar:
         for path in files:
-            hit = cache.get(path) if cache else None
+            hit = cache.get(path)
             if hit is None:
                 with problems.collected():
                     loaded[path] = load_source(path, sources_folder, ontology, problems)
@@ -202,11 +207,15 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     with progress.bar("minting quads", len(files), "source") as bar:
         for path in files:
             with problems.collected():
-                part = cached[path] if path in cached else _contribution(loaded[path], resolver)
+                if path in cached:
+                    part = cached[path]
+                else:
+                    activity = f"{ID}build/source/{cache.activity(path, loaded[path].text.digest)[:16]}"
+                    part = _contribution(loaded[path], resolver, activity)
                 if part.id in seen:
                     raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
                 seen[part.id] = part.shown_as
-                if path not in cached and cache:
+                if path not in cached:
                     cache.put(path, part)
                 locations.update(part.locations)
                 contributions.append(part)
@@ -215,24 +224,24 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
             bar.update()
     problems.raise_any()
     digest = _input_digest(sources_folder, ontology_folder, contributions)
-    _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest, contributions)
+    _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest)
     parts += [part.part for part in contributions]
     parts.append(render(emitter.quads))
     dataset = Dataset(parts, locations, [part.coverage for part in contributions], len(contributions),
                       sum(len(part.statements) for part in contributions))
-    if cache:
+    if cache_folder:
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
     return dataset
 
 
-def _contribution(source: Source, resolver: _Resolver) -> Contribution:
-    """Build one source into the resolver's emitter; its contribution holds the quads it added."""
+def _contribution(source: Source, resolver: _Resolver, activity: str) -> Contribution:
+    """Build one source into the resolver's emitter, by the activity named; its contribution holds the quads it added."""
     quads = resolver.emitter.quads
     first = len(quads)
     locations: dict[str, str] = {}
     assert isinstance(resolver.reports, References)
     resolver.reports.used.clear()
-    coverage = _SourceBuilder(source, resolver, locations).build()
+    coverage = _SourceBuilder(source, resolver, locations, activity).build()
     part = render(quads[first:])
     del quads[first:]
     return Contribution(source.id, source.shown_as, source.where, source.text_file, source.text.digest,
@@ -353,8 +362,9 @@ class _Resolver:
 
 
 class _SourceBuilder:
-    def __init__(self, source: Source, resolver: _Resolver, locations: dict[str, str]) -> None:
+    def __init__(self, source: Source, resolver: _Resolver, locations: dict[str, str], activity: str) -> None:
         self.source = source
+        self.activity = activity
         self.resolver = resolver
         self.locations = locations
         self.doc = source_iri(source.id)
@@ -495,10 +505,10 @@ class _SourceBuilder:
         return coverage
 
     def _describe(self) -> None:
-        """The source document and its named graph, in the provenance graph (but for the build that made it:
-        _describe_build)."""
+        """The source document, its named graph and the activity that built it, in the source's provenance graph: as
+        nanopublications do, so that a build that changes one source changes only that source's graphs."""
         source, add, doc = self.source, self.add, self.doc
-        g = PROVENANCE_GRAPH
+        g = provenance_graph(source.id)
         self.locations[doc] = source.where
         add(g, doc, RDF + "type", iri(source.cls))
         add(g, doc, RDFS + "label", text(source.title, source.language))
@@ -518,6 +528,10 @@ class _SourceBuilder:
         add(g, graph, RDF + "type", iri(PROV + "Bundle"))
         add(g, graph, PROV + "wasDerivedFrom", iri(doc))
         add(g, graph, sg.annotationFile, text(source.shown_as))
+        add(g, graph, PROV + "wasGeneratedBy", iri(self.activity))
+        add(g, self.activity, RDF + "type", iri(sg.SourceBuild))
+        add(g, self.activity, PROV + "used", iri(doc))
+        add(g, self.activity, PROV + "wasAssociatedWith", iri(_software()))
 
     def _mentions(self) -> set[str]:
         """The registry entities this source's statements refer to."""
@@ -528,16 +542,19 @@ class _SourceBuilder:
         }
 
 
-def _describe_build(emitter: _Emitter, build_node: str, digest: str, sources: list[Contribution]) -> None:
+def _software() -> str:
+    return f"{ID}software/sanctiongraph/{__version__}"
+
+
+def _describe_build(emitter: _Emitter, build_node: str, digest: str) -> None:
+    """The build as a whole, in the provenance graph: a few quads, however many sources (each source's graphs name
+    the activity that built them, sg:SourceBuild, which a later build that reuses them names too)."""
     g = PROVENANCE_GRAPH
-    software = f"{ID}software/sanctiongraph/{__version__}"
+    software = _software()
     emitter.add(g, build_node, RDF + "type", iri(sg.Build))
     emitter.add(g, build_node, RDF + "type", iri(PROV + "Activity"))
     emitter.add(g, build_node, PROV + "wasAssociatedWith", iri(software))
     emitter.add(g, build_node, sg.inputDigest, text(digest))
-    for source in sources:
-        emitter.add(g, build_node, PROV + "used", iri(source_iri(source.id)))
-        emitter.add(g, source_graph(source.id).value, PROV + "wasGeneratedBy", iri(build_node))
     emitter.add(g, software, RDF + "type", iri(PROV + "SoftwareAgent"))
     emitter.add(g, software, RDFS + "label", text(f"sanctiongraph {__version__}"))
     emitter.add(g, software, SCHEMA + "softwareVersion", text(__version__))
@@ -659,6 +676,14 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                           "the output must be a folder, or a path where one can be made, on a writable disk") from None
 
 
+def _sibling(graph: str) -> str:
+    """The other graph of a source's two (its statements, its provenance): a check per graph sees both."""
+    for one, other in ((GRAPH + "source/", GRAPH + "provenance/"), (GRAPH + "provenance/", GRAPH + "source/")):
+        if graph.startswith(one):
+            return other + graph[len(one):]
+    return graph
+
+
 def _shared_digest(cache_key: str, ontology_folder: Path) -> str:
     """What every graph and every check's answer depends on: the cache's key (sanctiongraph.builder.cache) and the checks."""
     digest = hashlib.sha256(cache_key.encode())
@@ -678,8 +703,8 @@ def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, prev
     store, report.carried_over = new_store(folder, manifest, previous, before)
     done(STORE_LINK)
     if before is not None:
-        changed = [name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest]
-        report.checked = sorted({*changed, *CONTEXT_GRAPHS} & set(manifest.graphs))
+        changed = {name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest}
+        report.checked = sorted({*changed, *map(_sibling, changed), *CONTEXT_GRAPHS} & set(manifest.graphs))
     try:
         violations = run_checks(store, ontology_folder, report.dataset.locations, report.checked)
         done("checks")
