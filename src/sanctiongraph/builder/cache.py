@@ -2,31 +2,35 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
-      <key>.source    one contribution: a line of JSON (format, key, CRC-32 of the rest), its record as JSON, its part
-                      (its quads rendered for every export: sanctiongraph.builder.parts)
+      <key>.source    one contribution: a line of JSON (format, key, CRC-32 of the next two lines and of the rest), its
+                      record as JSON, its part's summary, its part (its quads rendered for every export:
+                      sanctiongraph.builder.parts)
 
 An entry is found by its key: the digest of the annotation file (name and bytes) and of everything every source
 depends on: the ontology, the vocabularies, the registry, the builder's code and whether drafts are allowed. It is
 used only if its text file is unchanged, every statement of another source it refers to is still the same, and it
 reads back whole: a corrupt entry, one of another format or builder, or one half-written by a killed build is
-rebuilt, never trusted. Entries are written atomically once the build is published, which removes those it did not use."""
+rebuilt, never trusted. When the previous build has the part as it is (sanctiongraph.builder.layout), its exports are
+copied from that build's, and only the first lines are read (and checked); else the whole entry is. Entries are
+written atomically once the build is published, which removes those it did not use."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.inputs import read_input
-from sanctiongraph.builder.parts import Part
+from sanctiongraph.builder.parts import Part, Summary
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
 
-FORMAT = 2
+FORMAT = 3
+_FIRST_READ = 1 << 16  # bytes read of an entry at first: its header, record and summary, most often
 INPUTS = "inputs.json"
 SUFFIX = ".source"
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
@@ -52,6 +56,8 @@ class SourceCache:
 
     def changed_inputs(self) -> list[str]:
         """The shared inputs that changed since the last build that wrote this cache (every source is rebuilt)."""
+        if self.folder is None:
+            return []
         try:
             before = json.loads((self.folder / INPUTS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -78,20 +84,34 @@ class SourceCache:
         inputs): the same in every build that has the same inputs for it."""
         return _digest(f"{self.name(path)}\0{text_digest}".encode())
 
-    def get(self, path: Path) -> Contribution | None:
-        """The cached contribution of the annotation file at path, if there is a whole one and its text is unchanged."""
+    def get(self, path: Path, known: Callable[[Summary], bool] = lambda summary: False) -> Contribution | None:
+        """The cached contribution of the annotation file at path, if there is a whole one and its text is unchanged;
+        with its part's summary only if known(summary) (the previous build has the part as it is)."""
         name = self.name(path)
         if name is None or self.folder is None:
             return None
         self.used.add(name)
         try:
-            data = (self.folder / name).read_bytes()
-            header = data.index(b"\n")
-            entry = json.loads(data[:header])
-            if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("check") != zlib.crc32(memoryview(data)[header + 1:]):
-                return None
-            record = data.index(b"\n", header + 1)
-            contribution = Contribution.from_record(json.loads(data[header + 1:record]), Part.load(data, record + 1))
+            with (self.folder / name).open("rb") as entry:
+                data = entry.read(_FIRST_READ)
+                header = data.index(b"\n")
+                fields = json.loads(data[:header])
+                if fields.get("format") != FORMAT or fields.get("key") != name:
+                    return None
+                while data.count(b"\n", header + 1) < 2 and (more := entry.read(_FIRST_READ)):
+                    data += more
+                record = data.index(b"\n", header + 1)
+                end = data.index(b"\n", record + 1)
+                if fields.get("head") != zlib.crc32(memoryview(data)[header + 1:end + 1]):
+                    return None
+                summary = Summary.load(data[record + 1:end])
+                part: Part | Summary = summary
+                if not known(summary):
+                    data += entry.read()
+                    if fields.get("check") != zlib.crc32(memoryview(data)[end + 1:]):
+                        return None
+                    part = Part.load(data, end + 1)
+            contribution = Contribution.from_record(json.loads(data[header + 1:record]), part)
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
         except (OSError, ValueError, KeyError, TypeError, SourceError):
             return None
@@ -114,15 +134,18 @@ class SourceCache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, contribution in self.pending.items():
-            self._write(name, contribution)
+            self._write(self.folder, name, contribution)
         self.pending.clear()
         for path in self.folder.iterdir():
             if path.name != INPUTS and path.name not in self.used:
                 path.unlink(missing_ok=True)
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
-    def _write(self, name: str, contribution: Contribution) -> None:
-        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + contribution.part.dump()
-        header = json.dumps({"format": FORMAT, "key": name, "check": zlib.crc32(rest)}).encode()
-        write_atomically(self.folder / name, header + b"\n" + rest)
+    def _write(self, folder: Path, name: str, contribution: Contribution) -> None:
+        part = contribution.part
+        assert isinstance(part, Part)  # a contribution built in this build
+        head = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + part.summary.dump() + b"\n"
+        rest = part.dump()
+        header = json.dumps({"format": FORMAT, "key": name, "head": zlib.crc32(head), "check": zlib.crc32(rest)}).encode()
+        write_atomically(folder / name, header + b"\n" + head + rest)
 

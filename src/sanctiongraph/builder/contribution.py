@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctiongraph.builder.parts import Part
+from sanctiongraph.builder.parts import Part, Summary
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Contribution:
     text_digest: str
     statements: dict[str, str]  # statement id -> class IRI
     references: dict[str, Local]  # the statements of other sources it refers to, as SOURCE-ID/STATEMENT-ID
-    part: Part  # its quads, rendered for the exports
+    part: Part | Summary  # its quads, rendered for the exports; or what a build needs of them when it copies them (cache)
     locations: dict[str, str]  # statement IRI -> file:line
     coverage: Coverage
 
@@ -51,7 +51,7 @@ class Contribution:
                 "coverage": [self.coverage.source, self.coverage.story, self.coverage.covered, self.coverage.uncovered]}
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], part: Part) -> Contribution:
+    def from_record(cls, record: dict[str, Any], part: Part | Summary) -> Contribution:
         return cls(record["id"], record["shown_as"], record["where"], record["text_file"], record["text_digest"],
                    record["statements"], {name: Local(*local) for name, local in record["references"].items()},
                    part, record["locations"], Coverage(*record["coverage"]))

@@ -21,9 +21,10 @@ from sanctiongraph.builder.cache import SourceCache
 from sanctiongraph.builder.checks import CHECKS_FOLDER, run_checks
 from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
 from sanctiongraph.builder.exports import EXPORTS, write_exports
+from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
-from sanctiongraph.builder.parts import Part, render
+from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.builder.sources import (
     BROKEN,
     REGISTRY_FILE,
@@ -84,9 +85,9 @@ def provenance_graph(source_id: str) -> ox.NamedNode:
 class Dataset:
     """The built dataset: its parts (the ontology and registry, each source, the build), where each minted IRI was
     declared, and the sentence coverage; with a cache, how many sources it reused and which shared inputs changed since
-    the last build (all sources rebuilt)."""
+    the last build (all sources rebuilt), and the previous build's exports if they can be copied from."""
 
-    parts: list[Part]
+    parts: list[Part | Summary]
     locations: dict[str, str]
     coverage: list[Coverage]
     sources: int
@@ -94,12 +95,15 @@ class Dataset:
     reused: int = 0
     changed_inputs: list[str] = field(default_factory=list)
     cache: SourceCache | None = None  # to commit once the build is published
+    previous: Previous | None = None
 
     @property
     def quads(self) -> list[ox.Quad]:
         """The quads of every part, parsed again from their N-Quads (for tests and benchmarks: a build keeps them
-        rendered, sanctiongraph.builder.parts)."""
-        data = b"".join(blocks.text["nq"] for part in self.parts for blocks in part.graphs.values())
+        rendered, sanctiongraph.builder.parts): of a build without a previous one to copy from."""
+        data = b"".join(blocks.text["nq"] for part in self.parts if isinstance(part, Part) for blocks in part.graphs.values())
+        if len(self.parts) != sum(isinstance(part, Part) for part in self.parts):
+            raise ValueError("the quads of a part copied from the previous build are not kept")
         return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
@@ -154,20 +158,22 @@ def _without_cycle_collection() -> Iterator[None]:
 
 @_without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET,
-                  cache_folder: Path | None = None) -> Dataset:
+                  cache_folder: Path | None = None, previous: Path | None = None) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
     statements if allow_drafts, else refusing them). With a cache folder, a source whose contribution is cached
-    there is not read again (sanctiongraph.builder.cache)."""
+    there is not read again (sanctiongraph.builder.cache); and only its summary is read, if the previous build
+    folder has it as it is in exports that can be copied from (sanctiongraph.builder.layout)."""
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     registry = load_registry(sources_folder, ontology, problems)
     cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts)
+    known = Previous.of(previous, _shared_digest(cache.key, ontology_folder))
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
     loaded: dict[Path, Source] = {}
     with progress.bar("reading sources", len(files), "source") as bar:
         for path in files:
-            hit = cache.get(path)
+            hit = cache.get(path, known.has) if known else cache.get(path)
             if hit is None:
                 with problems.collected():
                     loaded[path] = load_source(path, sources_folder, ontology, problems)
@@ -198,7 +204,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         with problems.collected():
             resolver.entity(entity)
         locations[ID + entity.id] = entity.where
-    parts = [render(emitter.quads)]  # the ontology, the registry and its links
+    parts: list[Part | Summary] = [render(emitter.quads)]  # the ontology, the registry and its links
     emitter.quads.clear()
 
     seen: dict[str, str] = {}
@@ -231,6 +237,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                       sum(len(part.statements) for part in contributions))
     if cache_folder:
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
+    dataset.previous = known
     return dataset
 
 
@@ -642,17 +649,18 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     try:
         with builds.locked(output_folder) as created:
             try:
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE)
-                builds.sweep(output_folder)
                 current = output_folder / builds.CURRENT
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous)
+                builds.sweep(output_folder)
                 folder = builds.new_build(output_folder)
                 try:
                     with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
                         def done(what: str) -> None:
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()
-                        names, graphs = write_exports(dataset.parts, folder, done)
+                        names, graphs, layout = write_exports(dataset.parts, folder, dataset.previous, done)
+                        layout.write(folder)
                         assert dataset.cache is not None
                         manifest = Manifest(_shared_digest(dataset.cache.key, ontology_folder), graphs)
                         report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))

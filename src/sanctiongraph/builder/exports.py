@@ -1,27 +1,33 @@
 """Writing the dataset as linked data: TriG, N-Quads, Turtle, N-Triples, JSON-LD and a VoID/DCAT description.
 
-Every export is sorted, so the same sources give byte-identical files. Each is assembled from the rendered blocks
-of the dataset's parts (sanctiongraph.builder.parts), merged in order: a part's blocks are copied, not rendered
-again, so a build that reuses most parts writes its exports at about the speed of copying them. The files are
-written into the folder of a new build, which becomes current only once all of it is written
-(sanctiongraph.builder.builds); `graphs.json` beside them holds each named graph's hash (sanctiongraph.builder.manifest)."""
+Every export is sorted, so the same sources give byte-identical files. The N-Quads, TriG and JSON-LD exports hold the
+named graphs in order of their names, each whole in one part of the dataset (sanctiongraph.builder.parts); the
+N-Triples and Turtle exports the subjects of all graphs in order, each in one part. A graph the previous build had
+with the same hash, and a run of subjects of a part it had as it is, are copied from its exports (a kernel copy:
+os.copy_file_range), where its layout says they are (sanctiongraph.builder.layout); the rest are the rendered blocks
+of the parts built or read from the cache, merged in order. So a build that changes one source reads and renders
+that source only. The files are written into the folder of a new build, which becomes current only once all of it
+is written (sanctiongraph.builder.builds); `graphs.json` beside them holds each named graph's hash
+(sanctiongraph.builder.manifest), `layout.json` where each is."""
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import json
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable
 
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.jsonld import CLOSING, OPENING, curie
+from sanctiongraph.builder.layout import GraphPlace, Layout, Place, Previous, Run
 from sanctiongraph.builder.manifest import Graph
-from sanctiongraph.builder.parts import GRAPH_FORMATS, UNION_FORMATS, Blocks, Part, graph_blocks, graph_digest, union_blocks
+from sanctiongraph.builder.parts import Blocks, GraphSummary, Part, Summary, split_blocks, subjects
 from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, OA, PREFIXES, PROV, RDF, RDFS, SD, SG, SKOS, TIME, VOID, XSD
-
-STEM = "sanctiongraph"
 
 
 @dataclass(frozen=True)
@@ -39,74 +45,216 @@ EXPORTS = (
     Export("jsonld", "application/ld+json", False),
 )
 VOID_FILE = "void.ttl"
+STEM = "sanctiongraph"
 
 
-@dataclass
-class Merged:
-    """Blocks of several parts in order, as pieces of their texts for each format; how many quads (or triples), subjects
-    and entities they hold."""
+@dataclass(frozen=True)
+class _Item:
+    """A graph (or a run of subjects) in an export: copied from the previous build's export (its place there), or new."""
 
-    pieces: dict[str, list[memoryview]] = field(default_factory=dict)
-    count: int = 0
-    subjects: int = 0
-    entities: int = 0
+    old: Place | None
+    new: tuple[bytes | memoryview, ...] = ()
 
 
-def merged(sources: list[Blocks], formats: tuple[str, ...], again: Callable[[list[bytes]], Blocks]) -> Merged:
-    """The blocks of sources (each in order) in the order of their subjects. A run of blocks of one source is one
-    piece; a subject that more than one source has is rendered again by `again` from the lines of all of them."""
-    if len(sources) == 1:
-        blocks = sources[0]
-        return Merged({name: [memoryview(blocks.text[name])] for name in formats}, sum(blocks.counts), len(blocks.keys), sum(blocks.entities))
-    keys = [key for blocks in sources for key in blocks.keys]
-    owner = [number for number, blocks in enumerate(sources) for _ in blocks.keys]
-    position = [index for blocks in sources for index in range(len(blocks.keys))]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    shared = {keys[a] for a, b in zip(order, order[1:]) if keys[a] == keys[b]}
-    fresh = again([line for number, blocks in enumerate(sources) for line in _lines(blocks, shared, formats[0])]) if shared else None
-    fresh_at = {key: index for index, key in enumerate(fresh.keys)} if fresh else {}
-    runs: list[tuple[int, int, int]] = []  # (source, first block, after the last block); source -1 is fresh
-    last = ""
-    for index in order:
-        key = keys[index]
-        number, at = (-1, fresh_at[key]) if key in fresh_at else (owner[index], position[index])
-        if number == -1 and key == last:
-            continue  # a shared subject, rendered once
-        last = key
-        if runs and runs[-1][0] == number and runs[-1][2] == at:
-            runs[-1] = (number, runs[-1][1], at + 1)
+@dataclass(frozen=True)
+class _Segment:
+    """Consecutive subjects of one part in the union exports, and the item of each union format."""
+
+    part: str
+    first: str
+    last: str
+    items: dict[str, _Item]
+
+
+def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous | None = None,
+                  done: Callable[[str], None] = lambda name: None) -> tuple[list[str], dict[str, Graph], Layout]:
+    """Write every export and the VoID description of the parts into folder, calling done with the name of each file
+    written; return the names of the files written, the named graphs (with where each is in the N-Quads export) and
+    the layout. What the previous build had as it is, is copied from its exports: a Summary must be such a part."""
+    owner: dict[str, Part | Summary] = {}
+    for part in parts:
+        for name in part.graphs:
+            if owner.setdefault(name, part) is not part:
+                raise ValueError(f"{name}: a named graph in two parts of the dataset")
+    names = sorted(owner)
+    graph_items = [_graph_items(name, owner[name], previous) for name in names]
+    segments = _union(parts, previous)
+    sizes: dict[str, int] = {}
+    places: dict[str, list[Place]] = {}
+    for export in EXPORTS:
+        suffix = export.suffix
+        path = folder / f"{STEM}.{suffix}"
+        old = previous.folder / path.name if previous else None
+        if export.union:
+            header = _prefix_lines(ox.RdfFormat.TURTLE) if suffix == "ttl" else b""
+            places[suffix] = _write_items(path, old, [segment.items[suffix] for segment in segments], header)
+        elif suffix == "jsonld":
+            places[suffix] = _write_items(path, old, [items[suffix] for items in graph_items], OPENING.encode("utf-8"),
+                                          b",\n", CLOSING.encode("utf-8"))
         else:
-            runs.append((number, at, at + 1))
-    result = Merged({name: [] for name in formats})
+            header = _prefix_lines(ox.RdfFormat.TRIG) if suffix == "trig" else b""
+            places[suffix] = _write_items(path, old, [items[suffix] for items in graph_items], header)
+        sizes[path.name] = path.stat().st_size
+        done(path.name)
+    summaries = [part.summary if isinstance(part, Part) else part for part in parts]
+    graphs = {name: summary.graphs[name] for summary in summaries for name in summary.graphs}
+    entries = {name: Graph(graphs[name].digest, graphs[name].triples, graphs[name].size, *places["nq"][number])
+               for number, name in enumerate(names)}
+    union = (sum(s.union[0] for s in summaries), sum(s.union[1] for s in summaries), sum(s.union[2] for s in summaries))
+    properties = sorted({name for summary in summaries for name in summary.properties})
+    classes = sorted({name for summary in summaries for name in summary.classes})
+    (folder / VOID_FILE).write_bytes(void({name: graphs[name].triples for name in names}, union, properties, classes,
+                                          {export: sizes[f"{STEM}.{export.suffix}"] for export in EXPORTS}))
+    done(VOID_FILE)
+    layout = Layout(sizes, {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
+                            for number, name in enumerate(names)}, _runs(segments, places))
+    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE], entries, layout
+
+
+def _graph_items(name: str, part: Part | Summary, previous: Previous | None) -> dict[str, _Item]:
+    """A graph's item in each export of the dataset: the previous build's, if it had the graph with the same hash."""
+    digest = part.graphs[name].digest
+    if previous is not None and name in previous.layout.graphs and previous.manifest.graphs[name].digest == digest:
+        place = previous.layout.graphs[name]
+        return {"nq": _Item(place.nq), "trig": _Item(place.trig), "jsonld": _Item(place.jsonld)}
+    if not isinstance(part, Part):
+        raise ValueError(f"{name}: a graph neither in the previous build nor rendered")
+    blocks = part.graphs[name]
+    nodes = memoryview(blocks.text["jsonld"])
+    opening = f'  {{"@id": {json.dumps(curie(name), ensure_ascii=False)}, "@graph": [\n'.encode("utf-8")
+    return {"nq": _Item(None, (blocks.text["nq"],)),
+            "trig": _Item(None, (blocks.opening.encode("utf-8"), blocks.text["trig"], b"}\n")),
+            "jsonld": _Item(None, (opening, nodes[:-2], b"\n  ]}"))}  # the last node without its ",\n"
+
+
+def _union(parts: list[Part | Summary], previous: Previous | None) -> list[_Segment]:
+    """The segments of the union exports in order: the previous build's runs of the parts it had as they are, and the
+    subjects of the other parts merged in between (a run split where another part's subject falls inside it)."""
+    fresh: list[Part] = []
+    kept_parts: set[str] = set()
+    for part in parts:
+        if isinstance(part, Part) and not (previous and previous.has(part.summary)):
+            fresh.append(part)
+        elif previous and previous.has(part if isinstance(part, Summary) else part.summary):
+            kept_parts.add(part.key)
+        else:
+            raise ValueError(f"{part.key}: a part neither in the previous build nor rendered")
+    kept = [run for run in previous.layout.runs if run.part in kept_parts] if previous else []
+    subjects = sorted((key, number, index) for number, part in enumerate(fresh) for index, key in enumerate(part.union.keys))
+    sequence: list[Run | list[int]] = []  # a run of the previous build, or [fresh part, first block, block after the last]
+    at = 0
+    for position, (key, number, index) in enumerate(subjects):
+        if position and subjects[position - 1][0] == key:
+            raise ValueError(f"{key}: a subject in two parts of the dataset")
+        while at < len(kept) and kept[at].first < key:
+            if kept[at].last >= key:  # another part's subject inside this run: split it there
+                assert previous is not None
+                kept[at:at + 1] = _split(kept[at], key, previous)
+            sequence.append(kept[at])
+            at += 1
+        if at < len(kept) and kept[at].first == key:
+            raise ValueError(f"{key}: a subject in two parts of the dataset")
+        last = sequence[-1] if sequence else None
+        if isinstance(last, list) and last[0] == number and last[2] == index:
+            last[2] += 1
+        else:
+            sequence.append([number, index, index + 1])
+    sequence.extend(kept[at:])
     offsets: dict[tuple[int, str], list[int]] = {}
-    for number, first, end in runs:
-        chosen = sources[number] if number >= 0 else fresh
-        assert chosen is not None
-        result.count += sum(chosen.counts[first:end])
-        result.subjects += end - first
-        result.entities += sum(chosen.entities[first:end])
-        for name in formats:
-            starts = offsets.get((number, name))
-            if starts is None:
-                starts = offsets[number, name] = chosen.offsets(name)
-            result.pieces[name].append(memoryview(chosen.text[name])[starts[first]:starts[end]])
-    return result
+
+    def rendered(number: int, first: int, end: int) -> _Segment:
+        part = fresh[number]
+        items = {}
+        for name in ("nt", "ttl"):
+            starts = offsets.get((number, name)) or offsets.setdefault((number, name), part.union.offsets(name))
+            items[name] = _Item(None, (memoryview(part.union.text[name])[starts[first]:starts[end]],))
+        return _Segment(part.key, part.union.keys[first], part.union.keys[end - 1], items)
+
+    return [_Segment(entry.part, entry.first, entry.last, {"nt": _Item(entry.nt), "ttl": _Item(entry.ttl)})
+            if isinstance(entry, Run) else rendered(*entry) for entry in sequence]
 
 
-def _lines(blocks: Blocks, shared: set[str], name: str) -> Iterable[bytes]:
-    """The lines (N-Quads or N-Triples) of the blocks of the shared subjects."""
-    starts = blocks.offsets(name)
-    for index, key in enumerate(blocks.keys):
-        if key in shared:
-            yield from bytes(blocks.text[name][starts[index]:starts[index + 1]]).splitlines(keepends=True)
+def _split(run: Run, key: str, previous: Previous) -> list[Run]:
+    """A run of the previous build in two: its subjects before key, and those after (read from its exports)."""
+    with (previous.folder / f"{STEM}.nt").open("rb") as nt, (previous.folder / f"{STEM}.ttl").open("rb") as ttl:
+        lines = _read(nt, run.nt).decode("utf-8").splitlines(keepends=True)
+        keys, counts = subjects(lines)
+        turtle = split_blocks(_read(ttl, run.ttl).decode("utf-8"), "", keys, "Turtle")
+    at = bisect.bisect_left(keys, key)
+    if at == len(keys) or keys[at] == key or at == 0:
+        raise ValueError(f"{key}: a subject in two parts of the dataset")
+    nt_length = len("".join(lines[:sum(counts[:at])]).encode("utf-8"))
+    ttl_length = sum(len(block) for block in turtle[:at])
+    return [Run(run.part, run.first, keys[at - 1], (run.nt[0], nt_length), (run.ttl[0], ttl_length)),
+            Run(run.part, keys[at], run.last, (run.nt[0] + nt_length, run.nt[1] - nt_length), (run.ttl[0] + ttl_length, run.ttl[1] - ttl_length))]
 
 
-def _graph_again(lines: list[bytes]) -> Blocks:
-    return graph_blocks(sorted(set(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)), key=str))
+def _read(file: BinaryIO, place: Place) -> bytes:
+    file.seek(place[0])
+    data = file.read(place[1])
+    if len(data) != place[1]:
+        raise ValueError(f"{file.name}: shorter than its layout says")
+    return data
 
 
-def _union_again(lines: list[bytes]) -> Blocks:
-    return union_blocks(sorted({quad.triple for quad in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)}, key=str))
+def _runs(segments: list[_Segment], places: dict[str, list[Place]]) -> list[Run]:
+    """The runs of the union exports: the segments, those of one part next to each other joined."""
+    runs: list[Run] = []
+    for segment, nt, ttl in zip(segments, places["nt"], places["ttl"]):
+        if runs and runs[-1].part == segment.part:
+            run = runs[-1]
+            runs[-1] = Run(run.part, run.first, segment.last, (run.nt[0], nt[0] + nt[1] - run.nt[0]), (run.ttl[0], ttl[0] + ttl[1] - run.ttl[0]))
+        else:
+            runs.append(Run(segment.part, segment.first, segment.last, nt, ttl))
+    return runs
+
+
+def _write_items(path: Path, old: Path | None, items: list[_Item], header: bytes, separator: bytes = b"", footer: bytes = b"") -> list[Place]:
+    """Write header, the items (separated) and footer to path, those of the previous build copied from its file old
+    (adjacent ones, and the separator between them, in one copy); return the place of each item."""
+    places: list[Place] = []
+    position = len(header)
+    with path.open("wb") as output, contextlib.ExitStack() as files:
+        output.write(header)
+        pending: list[int] = []  # [start, end] in old, not yet copied
+        source = files.enter_context(old.open("rb")) if old else None
+
+        def copy() -> None:
+            assert source is not None
+            output.flush()
+            start, end = pending
+            while start < end:
+                copied = os.copy_file_range(source.fileno(), output.fileno(), end - start, start)
+                if not copied:
+                    raise ValueError(f"{old}: shorter than its layout says")
+                start += copied
+            pending.clear()
+
+        for number, item in enumerate(items):
+            gap = separator if number else b""
+            if item.old is not None:
+                start, length = item.old
+                if pending and pending[1] + len(gap) == start:
+                    pending[1] = start + length  # the separator copied with it
+                else:
+                    if pending:
+                        copy()
+                    output.write(gap)
+                    pending[:] = [start, start + length]
+            else:
+                if pending:
+                    copy()
+                output.write(gap)
+                length = 0
+                for piece in item.new:
+                    output.write(piece)
+                    length += len(piece)
+            places.append((position + len(gap), length))
+            position += len(gap) + length
+        if pending:
+            copy()
+        output.write(footer)
+    return places
 
 
 def _prefix_lines(format: ox.RdfFormat) -> bytes:
@@ -117,68 +265,7 @@ def _prefix_lines(format: ox.RdfFormat) -> bytes:
     return b"".join(line for line in data.splitlines(keepends=True) if line.startswith(b"@prefix "))
 
 
-def write_exports(parts: list[Part], folder: Path, done: Callable[[str], None] = lambda name: None) -> tuple[list[str], dict[str, Graph]]:
-    """Write every export and the VoID description of the parts into folder, calling done with the name of each file
-    written; return the names of the files written and the named graphs, with where each is in the N-Quads export."""
-    sources: dict[str, list[Blocks]] = {}
-    for part in parts:
-        for name, blocks in part.graphs.items():
-            sources.setdefault(name, []).append(blocks)
-    names = sorted(sources)
-    graphs = {name: merged(sources[name], GRAPH_FORMATS, _graph_again) for name in names}
-    union = merged([part.union for part in parts], UNION_FORMATS, _union_again)
-    entries: dict[str, Graph] = {}
-    sizes = {}
-    for export in EXPORTS:
-        path = folder / f"{STEM}.{export.suffix}"
-        with path.open("wb") as output:
-            if export.suffix == "trig":
-                output.write(_prefix_lines(ox.RdfFormat.TRIG))
-                for name in names:
-                    _write(output, sources[name][0].opening.encode("utf-8"), *graphs[name].pieces["trig"], b"}\n")
-            elif export.suffix == "nq":
-                for name in names:
-                    offset = output.tell()
-                    _write(output, *graphs[name].pieces["nq"])
-                    entries[name] = _entry(name, sources[name], graphs[name], offset, output.tell() - offset)
-            elif export.suffix == "jsonld":
-                _write_jsonld(output, names, graphs)
-            else:
-                output.write(_prefix_lines(ox.RdfFormat.TURTLE) if export.suffix == "ttl" else b"")
-                _write(output, *union.pieces[export.suffix])
-        sizes[export] = path.stat().st_size
-        done(path.name)
-    properties = sorted({name for part in parts for name in part.properties})
-    classes = sorted({name for part in parts for name in part.classes})
-    (folder / VOID_FILE).write_bytes(void({name: graphs[name].count for name in names}, union, properties, classes, sizes))
-    done(VOID_FILE)
-    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE], entries
-
-
-def _write(output: BinaryIO, *pieces: bytes | memoryview) -> None:
-    for piece in pieces:
-        output.write(piece)
-
-
-def _write_jsonld(output: BinaryIO, names: list[str], graphs: dict[str, Merged]) -> None:
-    output.write(OPENING.encode("utf-8"))
-    for number, name in enumerate(names):
-        pieces = graphs[name].pieces["jsonld"]
-        separator = ",\n" if number else ""
-        opening = f'{separator}  {{"@id": {json.dumps(curie(name), ensure_ascii=False)}, "@graph": [\n'
-        _write(output, opening.encode("utf-8"), *pieces[:-1], pieces[-1][:-2], b"\n  ]}")  # the last node without its ",\n"
-    output.write(CLOSING.encode("utf-8"))
-
-
-def _entry(name: str, sources: list[Blocks], graph: Merged, offset: int, length: int) -> Graph:
-    """A named graph's manifest entry: its hash as its only part rendered it, else computed from its N-Quads."""
-    if len(sources) == 1:
-        return Graph(sources[0].digest, graph.count, sources[0].size, offset, length)
-    digest, size = graph_digest(b"".join(graph.pieces["nq"]), name)
-    return Graph(digest, graph.count, size, offset, length)
-
-
-def void(per_graph: dict[str, int], union: Merged, properties: list[str], classes: list[str], sizes: dict[Export, int]) -> bytes:
+def void(per_graph: dict[str, int], union: tuple[int, int, int], properties: list[str], classes: list[str], sizes: dict[Export, int]) -> bytes:
     """A VoID and DCAT description of the dataset, with one subset per named graph and one distribution per export."""
     dataset = ox.NamedNode(BASE + "dataset")
     triples: list[ox.Triple] = []
@@ -198,11 +285,11 @@ def void(per_graph: dict[str, int], union: Merged, properties: list[str], classe
     add(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, DCTERMS + "creator", ox.Literal(f"sanctiongraph {__version__}"))
     add(dataset, VOID + "uriSpace", ox.Literal(ID))
-    add(dataset, VOID + "triples", count(union.count))
-    add(dataset, VOID + "distinctSubjects", count(union.subjects))
+    add(dataset, VOID + "triples", count(union[0]))
+    add(dataset, VOID + "distinctSubjects", count(union[1]))
     add(dataset, VOID + "properties", count(len(properties)))
     add(dataset, VOID + "classes", count(len(classes)))
-    add(dataset, VOID + "entities", count(union.entities))
+    add(dataset, VOID + "entities", count(union[2]))
     for namespace in (SG, PROV, OA, TIME, SKOS, RDFS):
         add(dataset, VOID + "vocabulary", ox.NamedNode(namespace))
     for name, size in sorted(per_graph.items()):

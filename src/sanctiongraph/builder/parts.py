@@ -45,6 +45,43 @@ class Blocks:
         return offsets
 
 
+@dataclass(frozen=True)
+class GraphSummary:
+    digest: str  # its content hash (graph_digest)
+    triples: int
+    size: int  # of its N-Triples
+
+
+@dataclass
+class Summary:
+    """What a build needs of a part whose exports it copies from the previous build's (sanctiongraph.builder.layout):
+    its graphs' hashes, the triples, subjects and entities of its union, the properties and classes it uses. The part's
+    key is its first graph's name: each graph is in one part, and each subject in one part's graphs."""
+
+    graphs: dict[str, GraphSummary]
+    union: tuple[int, int, int]
+    properties: list[str]
+    classes: list[str]
+
+    @property
+    def key(self) -> str:
+        return min(self.graphs)
+
+    @property
+    def quads(self) -> int:
+        return sum(graph.triples for graph in self.graphs.values())
+
+    def dump(self) -> bytes:
+        return json.dumps([{name: [g.digest, g.triples, g.size] for name, g in self.graphs.items()}, self.union,
+                           self.properties, self.classes], ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def load(cls, data: bytes) -> Summary:
+        """The summary dump() wrote; a ValueError, KeyError or TypeError if data is not one."""
+        graphs, union, properties, classes = json.loads(data)
+        return cls({name: GraphSummary(*graph) for name, graph in graphs.items()}, tuple(union), properties, classes)
+
+
 @dataclass
 class Part:
     """Some quads, rendered: the blocks of each graph they are in and of their union, the properties and classes used."""
@@ -57,6 +94,15 @@ class Part:
     @property
     def quads(self) -> int:
         return sum(sum(blocks.counts) for blocks in self.graphs.values())
+
+    @property
+    def key(self) -> str:
+        return min(self.graphs)
+
+    @property
+    def summary(self) -> Summary:
+        return Summary({name: GraphSummary(blocks.digest, sum(blocks.counts), blocks.size) for name, blocks in self.graphs.items()},
+                       (sum(self.union.counts), len(self.union.keys), sum(self.union.entities)), self.properties, self.classes)
 
     def dump(self) -> bytes:
         """The part as one line of JSON (everything but the texts), then the texts end to end."""
@@ -112,7 +158,7 @@ def render(quads: Iterable[ox.Quad]) -> Part:
     return Part(graphs, union_blocks(triples), properties, classes)
 
 
-def _subjects(lines: list[str]) -> tuple[list[str], list[int]]:
+def subjects(lines: list[str]) -> tuple[list[str], list[int]]:
     """The subjects of sorted N-Triples or N-Quads lines and the number of lines of each."""
     keys: list[str] = []
     counts: list[int] = []
@@ -126,7 +172,7 @@ def _subjects(lines: list[str]) -> tuple[list[str], list[int]]:
     return keys, counts
 
 
-def _split(text: str, starts: str, keys: list[str], what: str) -> list[bytes]:
+def split_blocks(text: str, starts: str, keys: list[str], what: str) -> list[bytes]:
     """The blocks of an Oxigraph TriG graph or Turtle document: a block begins at each line that starts with `starts`
     and then not with whitespace. There must be one per subject."""
     blocks: list[str] = []
@@ -153,13 +199,13 @@ def _body(data: bytes) -> str:
 def graph_blocks(quads: list[ox.Quad]) -> Blocks:
     """The blocks of some quads of one named graph, distinct and sorted."""
     lines = [str(quad) for quad in quads]
-    keys, counts = _subjects(lines)
+    keys, counts = subjects(lines)
     nq = _grouped([f"{line} .\n".encode("utf-8") for line in lines], counts)
     trig = _body(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))  # type: ignore[arg-type]
     opening, _, rest = trig.partition("\n")
     if not rest.endswith("}\n"):
         raise ValueError(f"TriG of one graph ends with {rest[-10:]!r}")
-    trig_blocks = _split(rest[:-2], "\t", keys, "TriG")
+    trig_blocks = split_blocks(rest[:-2], "\t", keys, "TriG")
     jsonld = [f"{line},\n".encode("utf-8") for line in node_lines(quads)]
     blocks = _blocks(keys, counts, {"nq": nq, "trig": trig_blocks, "jsonld": jsonld}, [], opening + "\n")
     blocks.digest, blocks.size = graph_digest(b"".join(nq), quads[0].graph_name.value)  # type: ignore[union-attr]
@@ -169,9 +215,9 @@ def graph_blocks(quads: list[ox.Quad]) -> Blocks:
 def union_blocks(triples: list[ox.Triple]) -> Blocks:
     """The blocks of some triples, distinct and sorted."""
     lines = [str(triple) for triple in triples]
-    keys, counts = _subjects(lines)
+    keys, counts = subjects(lines)
     nt = _grouped([f"{line} .\n".encode("utf-8") for line in lines], counts)
-    ttl = _split(_body(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)), "", keys, "Turtle")  # type: ignore[arg-type]
+    ttl = split_blocks(_body(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)), "", keys, "Turtle")  # type: ignore[arg-type]
     typed = set()
     for line in lines:
         subject, predicate = line.split(" ", 2)[:2]
