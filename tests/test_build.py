@@ -15,6 +15,7 @@ from rdflib.compare import isomorphic
 from sanctiongraph.builder.builds import READERS
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.builder.exports import EXPORTS, STEM
+from sanctiongraph.builder.layout import LAYOUT_FILE
 from sanctiongraph.builder.manifest import MANIFEST_FILE
 
 TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -27,7 +28,7 @@ def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
     visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     assert visible == sorted([*names, "builds", "cache", "current"])
     build = folder / os.readlink(folder / "current")
-    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS, MANIFEST_FILE])
+    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS, MANIFEST_FILE, LAYOUT_FILE])
     for name in names:
         assert os.readlink(folder / name) == f"current/{name}", name
     assert (folder / "store").resolve().is_dir()

@@ -23,13 +23,14 @@ from sanctiongraph.builder.cache import FORMAT, INPUTS
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
+from sanctiongraph.builder.layout import LAYOUT_FILE
 from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
 from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import GRAPH, ID, RDF, sg
 from sanctiongraph.query.publish import built_graphs
 from sanctiongraph.query.store import STORE_LINK
 
-FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, MANIFEST_FILE]
+FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, MANIFEST_FILE, LAYOUT_FILE]
 
 
 def _quads(graph: Path) -> set[ox.Quad]:
