@@ -23,7 +23,7 @@ from sanctiongraph.builder.cache import FORMAT, INPUTS
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
-from sanctiongraph.builder.layout import LAYOUT_FILE
+from sanctiongraph.builder.layout import LAYOUT_FILE, Layout
 from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
 from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import GRAPH, ID, RDF, sg
@@ -285,3 +285,34 @@ def test_checks_per_graph_find_what_they_find_on_the_whole_graph(pool: Path, tmp
     claims = [line for line in whole if "[check claim-complete]" in line]
     assert claims and set(claims) <= set(scoped)
     assert not [line for line in elsewhere if "[check claim-complete]" in line]
+
+
+def test_a_source_whose_subjects_fall_among_another_sources(pool: Path, tmp_path: Path) -> None:
+    """Source ids of which one extends the other (`x`, `x2`): the subjects of x2 sort between those of x
+    (`<…/x/…>` < `<…/x2…>` < `<…/x>`), so adding x2 splits x's run of subjects copied from the previous build; editing
+    and removing either gives what a full build gives."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    first, second = _articles(sources)[2:4]
+    base = yaml.safe_load(first.read_text(encoding="utf-8"))["id"]
+    other = yaml.safe_load(second.read_text(encoding="utf-8"))["id"]
+    second.write_text(second.read_text(encoding="utf-8").replace(f"id: {other}\n", f"id: {base}2\n", 1), encoding="utf-8")
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    for path in (second, second.with_suffix(".txt")):
+        path.rename(spare / path.name)
+    graph = tmp_path / "graph"
+    _same_as_full_build(sources, graph, tmp_path)
+    for path in (spare / second.name, spare / second.with_suffix(".txt").name):
+        path.rename(sources / "articles" / path.name)
+    runs = [run.part for run in Layout.read((graph / CURRENT).resolve()).runs]  # type: ignore[union-attr]
+    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == len(_articles(sources)) - 1
+    after = [run.part for run in Layout.read((graph / CURRENT).resolve()).runs]  # type: ignore[union-attr]
+    assert after.count(provenance_graph(base).value) == runs.count(provenance_graph(base).value) + 1  # split by the new one
+    _edit_annotation(first, random.Random(1))
+    _same_as_full_build(sources, graph, tmp_path)
+    _edit_annotation(second, random.Random(2))
+    _same_as_full_build(sources, graph, tmp_path)
+    first.unlink()
+    first.with_suffix(".txt").unlink()
+    _same_as_full_build(sources, graph, tmp_path)
