@@ -2,9 +2,10 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
-      <key>.source    one contribution: a line of JSON (format, key, CRC-32 of the next two lines and of the rest), its
-                      record as JSON, its part's summary, its part (its quads rendered for every export:
-                      sanctiongraph.builder.parts)
+      <key>.shared    the part of the shared inputs' own quads (ontology, registry, links), with an empty record
+      <key>.source    one contribution: a line of JSON (format, key, length and CRC-32 of the next line, CRC-32 of the
+                      rest), a line of its record and its part's summary, its part (its quads rendered for every
+                      export: sanctiongraph.builder.parts)
 
 An entry is found by its key: the digest of the annotation file (name and bytes) and of everything every source
 depends on: the ontology, the vocabularies, the registry, the builder's code and whether drafts are allowed. It is
@@ -21,18 +22,22 @@ import json
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.inputs import read_input
-from sanctiongraph.builder.parts import Part, Summary
+from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
 
 FORMAT = 3
-_FIRST_READ = 1 << 16  # bytes read of an entry at first: its header, record and summary, most often
+_FIRST_READ = 1 << 14  # bytes read of an entry at first: its header, record and summary, most often
 INPUTS = "inputs.json"
 SUFFIX = ".source"
+SHARED = ".shared"  # the entry of the shared inputs' own part, named by the key
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
 
 
@@ -51,7 +56,7 @@ class SourceCache:
         code = {path.name: _digest(path.read_bytes()) for path in sorted(_BUILDER.glob("*.py"))}
         self.key = _digest(json.dumps([FORMAT, __version__, code, self.inputs, allow_drafts], sort_keys=True).encode())
         self.used: set[str] = set()
-        self.pending: dict[str, Contribution] = {}
+        self.pending: dict[str, tuple[dict[str, Any], Part]] = {}  # entries to write: record and part
         self._names: dict[Path, str | None] = {}
 
     def changed_inputs(self) -> list[str]:
@@ -88,32 +93,13 @@ class SourceCache:
         """The cached contribution of the annotation file at path, if there is a whole one and its text is unchanged;
         with its part's summary only if known(summary) (the previous build has the part as it is)."""
         name = self.name(path)
-        if name is None or self.folder is None:
+        found = self._read(name, known) if name is not None else None
+        if found is None:
             return None
-        self.used.add(name)
         try:
-            with (self.folder / name).open("rb") as entry:
-                data = entry.read(_FIRST_READ)
-                header = data.index(b"\n")
-                fields = json.loads(data[:header])
-                if fields.get("format") != FORMAT or fields.get("key") != name:
-                    return None
-                while data.count(b"\n", header + 1) < 2 and (more := entry.read(_FIRST_READ)):
-                    data += more
-                record = data.index(b"\n", header + 1)
-                end = data.index(b"\n", record + 1)
-                if fields.get("head") != zlib.crc32(memoryview(data)[header + 1:end + 1]):
-                    return None
-                summary = Summary.load(data[record + 1:end])
-                part: Part | Summary = summary
-                if not known(summary):
-                    data += entry.read()
-                    if fields.get("check") != zlib.crc32(memoryview(data)[end + 1:]):
-                        return None
-                    part = Part.load(data, end + 1)
-            contribution = Contribution.from_record(json.loads(data[header + 1:record]), part)
+            contribution = Contribution.from_record(*found)
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
-        except (OSError, ValueError, KeyError, TypeError, SourceError):
+        except (ValueError, KeyError, TypeError, SourceError):
             return None
         if "sha256:" + _digest(text) != contribution.text_digest:
             return None
@@ -123,8 +109,50 @@ class SourceCache:
         """Keep contribution for the annotation file at path; it is written by commit()."""
         name = self.name(path)
         if name is not None and self.folder is not None:
+            assert isinstance(contribution.part, Part)  # built by this build
             self.used.add(name)
-            self.pending[name] = contribution
+            self.pending[name] = (contribution.record(), contribution.part)
+
+    def shared(self, quads: list[ox.Quad], known: Callable[[Summary], bool] = lambda summary: False) -> Part | Summary:
+        """The part of the quads of the shared inputs alone (the ontology, the registry and its links): rendered once
+        for each state of those inputs, then read from the cache (its summary only, if known(summary))."""
+        name = self.key + SHARED
+        found = self._read(name, known)
+        if found is not None:
+            return found[1]
+        part = render(quads)
+        if self.folder is not None:
+            self.used.add(name)
+            self.pending[name] = ({}, part)
+        return part
+
+    def _read(self, name: str, known: Callable[[Summary], bool]) -> tuple[dict[str, Any], Part | Summary] | None:
+        """The record and part of the entry name if it reads back whole (the part's summary only if known(summary))."""
+        if self.folder is None:
+            return None
+        self.used.add(name)
+        try:
+            with (self.folder / name).open("rb") as entry:
+                data = entry.read(_FIRST_READ)
+                header = data.index(b"\n") + 1
+                fields = json.loads(data[:header])
+                if fields.get("format") != FORMAT or fields.get("key") != name:
+                    return None
+                end = header + fields["head"][0]
+                if end > len(data):
+                    data += entry.read(end - len(data))
+                if zlib.crc32(memoryview(data)[header:end]) != fields["head"][1]:
+                    return None
+                record, summary_json = json.loads(data[header:end])
+                summary = Summary.from_json(summary_json)
+                if known(summary):
+                    return record, summary
+                data += entry.read()
+                if fields.get("check") != zlib.crc32(memoryview(data)[end:]):
+                    return None
+                return record, Part.load(data, end)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def commit(self) -> None:
         """Once the build is published: write the new entries, remove every entry the build did not use (removed or
@@ -133,19 +161,17 @@ class SourceCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, contribution in self.pending.items():
-            self._write(self.folder, name, contribution)
+        for name, (record, part) in self.pending.items():
+            self._write(self.folder, name, record, part)
         self.pending.clear()
         for path in self.folder.iterdir():
             if path.name != INPUTS and path.name not in self.used:
                 path.unlink(missing_ok=True)
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
-    def _write(self, folder: Path, name: str, contribution: Contribution) -> None:
-        part = contribution.part
-        assert isinstance(part, Part)  # a contribution built in this build
-        head = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + part.summary.dump() + b"\n"
+    def _write(self, folder: Path, name: str, record: dict[str, Any], part: Part) -> None:
+        head = json.dumps([record, part.summary.as_json()], ensure_ascii=False).encode("utf-8") + b"\n"
         rest = part.dump()
-        header = json.dumps({"format": FORMAT, "key": name, "head": zlib.crc32(head), "check": zlib.crc32(rest)}).encode()
+        header = json.dumps({"format": FORMAT, "key": name, "head": [len(head), zlib.crc32(head)], "check": zlib.crc32(rest)}).encode()
         write_atomically(folder / name, header + b"\n" + head + rest)
 

@@ -204,20 +204,18 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         with problems.collected():
             resolver.entity(entity)
         locations[ID + entity.id] = entity.where
-    parts: list[Part | Summary] = [render(emitter.quads)]  # the ontology, the registry and its links
+    parts = [cache.shared(emitter.quads, known.has) if known else cache.shared(emitter.quads)]  # the ontology, the registry, its links
     emitter.quads.clear()
 
     seen: dict[str, str] = {}
     contributions: list[Contribution] = []
+    activities: list[str] = []  # the digest of each source's inputs
     quads = 0
     with progress.bar("minting quads", len(files), "source") as bar:
         for path in files:
             with problems.collected():
-                if path in cached:
-                    part = cached[path]
-                else:
-                    activity = f"{ID}build/source/{cache.activity(path, loaded[path].text.digest)[:16]}"
-                    part = _contribution(loaded[path], resolver, activity)
+                activity = cache.activity(path, cached[path].text_digest if path in cached else loaded[path].text.digest)
+                part = cached[path] if path in cached else _contribution(loaded[path], resolver, f"{ID}build/source/{activity[:16]}")
                 if part.id in seen:
                     raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
                 seen[part.id] = part.shown_as
@@ -225,11 +223,12 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                     cache.put(path, part)
                 locations.update(part.locations)
                 contributions.append(part)
+                activities.append(activity)
                 quads += part.part.quads
             bar.set_postfix_str(f"{quads:,} quads", refresh=False)
             bar.update()
     problems.raise_any()
-    digest = _input_digest(sources_folder, ontology_folder, contributions)
+    digest = "sha256:" + hashlib.sha256("\n".join(activities).encode()).hexdigest()  # of every source's inputs, and the shared ones
     _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest)
     parts += [part.part for part in contributions]
     parts.append(render(emitter.quads))
@@ -575,16 +574,6 @@ def _shared_inputs(sources_folder: Path, ontology_folder: Path) -> dict[str, Pat
     return named
 
 
-def _input_digest(sources_folder: Path, ontology_folder: Path, sources: list[Contribution]) -> str:
-    digest = hashlib.sha256()
-    paths = [*_shared_inputs(sources_folder, ontology_folder).values()] + [sources_folder / s.shown_as for s in sources]
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for source in sources:
-        digest.update(source.text_digest.encode())
-    return "sha256:" + digest.hexdigest()
-
-
 def _literal(value: Any, datatype: str, name: str, where: str) -> ox.Literal:
     if datatype == XSD + "string":
         if not isinstance(value, str) or not value.strip():
@@ -705,9 +694,7 @@ def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, prev
     """The build's store (carried over from the previous build when it can be) and its checks: those whose answer is
     per graph only on the graphs that changed and their context, when the previous build had the same shared inputs
     (it passed every check, so the graphs that did not change pass them still)."""
-    before = Manifest.read(previous) if previous else None
-    if before is not None and before.shared != manifest.shared:
-        before = None
+    before = report.dataset.previous.manifest if report.dataset.previous else None
     store, report.carried_over = new_store(folder, manifest, previous, before)
     done(STORE_LINK)
     if before is not None:

@@ -26,7 +26,7 @@ from sanctiongraph import __version__
 from sanctiongraph.builder.jsonld import CLOSING, OPENING, curie
 from sanctiongraph.builder.layout import GraphPlace, Layout, Place, Previous, Run
 from sanctiongraph.builder.manifest import Graph
-from sanctiongraph.builder.parts import Blocks, GraphSummary, Part, Summary, split_blocks, subjects
+from sanctiongraph.builder.parts import Part, Summary, split_blocks, subjects
 from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, OA, PREFIXES, PROV, RDF, RDFS, SD, SG, SKOS, TIME, VOID, XSD
 
 

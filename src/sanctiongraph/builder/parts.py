@@ -71,14 +71,13 @@ class Summary:
     def quads(self) -> int:
         return sum(graph.triples for graph in self.graphs.values())
 
-    def dump(self) -> bytes:
-        return json.dumps([{name: [g.digest, g.triples, g.size] for name, g in self.graphs.items()}, self.union,
-                           self.properties, self.classes], ensure_ascii=False).encode("utf-8")
+    def as_json(self) -> list[Any]:
+        return [{name: [g.digest, g.triples, g.size] for name, g in self.graphs.items()}, self.union, self.properties, self.classes]
 
     @classmethod
-    def load(cls, data: bytes) -> Summary:
-        """The summary dump() wrote; a ValueError, KeyError or TypeError if data is not one."""
-        graphs, union, properties, classes = json.loads(data)
+    def from_json(cls, value: list[Any]) -> Summary:
+        """The summary as_json() gave; a ValueError, KeyError or TypeError if value is not one."""
+        graphs, union, properties, classes = value
         return cls({name: GraphSummary(*graph) for name, graph in graphs.items()}, tuple(union), properties, classes)
 
 
