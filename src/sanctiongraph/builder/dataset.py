@@ -21,6 +21,7 @@ from sanctiongraph.builder.cache import SourceCache
 from sanctiongraph.builder.checks import CHECKS_FOLDER, run_checks
 from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
 from sanctiongraph.builder.exports import EXPORTS, write_exports
+from sanctiongraph.builder.inputs import forget_links
 from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
@@ -163,6 +164,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     statements if allow_drafts, else refusing them). With a cache folder, a source whose contribution is cached
     there is not read again (sanctiongraph.builder.cache); and only its summary is read, if the previous build
     folder has it as it is in exports that can be copied from (sanctiongraph.builder.layout)."""
+    forget_links()
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     registry = load_registry(sources_folder, ontology, problems)
