@@ -3,7 +3,8 @@
     python benchmarks/incremental.py --size 1000
 
 In one run: a full build (no cache), a rebuild with nothing changed, with one source's title edited, with one source
-added and one removed, and the full build again; wall time and the build's peak memory (ru_maxrss) of each."""
+added and one removed, and the full build again; wall time, summary and the load average after each, and the largest
+build's peak memory (ru_maxrss)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def main() -> None:
         for name, change in steps:
             change()
             seconds, peak, summary = _build(sources, graph)
-            print(f"| {name} | {seconds:.2f} s | {summary.split(';')[0]} |", flush=True)
+            print(f"| {name} | {seconds:.2f} s | {summary.split(';')[0]} | {os.getloadavg()[0]:.2f} |", flush=True)
         print(f"peak memory of the largest build: {peak:,} MB; load average after {os.getloadavg()[0]:.2f}")
 
 

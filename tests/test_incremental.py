@@ -8,6 +8,7 @@ import json
 import os
 import random
 import shutil
+import time
 import zlib
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,7 @@ from sanctiongraph import corpus
 from sanctiongraph.builder.builds import CACHE, CURRENT, hold
 from sanctiongraph.builder.cache import FORMAT, INPUTS, SHARED
 from sanctiongraph.builder.checks import run_checks
+from sanctiongraph.builder.digests import DIGESTS
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.builder.layout import LAYOUT_FILE, Layout
@@ -161,6 +163,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(pool: Path, tmp_path: Path) -> N
     shared = next((graph / CACHE).glob(f"*{SHARED}"))
     shared.write_bytes(shared.read_bytes()[:-1000])  # the shared inputs' part half-written: rendered again
     (graph / CACHE / ".left-by-a-killed-build.tmp").write_bytes(b"partial")
+    (graph / CACHE / DIGESTS).write_bytes(b'{"format": 1, "files": {')  # half-written: every file read
     report = _same_as_full_build(pool, graph, tmp_path)
     assert report.dataset.reused == len(entries) - 5
     assert not (graph / CACHE / ".left-by-a-killed-build.tmp").exists()
@@ -181,7 +184,7 @@ def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Pat
     first.write_text(first.read_text(encoding="utf-8").replace("id: seredyuk-mines-halted", "id: seredyuk-mines-suspended"), encoding="utf-8")
     assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == len(list((sources / "articles").glob("*.yaml")))
     others = sorted(p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source"))
-    assert len(others) == 2 and others[0].endswith(SHARED) and others[1] == INPUTS  # the shared inputs' part, their digests
+    assert len(others) == 3 and others[0].endswith(SHARED) and others[1:] == [DIGESTS, INPUTS]
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -319,3 +322,25 @@ def test_a_source_whose_subjects_fall_among_another_sources(pool: Path, tmp_path
     first.unlink()
     first.with_suffix(".txt").unlink()
     _same_as_full_build(sources, graph, tmp_path)
+
+
+def test_an_edit_that_keeps_the_size_and_time_of_a_file_is_seen(pool: Path, tmp_path: Path) -> None:
+    """A file whose status (inode, size, times) is unchanged is not read again; one edited to the same size with its
+    modification time set back still has a new change time, and is read and rebuilt."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    time.sleep(1.1)  # files changed within a second before a build are read again by the next (racily clean)
+    graph = tmp_path / "graph"
+    build(sources, ONTOLOGY, graph)
+    assert len(json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]) == len(_articles(sources))  # the annotations
+    build(sources, ONTOLOGY, graph)
+    assert len(json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]) == 2 * len(_articles(sources))  # and the texts
+    annotation = _articles(sources)[5]
+    status = annotation.stat()
+    data = annotation.read_bytes()
+    at = data.index(b"title: ") + len(b"title: ")
+    annotation.write_bytes(data[:at] + (b"X" if data[at:at + 1] != b"X" else b"Y") + data[at + 1:])  # the same size
+    os.utime(annotation, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert annotation.stat().st_size == status.st_size and annotation.stat().st_mtime_ns == status.st_mtime_ns
+    report = _same_as_full_build(sources, graph, tmp_path)
+    assert report.dataset.reused == len(_articles(sources)) - 1

@@ -2,6 +2,7 @@
 
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
+      digests.json    the digests of the sources' files by their status (sanctiongraph.builder.digests)
       <key>.shared    the part of the shared inputs' own quads (ontology, registry, links), with an empty record
       <key>.source    one contribution: a line of JSON (format, key, length and CRC-32 of the next line, CRC-32 of the
                       rest), a line of its record and its part's summary, its part (its quads rendered for every
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
-from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.builder.digests import DIGESTS, FileDigests
 from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
@@ -58,6 +59,7 @@ class SourceCache:
         self.used: set[str] = set()
         self.pending: dict[str, tuple[dict[str, Any], Part]] = {}  # entries to write: record and part
         self._names: dict[Path, str | None] = {}
+        self.files = FileDigests(folder, sources_folder)
 
     def changed_inputs(self) -> list[str]:
         """The shared inputs that changed since the last build that wrote this cache (every source is rebuilt)."""
@@ -77,11 +79,11 @@ class SourceCache:
         if path not in self._names:
             shown_as = path.relative_to(self.sources_folder).as_posix()
             try:
-                annotation = read_input(path, self.sources_folder, shown_as)
+                annotation = self.files.digest(path, shown_as)
             except SourceError:
                 self._names[path] = None
             else:
-                self._names[path] = _digest(self.key.encode() + b"\0" + shown_as.encode() + b"\0" + annotation) + SUFFIX
+                self._names[path] = _digest(f"{self.key}\0{shown_as}\0{annotation}".encode()) + SUFFIX
         return self._names[path]
 
     def activity(self, path: Path, text_digest: str) -> str:
@@ -98,12 +100,10 @@ class SourceCache:
             return None
         try:
             contribution = Contribution.from_record(*found)
-            text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
+            text = self.files.digest(path.parent / contribution.text_file, contribution.shown_as, contribution.text_file)
         except (ValueError, KeyError, TypeError, SourceError):
             return None
-        if "sha256:" + _digest(text) != contribution.text_digest:
-            return None
-        return contribution
+        return contribution if text == contribution.text_digest else None
 
     def put(self, path: Path, contribution: Contribution) -> None:
         """Keep contribution for the annotation file at path; it is written by commit()."""
@@ -165,9 +165,10 @@ class SourceCache:
             self._write(self.folder, name, record, part)
         self.pending.clear()
         for path in self.folder.iterdir():
-            if path.name != INPUTS and path.name not in self.used:
+            if path.name not in (INPUTS, DIGESTS) and path.name not in self.used:
                 path.unlink(missing_ok=True)
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
+        self.files.commit()
 
     def _write(self, folder: Path, name: str, record: dict[str, Any], part: Part) -> None:
         head = json.dumps([record, part.summary.as_json()], ensure_ascii=False).encode("utf-8") + b"\n"

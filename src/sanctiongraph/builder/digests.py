@@ -1,0 +1,68 @@
+"""The content digests of the sources' files, remembered by each file's status, as git's index does, so that a build
+need not read again every file that did not change to know that it did not.
+
+A digest is remembered with the file's device, inode, size, modification and change times (lstat), and is taken
+again from the bytes whenever any of them differs, the file is a link, or it was changed less than a second before the
+build that read it began: a file written within one tick of the clock after it was read could keep the same times
+(git calls such an entry racily clean). The change time cannot be set back by a user, so an edit always shows. The
+digests are kept in `digests.json` in the cache folder, and a file that does not read whole is not used."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+from sanctiongraph.builder.inputs import read_input
+from sanctiongraph.files import write_atomically
+
+DIGESTS = "digests.json"
+FORMAT = 1
+_RACY = 1_000_000_000  # nanoseconds: a file changed this shortly before a build began is read again by the next
+
+
+class FileDigests:
+    """The digests of the files of one sources folder, as of the last build, and those taken by this one."""
+
+    def __init__(self, folder: Path | None, sources_folder: Path) -> None:
+        self.folder = folder
+        self.sources_folder = sources_folder
+        self.started = time.time_ns()
+        self.before: dict[str, list[int | str]] = {}
+        self.now: dict[str, list[int | str]] = {}
+        if folder is not None:
+            try:
+                data = json.loads((folder / DIGESTS).read_bytes())
+                if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+                    self.before = data["files"]
+            except (OSError, ValueError):
+                pass
+
+    def digest(self, path: Path, where: str, named_as: str | None = None) -> str:
+        """The SHA-256 digest of the file at path (sanctiongraph.builder.inputs.read_input's checks and errors when
+        it is read)."""
+        try:
+            status = os.lstat(path)
+        except OSError:
+            status = None
+        key = str(path)
+        if status is not None and not stat.S_ISLNK(status.st_mode):
+            signature: list[int | str] = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+            known = self.before.get(key)
+            if isinstance(known, list) and known[:-1] == signature:
+                self.now[key] = known
+                return str(known[-1])
+        else:
+            signature = []
+        found = "sha256:" + hashlib.sha256(read_input(path, self.sources_folder, where, named_as)).hexdigest()
+        if signature and int(signature[-1]) < self.started - _RACY:
+            self.now[key] = [*signature, found]
+        return found
+
+    def commit(self) -> None:
+        """Keep the digests of the files this build read or found unchanged (once the build is published)."""
+        if self.folder is not None:
+            write_atomically(self.folder / DIGESTS, json.dumps({"format": FORMAT, "files": self.now}, separators=(",", ":")).encode("utf-8"))
