@@ -102,9 +102,10 @@ class Dataset:
     def quads(self) -> list[ox.Quad]:
         """The quads of every part, parsed again from their N-Quads (for tests and benchmarks: a build keeps them
         rendered, sanctiongraph.builder.parts): of a build without a previous one to copy from."""
-        data = b"".join(blocks.text["nq"] for part in self.parts if isinstance(part, Part) for blocks in part.graphs.values())
-        if len(self.parts) != sum(isinstance(part, Part) for part in self.parts):
+        rendered = [part for part in self.parts if isinstance(part, Part)]
+        if len(rendered) != len(self.parts):
             raise ValueError("the quads of a part copied from the previous build are not kept")
+        data = b"".join(blocks.text["nq"] for part in rendered for blocks in part.graphs.values())
         return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 

@@ -8,7 +8,7 @@ last subjects and their places; and each export's size.
 The next build trusts a previous build's exports only if that build has a whole manifest and layout of this format,
 made from the same shared inputs (ontology, registry, vocabularies, checks, builder), and if each export has the size
 the layout says and was last written before the manifest (written once the build was done): an export written since
-(damaged, truncated, replaced) makes the next build render every part again. Bytes changed on disk without a write
+(damaged, truncated, replaced) makes the next build read every part's texts from the cache instead. Bytes changed on disk without a write
 (a failing disk) are not detected: checking them would mean reading them all, which is what this layout avoids."""
 
 from __future__ import annotations
