@@ -37,7 +37,7 @@ def main(sources: Path) -> None:
     with _without_cycle_collection(), tempfile.TemporaryDirectory() as scratch:
         dataset = build_dataset(sources, project.ontology_folder())
         step(f"read, validate, mint and render {sum(part.quads for part in dataset.parts):,} quads")
-        exports.write_exports(dataset.parts, Path(scratch), lambda name: step(f"write {name}"))
+        exports.write_exports(dataset.parts, Path(scratch), done=lambda name: step(f"write {name}"))
         store = loaded(Path(scratch) / "store", Path(scratch) / f"{exports.STEM}.nq")
         step("store (bulk_load of the N-Quads, in slices)")
         run_checks(store, project.ontology_folder(), dataset.locations)

@@ -120,7 +120,7 @@ def exports_ours(args: dict[str, Any]) -> dict[str, Any]:
         marks.append(time.perf_counter())
         result[name.rsplit(".", 1)[1] if name != exports.VOID_FILE else "void"] = marks[-1] - marks[-2]
 
-    exports.write_exports([part], output, done)
+    exports.write_exports([part], output, done=done)
     result["seconds"] = sum(result[key] for key in ("sort", "void", *OX_FORMATS))
     return result
 
