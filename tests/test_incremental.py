@@ -250,10 +250,25 @@ def _damage_manifest(current: Path) -> None:
     (current / MANIFEST_FILE).write_text('{"format": 1, "shared": ', encoding="utf-8")  # half-written
 
 
-@pytest.mark.parametrize("damage", [_damage_export, _damage_store, _replace_in_store, _remove_store, _damage_manifest])
+def _damage_layout(current: Path) -> None:
+    layout = current / LAYOUT_FILE
+    layout.write_bytes(layout.read_bytes()[:100])  # half-written
+
+
+def _truncate_export(current: Path) -> None:
+    """An export cut short, its modification time set back: its size no longer the one its layout says."""
+    turtle = current / f"{STEM}.ttl"
+    status = turtle.stat()
+    turtle.write_bytes(turtle.read_bytes()[:-1000])
+    os.utime(turtle, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+@pytest.mark.parametrize("damage", [_damage_export, _damage_store, _replace_in_store, _remove_store, _damage_manifest,
+                                    _damage_layout, _truncate_export])
 def test_a_damaged_current_build_is_not_carried_over(damage: Callable[[Path], None], pool: Path, tmp_path: Path) -> None:
-    """A previous export that does not match its manifest, a store that holds other quads or none or was written
-    since, a half-written manifest: the store is loaded whole instead, and the build equals a full one."""
+    """A previous export that does not match its manifest or layout, a store that holds other quads or none or was
+    written since, a half-written manifest or layout: the store is loaded whole and the exports are not copied from
+    the previous build, and the build equals a full one."""
     sources = tmp_path / "sources"
     shutil.copytree(pool, sources)
     graph = tmp_path / "graph"
