@@ -22,8 +22,8 @@ from sanctiongraph import corpus
 from sanctiongraph.builder.builds import CACHE, CURRENT, hold
 from sanctiongraph.builder.cache import FORMAT, INPUTS, SHARED
 from sanctiongraph.builder.checks import run_checks
-from sanctiongraph.builder.digests import DIGESTS
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
+from sanctiongraph.builder.digests import DIGESTS
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.builder.layout import LAYOUT_FILE, Layout
 from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
