@@ -44,10 +44,11 @@ LIMIT = 30  # seconds: the time limit of each server, the store's included; a qu
 
 
 @contextmanager
-def process(command: list[str], log: Path, ready: Callable[[], bool], *, limit: float = 120) -> Iterator[subprocess.Popen[bytes]]:
-    """A server process, once `ready()` holds; terminated after the block."""
+def process(command: list[str], log: Path, ready: Callable[[], bool], *, limit: float = 120,
+            cwd: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process (started in cwd), once `ready()` holds; terminated after the block."""
     with log.open("wb") as output:
-        started = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        started = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
     try:
         deadline = time.monotonic() + limit
         while not ready():

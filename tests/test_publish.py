@@ -38,31 +38,7 @@ from sanctiongraph.query.publish import CONTENT_HASH, LOCK, MANIFEST, PENDING, b
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
-VIRTUOSO_INI = """[Database]
-DatabaseFile = db/virtuoso.db
-ErrorLogFile = db/virtuoso.log
-LockFile = db/virtuoso.lck
-TransactionFile = db/virtuoso.trx
-xa_persistent_file = db/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = db/virtuoso-temp.db
-TransactionFile = db/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DirsAllowed = ., load
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = .
-EnabledDavVSP = 0
-ServerThreads = 10
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-"""
+VIRTUOSO_INI = Path(__file__).parent / "fixtures" / "virtuoso.ini"  # a template, shared with benchmarks/publish.py
 DIGEST = {"SANCTIONGRAPH_ENDPOINT_USER": "dba", "SANCTIONGRAPH_ENDPOINT_PASSWORD": "dba", "SANCTIONGRAPH_ENDPOINT_AUTH": "digest"}
 
 
@@ -94,7 +70,8 @@ class Store:
         self.http_port = free_port()
         if kind == "virtuoso":
             (workdir / "db").mkdir(parents=True, exist_ok=True)
-            (workdir / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql=free_port(), http=self.http_port))
+            ini = VIRTUOSO_INI.read_text(encoding="utf-8").format(sql=free_port(), http=self.http_port, dirs=".", buffers=10000, dirty=6000, limit=60)
+            (workdir / "virtuoso.ini").write_text(ini)
             root = f"http://127.0.0.1:{self.http_port}/"
             self.graph_store, self.query, self.env = root + "sparql-graph-crud-auth", root + "sparql", DIGEST
             self.update = root + "sparql-auth"

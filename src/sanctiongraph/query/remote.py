@@ -1,10 +1,13 @@
-"""A remote SPARQL 1.1 store, written one named graph at a time: by the Graph Store Protocol, or, for a store
-without it, by SPARQL Update in bounded chunks.
+"""A remote SPARQL 1.1 store, written a named graph at a time (by the Graph Store Protocol, or, for a store without
+it, by SPARQL Update in bounded chunks) or many small graphs at a time (by one SPARQL Update request).
 
-Every write replaces a whole graph in one step of the store's: a Graph Store `PUT`, or chunks of `INSERT DATA`
-into a staging graph followed by one `MOVE` into place. Bodies are streamed from an iterable of chunks, sent with
-their length (so a store that does not take chunked requests takes them too); credentials come from the
-environment (Basic, or Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL."""
+Every write replaces whole graphs in one step of the store's: a Graph Store `PUT`; chunks of `INSERT DATA` into a
+staging graph followed by one `MOVE` into place; or one SPARQL Update request that drops and inserts each of many
+graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), which Oxigraph and Virtuoso 7 each run
+as one transaction (a store killed during the request keeps every graph of it old). Bodies are streamed from an
+iterable of chunks, sent with their length (so a store that does not take chunked requests takes them too);
+credentials come from the environment (Basic, or Digest as Virtuoso's `-auth` endpoints want), never from the
+command line or the URL."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import hashlib
 import http.client
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
@@ -25,6 +28,7 @@ from sanctiongraph.errors import StoreError, UsageError, shown
 from sanctiongraph.query.endpoint import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 
 N_TRIPLES = "application/n-triples"
+SPARQL_UPDATE = "application/sparql-update"
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request of the SPARQL Update protocol
 
 
@@ -145,9 +149,11 @@ class Http:
 
 
 class RemoteStore(Protocol):
-    """A store that named graphs are read from, replaced in and deleted from."""
+    """A store that named graphs are read from, replaced in and deleted from; `batches` when many graphs can be
+    replaced or deleted in one request (replace_many, delete_many), each graph otherwise."""
 
     http: Http
+    batches: bool
 
     def read(self, graph: str) -> list[ox.Triple]: ...
 
@@ -155,12 +161,47 @@ class RemoteStore(Protocol):
 
     def delete(self, graph: str) -> None: ...
 
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None: ...
+
+    def delete_many(self, graphs: Sequence[str]) -> None: ...
+
+
+class Updates:
+    """A store's SPARQL Update endpoint, sent one request of many operations, which the store runs as one
+    transaction (the body is `application/sparql-update`: Virtuoso 7 takes it, unlike `application/sparql-query`)."""
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        """Replace each graph by its N-Triples lines, all in one request."""
+        text = b" ;\n".join(b"DROP SILENT GRAPH %s ;\nINSERT DATA { GRAPH %s {\n%s} }" % (_iri(graph), _iri(graph), lines)
+                            for graph, lines in graphs)
+        self.run(text, _which("write", [graph for graph, _ in graphs]))
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        self.run(b" ;\n".join(b"DROP SILENT GRAPH %s" % _iri(graph) for graph in graphs), _which("delete", graphs))
+
+    def run(self, text: bytes, doing: str) -> None:
+        self.http.check(self.http.request("POST", {}, text, {"Content-Type": SPARQL_UPDATE}), doing)
+
+
+def _iri(graph: str) -> bytes:
+    return str(ox.NamedNode(graph)).encode("utf-8")
+
+
+def _which(verb: str, graphs: Sequence[str]) -> str:
+    return f"{verb} <{graphs[0]}>" + (f" and {len(graphs) - 1} more graph(s) in one request" if len(graphs) > 1 else "")
+
 
 class GraphStore:
-    """A store's Graph Store Protocol endpoint (Oxigraph's `/store`, Virtuoso's `/sparql-graph-crud-auth`)."""
+    """A store's Graph Store Protocol endpoint (Oxigraph's `/store`, Virtuoso's `/sparql-graph-crud-auth`), and, when
+    its SPARQL Update endpoint is given too, that, for many small graphs in one request."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, update_url: str | None, timeout: float) -> None:
         self.http = Http(url, timeout)
+        self._updates = Updates(Http(update_url, timeout)) if update_url else None
+        self.batches = self._updates is not None
 
     def read(self, graph: str) -> list[ox.Triple]:
         """The graph's triples; none when the store has no such graph."""
@@ -175,15 +216,28 @@ class GraphStore:
     def delete(self, graph: str) -> None:
         self.http.check(self.http.request("DELETE", {"graph": graph}), f"delete <{graph}>", (200, 202, 204, 404))
 
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        if self._updates is None:
+            raise AssertionError("many graphs in one request need the store's SPARQL Update endpoint")
+        self._updates.replace_many(graphs)
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        if self._updates is None:
+            raise AssertionError("many graphs in one request need the store's SPARQL Update endpoint")
+        self._updates.delete_many(graphs)
+
 
 class UpdateStore:
     """A store's SPARQL Update endpoint, for a store without the Graph Store Protocol; graphs are read from its query
     endpoint (the same URL unless another is given). A graph is written into a staging graph in chunks of
-    UPDATE_CHUNK triples, then moved over its target in one update."""
+    UPDATE_CHUNK triples, then moved over its target in one update; many small graphs go in one request."""
+
+    batches = True
 
     def __init__(self, url: str, query_url: str | None, timeout: float) -> None:
         self.http = Http(url, timeout)
         self._query = Http(query_url, timeout) if query_url else self.http
+        self._updates = Updates(self.http)
 
     def read(self, graph: str) -> list[ox.Triple]:
         text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
@@ -204,13 +258,19 @@ class UpdateStore:
         self._update(f"MOVE SILENT GRAPH {staging} TO GRAPH {ox.NamedNode(graph)}", graph)
 
     def delete(self, graph: str) -> None:
-        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", graph)
+        self.delete_many([graph])
+
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        self._updates.replace_many(graphs)
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        self._updates.delete_many(graphs)
 
     def _insert(self, staging: ox.NamedNode, lines: list[bytes], graph: str) -> None:
         self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{b''.join(lines).decode()}}} }}", graph)
 
     def _update(self, text: str, graph: str) -> None:
-        self.http.check(self._form(self.http, "update", text, {}), f"write <{graph}>")
+        self._updates.run(text.encode("utf-8"), f"write <{graph}>")
 
     @staticmethod
     def _form(http_: Http, field: str, text: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
@@ -226,10 +286,12 @@ def _parsed(url: str, data: bytes, graph: str) -> list[ox.Triple]:
         raise StoreError(f"the store {url} sent for <{graph}> what is not RDF: {' '.join(str(error).split())[:200]}") from None
 
 
-def connect(url: str, *, protocol: str = "graph-store", query_url: str | None = None, timeout: float = 60.0) -> RemoteStore:
-    """The store at url, written by the Graph Store Protocol ("graph-store") or SPARQL Update ("update")."""
+def connect(url: str, *, protocol: str = "graph-store", query_url: str | None = None, update_url: str | None = None,
+            timeout: float = 60.0) -> RemoteStore:
+    """The store at url, written by the Graph Store Protocol ("graph-store"; many small graphs at once by SPARQL
+    Update when update_url is given) or SPARQL Update ("update")."""
     if protocol == "graph-store":
-        return GraphStore(url, timeout)
+        return GraphStore(url, update_url, timeout)
     if protocol == "update":
         return UpdateStore(url, query_url, timeout)
     raise UsageError(f"unknown protocol {shown(protocol)}; use graph-store or update")
