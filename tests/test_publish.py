@@ -278,18 +278,34 @@ def test_the_update_protocol_publishes_the_same(store: Store, versions: tuple[Pa
     assert_same_answers(store, graph)
 
 
+def test_graphs_batched_by_sparql_update_publish_the_same(store: Store, versions: tuple[Path, Path, Path], graph: Path) -> None:
+    """--update-endpoint: small graphs go many to one SPARQL Update request; edits, additions and removals as by PUT."""
+    first, second, _ = versions
+    for version in (first, second, graph):
+        completed = publish(store, version, "--update-endpoint", store.update)
+        assert completed.returncode == 0, completed.stderr
+        assert {g: store.graph(g) for g in store.graphs()} == contents(version)
+        assert store.manifest() == {g.iri: g.digest for g in built_graphs(version)[1]}
+    assert_same_answers(store, graph)
+    assert "sent 0 graph(s)" in publish(store, graph, "--update-endpoint", store.update).stderr
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["put", "batched"])
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
-def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, tmp_path: Path) -> None:
+def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, batched: bool, tmp_path: Path) -> None:
+    """Killed midway, a publish leaves each graph old or new, whether each graph is one PUT or many small graphs are one
+    SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last)."""
     old_sources, new_sources = tmp_path / "old", tmp_path / "new"
-    generate(old_sources, sources=150, seed=5, progress=False)
-    generate(new_sources, sources=150, seed=6, progress=False)  # the same source IDs, other content: every graph changes
+    count = 400 if batched else 150
+    generate(old_sources, sources=count, seed=5, progress=False)
+    generate(new_sources, sources=count, seed=6, progress=False)  # the same source IDs, other content: every graph changes
     old, new = tmp_path / "old-graph", tmp_path / "new-graph"
     build(old_sources, ONTOLOGY, old)
     build(new_sources, ONTOLOGY, new)
     old_graphs, new_graphs = contents(old), contents(new)
     with running(kind, tmp_path / kind) as store:
         assert publish(store, old).returncode == 0
-        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(new)]
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(new), *(["--update-endpoint", store.update] if batched else [])]
         publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"  # graphs are sent in the order of their IRIs
@@ -297,8 +313,9 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
-        assert publishing.returncode == 1 and stderr.startswith(f"sanctiongraph: error: cannot reach the store {store.graph_store}") or \
-            stderr.startswith(f"sanctiongraph: error: the store {store.graph_store}"), stderr
+        url = store.update if batched else store.graph_store
+        assert publishing.returncode == 1, stderr
+        assert stderr.startswith((f"sanctiongraph: error: cannot reach the store {url}", f"sanctiongraph: error: the store {url}")), stderr
         assert stderr.count("\n") == 1
         store.start()
         on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()
@@ -310,7 +327,7 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
             assert triples in (old_graphs.get(iri), new_graphs.get(iri)), iri
         for iri, digest in manifest.items():  # the manifest records only what really arrived
             assert digest == PENDING or digest == (new_hashes if on_store[iri] == new_graphs.get(iri) else old_hashes)[iri], iri
-        completed = publish(store, new)
+        completed = publish(store, new, *(["--update-endpoint", store.update] if batched else []))
         assert completed.returncode == 0, completed.stderr
         assert {g: store.graph(g) for g in store.graphs()} == new_graphs
         assert store.manifest() == new_hashes

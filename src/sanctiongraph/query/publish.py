@@ -10,10 +10,10 @@ nothing else on the store is touched.
 
 Each graph is replaced in one step of the store's (sanctiongraph.query.remote), so it is at every moment the old
 one or the new one. When the store takes many graphs in one SPARQL Update request (one transaction), consecutive
-graphs of up to BATCH_BYTES of N-Triples in all go in one request, and a larger graph alone; graphs are deleted
-DELETE_BATCH at a time. A request is made from the build's export as it is sent, so a publish holds at most one
-request's worth of graphs, never the dataset. Before a graph is touched its manifest entry is marked PENDING, and it gets its new hash
-only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
+graphs of up to BATCH_BYTES of N-Triples in all go in one request, and a larger graph alone (streamed); graphs are
+deleted DELETE_BATCH at a time (in one request then). A request of many graphs is made from the build's export just
+before it is sent, so a publish holds at most BATCH_BYTES of them, never the dataset. Before a graph is touched its
+manifest entry is marked PENDING, and it gets its new hash only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
 A publish stopped at any point (the store killed, the network down) leaves a manifest that records only the
 graphs that really arrived, so the next publish sends the others.
 
@@ -238,13 +238,9 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
             done.sent += len(group)
             show(done.sent)
             recorded.write(unless_recent=True)
-        step = DELETE_BATCH if remote.batches else 1
-        for start in range(0, len(changes.delete), step):
-            gone = changes.delete[start:start + step]
-            if remote.batches:
-                remote.delete_many(gone)
-            else:
-                remote.delete(gone[0])
+        for start in range(0, len(changes.delete), DELETE_BATCH):
+            gone = changes.delete[start:start + DELETE_BATCH]
+            remote.delete_many(gone)
             for iri in gone:
                 del recorded.entries[iri]
             done.deleted += len(gone)

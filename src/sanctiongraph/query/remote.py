@@ -24,7 +24,7 @@ from urllib.request import parse_http_list, parse_keqv_list
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
-from sanctiongraph.errors import StoreError, UsageError, shown
+from sanctiongraph.errors import EndpointUnavailable, StoreError, UsageError, shown
 from sanctiongraph.query.endpoint import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 
 N_TRIPLES = "application/n-triples"
@@ -44,16 +44,16 @@ class Body(Protocol):
 class Http:
     """Requests to one store, over one kept-alive connection, with the credentials of the environment."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, noun: str = "store") -> None:
         try:
             check_endpoint(url)
         except UsageError as error:
-            raise StoreError(str(error).replace("the endpoint", "the store", 1)) from None
+            raise StoreError(str(error).replace("the endpoint", f"the {noun}", 1)) from None
         address = urlsplit(url)
         if address.username is not None or address.password is not None:
             bare = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()  # the credentials are never shown
-            raise StoreError(f"the store URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
-        self.url = url
+            raise StoreError(f"the {noun} URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
+        self.url, self.noun = url, noun
         self._address = address
         self._timeout = timeout
         self._connection: http.client.HTTPConnection | None = None
@@ -64,8 +64,9 @@ class Http:
         self._count = 0
 
     def request(self, method: str, params: dict[str, str], body: bytes | Body | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
-        """(status, reason, body) of the store's answer; the params join those of the store's URL."""
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> tuple[int, str, bytes]:
+        """(status, reason, body) of the store's answer, within timeout seconds (the Http's own when None); the params
+        join those of the store's URL. EndpointUnavailable when the store cannot be reached or runs out of time."""
         query = urlencode(parse_qsl(self._address.query, keep_blank_values=True) + list(params.items()))
         target = (self._address.path or "/") + ("?" + query if query else "")
         size = len(body) if isinstance(body, bytes) else body.size if body is not None else 0
@@ -74,7 +75,7 @@ class Http:
             authorization = self._authorization(method, target)
             if authorization:
                 sent["Authorization"] = authorization
-            status, reason, answer, challenge = self._exchange(method, target, body, sent)
+            status, reason, answer, challenge = self._exchange(method, target, body, sent, self._timeout if timeout is None else timeout)
             if status == 401 and attempt == 1 and self._credentials and self._digest and challenge.lower().startswith("digest "):
                 self._challenge = parse_keqv_list(parse_http_list(challenge[len("digest "):]))
                 self._count = 0
@@ -82,11 +83,16 @@ class Http:
             return status, reason, answer
         raise AssertionError("unreachable")
 
-    def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str]) -> tuple[int, str, bytes, str]:
+    def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str],
+                  timeout: float) -> tuple[int, str, bytes, str]:
+        """One request on the kept-alive connection, or, when that is gone (closed by the store while idle), on a new
+        one; never sent again after a time-out."""
         for fresh in (self._connection is None, True):
             if self._connection is None:
                 kind = http.client.HTTPSConnection if self._address.scheme == "https" else http.client.HTTPConnection
-                self._connection = kind(self._address.hostname or "", self._address.port, timeout=self._timeout)
+                self._connection = kind(self._address.hostname or "", self._address.port, timeout=timeout)
+            elif self._connection.sock is not None:
+                self._connection.sock.settimeout(timeout)
             try:
                 self._connection.request(method, target, body=body if body is None or isinstance(body, bytes) else iter(body), headers=headers)
                 response = self._connection.getresponse()
@@ -94,11 +100,14 @@ class Http:
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
                 return response.status, response.reason, answer, response.getheader("WWW-Authenticate", "")
+            except TimeoutError:
+                self.close()
+                raise EndpointUnavailable(f"the {self.noun} {self.url} did not answer within {timeout:.3g} s", timed_out=True) from None
             except (OSError, http.client.HTTPException) as error:
                 self.close()
                 if fresh:
                     reason = (error.strerror if isinstance(error, OSError) else None) or str(error) or error.__class__.__name__
-                    raise StoreError(f"cannot reach the store {self.url}: {reason}") from None
+                    raise EndpointUnavailable(f"cannot reach the {self.noun} {self.url}: {reason}") from None
         raise AssertionError("unreachable")
 
     def _authorization(self, method: str, target: str) -> str | None:
@@ -150,7 +159,8 @@ class Http:
 
 class RemoteStore(Protocol):
     """A store that named graphs are read from, replaced in and deleted from; `batches` when many graphs can be
-    replaced or deleted in one request (replace_many, delete_many), each graph otherwise."""
+    replaced (replace_many) or deleted (delete_many) in one request, one transaction of the store's; otherwise
+    delete_many deletes one graph per request."""
 
     http: Http
     batches: bool
@@ -222,9 +232,12 @@ class GraphStore:
         self._updates.replace_many(graphs)
 
     def delete_many(self, graphs: Sequence[str]) -> None:
-        if self._updates is None:
-            raise AssertionError("many graphs in one request need the store's SPARQL Update endpoint")
-        self._updates.delete_many(graphs)
+        """In one request by SPARQL Update when there is its endpoint, otherwise one DELETE each."""
+        if self._updates is not None:
+            self._updates.delete_many(graphs)
+        else:
+            for graph in graphs:
+                self.delete(graph)
 
 
 class UpdateStore:

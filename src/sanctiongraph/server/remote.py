@@ -1,7 +1,8 @@
 """The server in front of a remote SPARQL 1.1 store (`sanctiongraph serve --store URL`) instead of a build.
 
 The server's jobs (sanctiongraph.server.jobs) read the store through an Endpoint (sanctiongraph.query.endpoint), which
-sends every request to the one URL given, so nothing a client sends can make the server fetch from elsewhere; a query
+sends every request to the one URL given, over connections kept alive and shared by the jobs' threads
+(sanctiongraph.query.connections), so nothing a client sends can make the server fetch from elsewhere; a query
 or view that would make the store itself fetch (SERVICE, LOAD) is refused by the jobs as on a build. Jobs run in
 threads of the server's, at most `workers` at once; each request to the store is given what is left of the time
 limit, and a job still running at the limit is answered 504 (its thread ends with its request's socket timeout). A
@@ -19,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from sanctiongraph.errors import EndpointUnavailable, ResultTooLarge
+from sanctiongraph.query.connections import Connections
 from sanctiongraph.query.endpoint import Endpoint
 from sanctiongraph.server.jobs import failure
 from sanctiongraph.server.live import Fixed, Served
@@ -26,6 +28,7 @@ from sanctiongraph.server.workers import Job, Overloaded, Reply
 
 VOID_QUERY = Path(__file__).parent / "void.rq"
 GRACE = 1.0  # seconds past the time limit that a job's last request may take to give up on its own
+HEALTH_TIMEOUT = 5.0  # seconds the store has to answer /health's probe
 
 
 class StoreEngine:
@@ -34,6 +37,7 @@ class StoreEngine:
     def __init__(self, url: str, *, workers: int, timeout: float) -> None:
         self.url, self.workers, self.timeout = url, workers, timeout
         self._slots = threading.BoundedSemaphore(workers)
+        self._connections = Connections(url, timeout)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sanctiongraph-store")
 
     def run(self, job: Job, *args: Any, wait: float, timeout: float | None = None) -> Reply:
@@ -42,7 +46,7 @@ class StoreEngine:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         if not self._slots.acquire(timeout=wait):
             raise Overloaded(f"every connection to the store stayed busy for {wait:g} s; try again shortly")
-        store = Endpoint(self.url, timeout=limit, deadline=time.monotonic() + limit)
+        store = Endpoint(self.url, timeout=limit, deadline=time.monotonic() + limit, connections=self._connections)
         try:
             future = self._pool.submit(_answer, job, store, args)
         except BaseException:
@@ -54,11 +58,19 @@ class StoreEngine:
         except concurrent.futures.TimeoutError:
             return failure(504, f"the store {self.url} did not answer within the time limit of {limit:g} s")
 
-    def alive(self) -> int:
-        return self.workers
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """Whether the store answers `ASK {}` within HEALTH_TIMEOUT seconds (at most the time limit), and its URL
+        (which holds no credentials: --store refuses a URL that does)."""
+        report: dict[str, Any] = {"store": self.url, "workers": self.workers}
+        try:
+            self._connections.send("ASK {}", "ASK", min(HEALTH_TIMEOUT, self.timeout))
+        except (EndpointUnavailable, RuntimeError) as error:
+            return False, {"status": f"the store does not answer: {error}", **report, "answers": False}
+        return True, {"status": "ok", **report, "answers": True}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._connections.close()
 
 
 def _answer(job: Job, store: Endpoint, args: tuple[Any, ...]) -> Reply:
