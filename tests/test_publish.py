@@ -290,11 +290,13 @@ def test_graphs_batched_by_sparql_update_publish_the_same(store: Store, versions
     assert "sent 0 graph(s)" in publish(store, graph, "--update-endpoint", store.update).stderr
 
 
-@pytest.mark.parametrize("batched", [False, True], ids=["put", "batched"])
-@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+@pytest.mark.parametrize(("kind", "batched"), [("oxigraph", False), ("virtuoso", False), ("oxigraph", True)],
+                         ids=["oxigraph-put", "virtuoso-put", "oxigraph-batched"])
 def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, batched: bool, tmp_path: Path) -> None:
     """Killed midway, a publish leaves each graph old or new, whether each graph is one PUT or many small graphs are one
-    SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last)."""
+    SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last).
+    Not batched on Virtuoso 7.2: killed after it had answered a request of many graphs, it came back with part of
+    some of them (docs/beyond-one-machine.md, "Why not on Virtuoso")."""
     old_sources, new_sources = tmp_path / "old", tmp_path / "new"
     count = 400 if batched else 150
     generate(old_sources, sources=count, seed=5, progress=False)
@@ -313,9 +315,9 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
-        url = store.update if batched else store.graph_store
+        urls = [store.graph_store, *([store.update] if batched else [])]  # a large graph and the manifest still go by PUT
         assert publishing.returncode == 1, stderr
-        assert stderr.startswith((f"sanctiongraph: error: cannot reach the store {url}", f"sanctiongraph: error: the store {url}")), stderr
+        assert stderr.startswith(tuple(f"sanctiongraph: error: {said} {url}" for said in ("cannot reach the store", "the store") for url in urls)), stderr
         assert stderr.count("\n") == 1
         store.start()
         on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()

@@ -54,9 +54,7 @@ LOCK = ox.NamedNode(sg.publishLock)
 LEASE = 600.0  # seconds a lock holds without renewal
 SETTLE = 0.5  # seconds between writing the lock and reading it back
 SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
-# bytes of N-Triples in one request of many graphs: Virtuoso 7.2 killed after answering a request of 7 MB (100,000
-# triples) replayed only part of it on restart; requests of 1.4 MB were replayed whole (see docs/beyond-one-machine.md)
-BATCH_BYTES = 1 << 20
+BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
 DELETE_BATCH = 1000  # graphs deleted in one request
 
 

@@ -3,8 +3,9 @@ it, by SPARQL Update in bounded chunks) or many small graphs at a time (by one S
 
 Every write replaces whole graphs in one step of the store's: a Graph Store `PUT`; chunks of `INSERT DATA` into a
 staging graph followed by one `MOVE` into place; or one SPARQL Update request that drops and inserts each of many
-graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), which Oxigraph and Virtuoso 7 each run
-as one transaction (a store killed during the request keeps every graph of it old). Bodies are streamed from an
+graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), which Oxigraph runs as one transaction
+(killed during the request, it keeps every graph of it old; Virtuoso 7.2 killed after answering one came back with
+part of it, see docs/beyond-one-machine.md). Bodies are streamed from an
 iterable of chunks, sent with their length (so a store that does not take chunked requests takes them too);
 credentials come from the environment (Basic, or Digest as Virtuoso's `-auth` endpoints want), never from the
 command line or the URL."""
@@ -177,8 +178,8 @@ class RemoteStore(Protocol):
 
 
 class Updates:
-    """A store's SPARQL Update endpoint, sent one request of many operations, which the store runs as one
-    transaction (the body is `application/sparql-update`: Virtuoso 7 takes it, unlike `application/sparql-query`)."""
+    """A store's SPARQL Update endpoint, sent one request of many operations, which a store such as Oxigraph runs as
+    one transaction (the body is `application/sparql-update`: Virtuoso 7 takes it, unlike `application/sparql-query`)."""
 
     def __init__(self, http: Http) -> None:
         self.http = http
