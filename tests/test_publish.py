@@ -450,3 +450,19 @@ def test_wrong_credentials_and_a_read_only_store_are_one_line(graph: Path, tmp_p
         assert refused.returncode == 1 and refused.stderr.count("\n") == 1
         assert refused.stderr.startswith(f"sanctiongraph: error: the store {anonymous} "), refused.stderr
         assert store.graphs() == set()
+
+
+def test_an_update_endpoint_that_cannot_be_reached_is_one_line_and_nothing_is_recorded(versions: tuple[Path, Path, Path]) -> None:
+    first = versions[0]
+    update = f"http://127.0.0.1:{free_port()}/update"
+    with failing_store() as (url, graphs):
+        completed = subprocess.run([SANCTIONGRAPH, "publish", url, "--update-endpoint", update, "--graph", str(first), "--timeout", "10"],
+                                   capture_output=True, text=True, timeout=120)
+        manifest = {t.subject.value: t.object.value for t in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)}
+    assert completed.returncode == 1 and completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stderr.startswith(f"sanctiongraph: error: cannot reach the store {update}: "), completed.stderr
+    assert set(graphs) == {MANIFEST}  # the small graphs go to the update endpoint only
+    assert manifest == {g.iri: PENDING for g in built_graphs(first)[1]}
+    bad = subprocess.run([SANCTIONGRAPH, "publish", url, "--update-endpoint", "file:///etc/passwd", "--graph", str(first)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "the store 'file:///etc/passwd' is not an http(s) URL" in bad.stderr and bad.stderr.count("\n") == 1
