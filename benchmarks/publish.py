@@ -95,9 +95,11 @@ def check(found: int, quads: int, what: str) -> None:
         raise SystemExit(f"{what}: the store holds {found:,} quads of the build's graphs, not {quads:,}")
 
 
-def row(store: str, task: str, seconds: float, quads: int, loader: float | None = None) -> None:
+def row(store: str, task: str, seconds: float, quads: int | None, loader: float | None = None) -> None:
+    """A line of the table; quads None for a publish that sends nothing (no rate)."""
     ratio = f"{loader / seconds:.2f}×" if loader else ""
-    print(f"| {store} | {task} | {seconds:.1f} s | {quads / seconds:,.0f} | {ratio} |", flush=True)
+    rate = f"{quads / seconds:,.0f}" if quads else ""
+    print(f"| {store} | {task} | {seconds:.1f} s | {rate} | {ratio} |", flush=True)
 
 
 def main() -> None:
@@ -140,7 +142,7 @@ def publishes(name: str, store: Served, mode: str, graph: Path, quads: int, load
     command += ["--update-endpoint", store.update] if mode == "batched" else []
     label = "graphs batched, `--update-endpoint`" if mode == "batched" else "one `PUT` per graph"
     row(name, f"first publish, {label}", timed("publish", command, env), quads, loader)
-    row(name, "publish, nothing changed", timed("publish", command, env), quads)
+    row(name, "publish, nothing changed", timed("publish", command, env), None)
     check(loaded(store.query), quads, f"publish to {name}")
 
 if __name__ == "__main__":
