@@ -295,8 +295,8 @@ def test_graphs_batched_by_sparql_update_publish_the_same(store: Store, versions
 def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, batched: bool, tmp_path: Path) -> None:
     """Killed midway, a publish leaves each graph old or new, whether each graph is one PUT or many small graphs are one
     SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last).
-    Not batched on Virtuoso 7.2: killed after it had answered a request of many graphs, it came back with part of
-    some of them (docs/beyond-one-machine.md, "Why not on Virtuoso")."""
+    Not batched on Virtuoso 7.2: it shows a request's writes before they are durable, and killed with a graph of the
+    first request seen new, it came back with that request in part (docs/beyond-one-machine.md, "Why not on Virtuoso")."""
     old_sources, new_sources = tmp_path / "old", tmp_path / "new"
     count = 400 if batched else 150
     generate(old_sources, sources=count, seed=5, progress=False)

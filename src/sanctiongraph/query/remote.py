@@ -4,8 +4,8 @@ it, by SPARQL Update in bounded chunks) or many small graphs at a time (by one S
 Every write replaces whole graphs in one step of the store's: a Graph Store `PUT`; chunks of `INSERT DATA` into a
 staging graph followed by one `MOVE` into place; or one SPARQL Update request that drops and inserts each of many
 graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), which Oxigraph runs as one transaction
-(killed during the request, it keeps every graph of it old; Virtuoso 7.2 killed after answering one came back with
-part of it, see docs/beyond-one-machine.md). Bodies are streamed from an iterable of chunks, sent with their length
+(killed during the request, it keeps every graph of it old; Virtuoso 7.2 shows such a request's writes to queries
+before they are durable, see docs/beyond-one-machine.md and benchmarks/crash.py). Bodies are streamed from an iterable of chunks, sent with their length
 (so a store that does not take chunked requests takes them too); credentials come from the environment (Basic, or
 Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL. The same Http, with a time
 limit per request, carries `serve --store`'s queries (sanctiongraph.query.connections)."""
