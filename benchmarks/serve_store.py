@@ -7,7 +7,7 @@ Each client keeps one HTTP/1.1 connection; a query straight to the store is the 
 parameters bound (a POSTed form), through a server it is `/queries/NAME?params`; JSON results each time. Medians of
 rounds that interleave the three ways (benchmarks/queries.py, `interleaved`).
 
-    python benchmarks/serve_store.py [--sources 1000] [--seed 1] [--runs 10]
+    python benchmarks/serve_store.py [--sources 1000] [--seed 1] [--runs 10]     # --sources 0: the bundled sources alone
 
 Prints Markdown tables; nothing is sent anywhere but 127.0.0.1."""
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from server_load import free_port
 
-from queries import corpus_with_seed, interleaved
+from queries import WORK, corpus_with_seed, interleaved
 from sanctiongraph import project
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.query.library import load_queries
@@ -44,10 +44,11 @@ LIMIT = 30  # seconds: the time limit of each server, the store's included; a qu
 
 
 @contextmanager
-def process(command: list[str], log: Path, ready: Callable[[], bool], *, limit: float = 120) -> Iterator[subprocess.Popen[bytes]]:
-    """A server process, once `ready()` holds; terminated after the block."""
+def process(command: list[str], log: Path, ready: Callable[[], bool], *, limit: float = 120,
+            cwd: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process (started in cwd), once `ready()` holds; terminated after the block."""
     with log.open("wb") as output:
-        started = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        started = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
     try:
         deadline = time.monotonic() + limit
         while not ready():
@@ -97,14 +98,14 @@ class Client:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--sources", type=int, default=1000, help="generated sources besides the first (0: the bundled sources alone)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=10, help="rounds at least (more for fast queries, about 1 s each)")
     args = parser.parse_args()
-    folder = corpus_with_seed(args.sources, args.seed)
+    folder = corpus_with_seed(args.sources, args.seed) if args.sources else WORK / "bundled"
     graph = folder / "graph"
     if not (graph / "void.ttl").is_file():
-        build(folder / "sources", project.ontology_folder(), graph)
+        build(folder / "sources" if args.sources else ROOT / "sources", project.ontology_folder(), graph)
     quads = sum(1 for _ in (graph / "sanctiongraph.nq").open("rb"))
     library = load_queries(ROOT / "queries")
     oxigraph = shutil.which("oxigraph", path=str(BIN))
@@ -113,7 +114,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {platform.platform()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {load[0]:.1f} at the start")
-    print(f"graph: {args.sources:,} generated sources and the first source, {quads:,} quads\n")
+    print(f"graph: {args.sources:,} generated sources and the bundled sources, {quads:,} quads\n")
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         store_port, front_port, built_port = free_port(), free_port(), free_port()

@@ -1,10 +1,13 @@
 """`sanctiongraph serve --store URL`: the server in front of a real store (Oxigraph server, Virtuoso 7) that `publish`
 loaded, answering as `sanctiongraph serve` does on the same build: the named queries, resource pages and descriptions
 by content negotiation, the Graph Store's reads and the views; read-only; a store that hangs gives 504 and one that
-is gone 502, each one line; nothing a client sends reaches another host."""
+is gone 502, each one line, and /health says so; nothing a client sends reaches another host; the store's queries
+go over a few kept-alive connections shared by the server's threads."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +16,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +24,9 @@ from conftest import Listener, free_port, page_text, sanctiongraph_server
 from test_publish import VIRTUOSO_READS_OTHERWISE, Store, comparable, number, publish, running
 from test_queries import examples
 from test_server import LIBRARY, Answer, fetch, sparql
+
+from sanctiongraph.query.connections import Connections
+from sanctiongraph.server.app import Settings
 
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
 
@@ -136,21 +143,61 @@ def test_a_store_that_hangs_gives_504_and_one_that_is_gone_502(graph: Path, tmp_
         assert publish(store, graph).returncode == 0
         with sanctiongraph_server(None, tmp_path, "--store", store.query, "--timeout", "3") as front:
             assert fetch(front + "queries/listings", headers={"Accept": "text/csv"}).status == 200
+            assert health(front) == (200, {"status": "ok", "store": store.query, "answers": True, "workers": Settings.workers})
             assert store.process is not None
             store.process.send_signal(signal.SIGSTOP)
             try:
                 hung = fetch(front + "queries/listings", headers={"Accept": "text/csv"}, timeout=60)
                 page = fetch(front + "id/mechel.html", timeout=60)
+                stopped = health(front)
             finally:
                 store.process.send_signal(signal.SIGCONT)
             assert hung.status == 504 and hung.text.count("\n") == 1 and f"{store.query} did not answer within" in hung.text
             assert page.status == 504 and page.text.count("\n") == 1
+            assert stopped[0] == 503 and stopped[1]["answers"] is False and stopped[1]["store"] == store.query
+            assert f"the store does not answer: the endpoint {store.query} did not answer within 3 s" == stopped[1]["status"]
             store.kill()
             gone = fetch(front + "queries/listings", headers={"Accept": "text/csv"}, timeout=60)
             assert gone.status == 502 and gone.text.count("\n") == 1 and f"cannot reach the endpoint {store.query}" in gone.text
             assert fetch(front + "id/mechel", timeout=60).status == 502
+            assert health(front)[0] == 503
             store.start()  # it comes back: so does the server, with nothing to restart
             assert fetch(front + "queries/listings", headers={"Accept": "text/csv"}).status == 200
+            assert health(front)[1]["answers"] is True
+
+
+def health(root: str) -> tuple[int, dict[str, Any]]:
+    answer = fetch(root + "health", timeout=60)
+    return answer.status, json.loads(answer.body)
+
+
+def test_queries_from_many_threads_share_a_few_kept_alive_connections(graph: Path, tmp_path: Path) -> None:
+    """The connections of `serve --store` (sanctiongraph.query.connections) under threads: every answer right, no more
+    connections than requests at once, and one connection kept for queries one after the other."""
+    with running("oxigraph", tmp_path / "store") as store:
+        assert publish(store, graph).returncode == 0
+        connections = Connections(store.query, 30)
+        texts = [f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{prefix}')) }}"
+                 for prefix in ("https://w3id.org/sanctiongraph/graph/", "https://w3id.org/sanctiongraph/graph/source/", "urn:none")]
+        expected = [count(connections.send(text, "SELECT", 30)) for text in texts]
+        assert expected[0] > expected[1] > expected[2] == 0
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(lambda i: count(connections.send(texts[i % 3], "SELECT", 30)), range(120)))
+        assert answers == [expected[i % 3] for i in range(120)]
+        idle = connections._idle.qsize()
+        assert 1 <= idle <= 6
+        for _ in range(20):
+            assert count(connections.send(texts[0], "SELECT", 30)) == expected[0]
+        assert connections._idle.qsize() == idle  # none opened: one was taken and given back each time
+        with pytest.raises(RuntimeError, match=f"the endpoint {store.query} refused the query: 400 "):
+            connections.send("SELECT nonsense", "SELECT", 30)
+        connections.close()
+
+
+def count(body: bytes) -> int:
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(iter(solutions))[0].value)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("options", "status", "message"), [

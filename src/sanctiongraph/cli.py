@@ -333,7 +333,7 @@ def _add_interchange(commands: argparse._SubParsersAction, exports: argparse._Su
 
 
 def _publish(args: argparse.Namespace) -> int:
-    remote = connect(args.url, protocol=args.protocol, query_url=args.query_endpoint, timeout=args.timeout)
+    remote = connect(args.url, protocol=args.protocol, query_url=args.query_endpoint, update_url=args.update_endpoint, timeout=args.timeout)
     done = publish(args.graph or _project(args).graph, remote, dry_run=args.dry_run)
     changes = done.plan
     if args.dry_run:
@@ -454,6 +454,8 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument("--protocol", choices=("graph-store", "update"), default="graph-store",
                                 help="how graphs are written: the Graph Store Protocol, or SPARQL Update in chunks (default: %(default)s)")
     publish_parser.add_argument("--query-endpoint", metavar="URL", help="with --protocol update: where the manifest is read (default: URL)")
+    publish_parser.add_argument("--update-endpoint", metavar="URL", help="with --protocol graph-store: the store's SPARQL Update endpoint, "
+                                "to send many small graphs in one request (one transaction) there; larger graphs still go by PUT (not for Virtuoso 7: see the guide)")
     publish_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     publish_parser.add_argument("--dry-run", "-n", action="store_true", help="list the graphs that would be sent or deleted; change nothing")
     publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")

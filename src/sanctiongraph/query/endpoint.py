@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
@@ -25,6 +25,9 @@ import pyoxigraph as ox
 from sanctiongraph import __version__
 from sanctiongraph.errors import EndpointUnavailable, UsageError, shown
 from sanctiongraph.query.library import Query
+
+if TYPE_CHECKING:
+    from sanctiongraph.query.connections import Connections  # which sends through this module's send() helpers
 
 ENDPOINT_USER = "SANCTIONGRAPH_ENDPOINT_USER"
 ENDPOINT_PASSWORD = "SANCTIONGRAPH_ENDPOINT_PASSWORD"
@@ -35,11 +38,12 @@ T = TypeVar("T")
 
 class Endpoint:
     """A SPARQL 1.1 query endpoint read through pyoxigraph's Store interface. Each request gets `timeout` seconds,
-    and, with a `deadline` (time.monotonic()), no more than is left before it."""
+    and, with a `deadline` (time.monotonic()), no more than is left before it. Requests go over `connections` (kept
+    alive, sanctiongraph.query.connections) when given, otherwise each by SPARQLWrapper on a connection of its own."""
 
-    def __init__(self, url: str, *, timeout: float, deadline: float | None = None) -> None:
+    def __init__(self, url: str, *, timeout: float, deadline: float | None = None, connections: Connections | None = None) -> None:
         check_endpoint(url)
-        self.url, self.timeout, self.deadline = url, timeout, deadline
+        self.url, self.timeout, self.deadline, self.connections = url, timeout, deadline, connections
 
     def query(self, query: str, *, use_default_graph_as_union: bool = False,
               default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
@@ -53,7 +57,10 @@ class Endpoint:
         else:
             default = tuple(g.value for g in default_graph or () if isinstance(g, ox.NamedNode))
             named = tuple(g.value for g in named_graphs or () if isinstance(g, ox.NamedNode))
-        body = send(self.url, query, form, self._left(), default, named)
+        if self.connections is not None:
+            body = self.connections.send(query, form, self._left(), default, named)
+        else:
+            body = send(self.url, query, form, self._left(), default, named)
         if form in GRAPH_FORMS:
             return _read(self.url, lambda: [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
         return _read(self.url, lambda: ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))

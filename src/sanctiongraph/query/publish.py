@@ -9,8 +9,11 @@ manifest's and deletes the graphs the manifest lists that the build no longer ha
 nothing else on the store is touched.
 
 Each graph is replaced in one step of the store's (sanctiongraph.query.remote), so it is at every moment the old
-one or the new one. Before a graph is touched its manifest entry is marked PENDING, and it gets its new hash
-only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
+one or the new one. When the store takes many graphs in one SPARQL Update request (one transaction), consecutive
+graphs of up to BATCH_BYTES of N-Triples in all go in one request, and a larger graph alone (streamed); graphs are
+deleted DELETE_BATCH at a time (in one request then). A request of many graphs is made from the build's export just
+before it is sent, so a publish holds at most BATCH_BYTES of them, never the dataset. Before a graph is touched its
+manifest entry is marked PENDING, and it gets its new hash only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
 A publish stopped at any point (the store killed, the network down) leaves a manifest that records only the
 graphs that really arrived, so the next publish sends the others.
 
@@ -51,6 +54,8 @@ LOCK = ox.NamedNode(sg.publishLock)
 LEASE = 600.0  # seconds a lock holds without renewal
 SETTLE = 0.5  # seconds between writing the lock and reading it back
 SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
+BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
+DELETE_BATCH = 1000  # graphs deleted in one request
 
 
 @dataclass(frozen=True)
@@ -220,17 +225,23 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     recorded.write()
     lock.confirm(remote)
     try:
-        for graph in changes.send:
-            remote.replace(graph.iri, _GraphBody(build, graph))
-            recorded.entries[graph.iri] = graph.digest
-            done.sent += 1
-            done.triples += graph.triples
+        for group in _groups(changes.send, remote.batches):
+            if remote.batches and group[0].size <= BATCH_BYTES:
+                remote.replace_many([(graph.iri, b"".join(_GraphBody(build, graph))) for graph in group])
+            else:
+                remote.replace(group[0].iri, _GraphBody(build, group[0]))
+            for graph in group:
+                recorded.entries[graph.iri] = graph.digest
+                done.triples += graph.triples
+            done.sent += len(group)
             show(done.sent)
             recorded.write(unless_recent=True)
-        for iri in changes.delete:
-            remote.delete(iri)
-            del recorded.entries[iri]
-            done.deleted += 1
+        for start in range(0, len(changes.delete), DELETE_BATCH):
+            gone = changes.delete[start:start + DELETE_BATCH]
+            remote.delete_many(gone)
+            for iri in gone:
+                del recorded.entries[iri]
+            done.deleted += len(gone)
             show(done.sent + done.deleted)
             recorded.write(unless_recent=True)
     except BaseException:
@@ -241,6 +252,25 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     recorded.write()
     done.seconds = time.monotonic() - started
     return done
+
+
+def _groups(graphs: list[LocalGraph], batches: bool) -> Iterator[list[LocalGraph]]:
+    """The graphs, in their order, in the groups that each go in one request: consecutive graphs of up to BATCH_BYTES
+    in all when the store batches; otherwise, and for a graph larger than that, one graph."""
+    group: list[LocalGraph] = []
+    size = 0
+    for graph in graphs:
+        alone = not batches or graph.size > BATCH_BYTES
+        if group and (alone or size + graph.size > BATCH_BYTES):
+            yield group
+            group, size = [], 0
+        if alone:
+            yield [graph]
+        else:
+            group.append(graph)
+            size += graph.size
+    if group:
+        yield group
 
 
 def _record_what_arrived(recorded: _Manifest) -> None:

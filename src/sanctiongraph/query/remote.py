@@ -1,10 +1,14 @@
-"""A remote SPARQL 1.1 store, written one named graph at a time: by the Graph Store Protocol, or, for a store
-without it, by SPARQL Update in bounded chunks.
+"""A remote SPARQL 1.1 store, written a named graph at a time (by the Graph Store Protocol, or, for a store without
+it, by SPARQL Update in bounded chunks) or many small graphs at a time (by one SPARQL Update request).
 
-Every write replaces a whole graph in one step of the store's: a Graph Store `PUT`, or chunks of `INSERT DATA`
-into a staging graph followed by one `MOVE` into place. Bodies are streamed from an iterable of chunks, sent with
-their length (so a store that does not take chunked requests takes them too); credentials come from the
-environment (Basic, or Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL."""
+Every write replaces whole graphs in one step of the store's: a Graph Store `PUT`; chunks of `INSERT DATA` into a
+staging graph followed by one `MOVE` into place; or one SPARQL Update request that drops and inserts each of many
+graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), which Oxigraph runs as one transaction
+(killed during the request, it keeps every graph of it old; Virtuoso 7.2 shows such a request's writes to queries
+before they are durable, see docs/beyond-one-machine.md and benchmarks/crash.py). Bodies are streamed from an iterable of chunks, sent with their length
+(so a store that does not take chunked requests takes them too); credentials come from the environment (Basic, or
+Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL. The same Http, with a time
+limit per request, carries `serve --store`'s queries (sanctiongraph.query.connections)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import hashlib
 import http.client
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
@@ -21,10 +25,11 @@ from urllib.request import parse_http_list, parse_keqv_list
 import pyoxigraph as ox
 
 from sanctiongraph import __version__
-from sanctiongraph.errors import StoreError, UsageError, shown
+from sanctiongraph.errors import EndpointUnavailable, StoreError, UsageError, shown
 from sanctiongraph.query.endpoint import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 
 N_TRIPLES = "application/n-triples"
+SPARQL_UPDATE = "application/sparql-update"
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request of the SPARQL Update protocol
 
 
@@ -40,16 +45,16 @@ class Body(Protocol):
 class Http:
     """Requests to one store, over one kept-alive connection, with the credentials of the environment."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, noun: str = "store") -> None:
         try:
             check_endpoint(url)
         except UsageError as error:
-            raise StoreError(str(error).replace("the endpoint", "the store", 1)) from None
+            raise StoreError(str(error).replace("the endpoint", f"the {noun}", 1)) from None
         address = urlsplit(url)
         if address.username is not None or address.password is not None:
             bare = address._replace(netloc=address.netloc.rpartition("@")[2]).geturl()  # the credentials are never shown
-            raise StoreError(f"the store URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
-        self.url = url
+            raise StoreError(f"the {noun} URL {shown(bare)} holds credentials; give them in ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD} instead")
+        self.url, self.noun = url, noun
         self._address = address
         self._timeout = timeout
         self._connection: http.client.HTTPConnection | None = None
@@ -60,8 +65,9 @@ class Http:
         self._count = 0
 
     def request(self, method: str, params: dict[str, str], body: bytes | Body | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
-        """(status, reason, body) of the store's answer; the params join those of the store's URL."""
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> tuple[int, str, bytes]:
+        """(status, reason, body) of the store's answer, within timeout seconds (the Http's own when None); the params
+        join those of the store's URL. EndpointUnavailable when the store cannot be reached or runs out of time."""
         query = urlencode(parse_qsl(self._address.query, keep_blank_values=True) + list(params.items()))
         target = (self._address.path or "/") + ("?" + query if query else "")
         size = len(body) if isinstance(body, bytes) else body.size if body is not None else 0
@@ -70,7 +76,7 @@ class Http:
             authorization = self._authorization(method, target)
             if authorization:
                 sent["Authorization"] = authorization
-            status, reason, answer, challenge = self._exchange(method, target, body, sent)
+            status, reason, answer, challenge = self._exchange(method, target, body, sent, self._timeout if timeout is None else timeout)
             if status == 401 and attempt == 1 and self._credentials and self._digest and challenge.lower().startswith("digest "):
                 self._challenge = parse_keqv_list(parse_http_list(challenge[len("digest "):]))
                 self._count = 0
@@ -78,11 +84,16 @@ class Http:
             return status, reason, answer
         raise AssertionError("unreachable")
 
-    def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str]) -> tuple[int, str, bytes, str]:
+    def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str],
+                  timeout: float) -> tuple[int, str, bytes, str]:
+        """One request on the kept-alive connection, or, when that is gone (closed by the store while idle), on a new
+        one; never sent again after a time-out."""
         for fresh in (self._connection is None, True):
             if self._connection is None:
                 kind = http.client.HTTPSConnection if self._address.scheme == "https" else http.client.HTTPConnection
-                self._connection = kind(self._address.hostname or "", self._address.port, timeout=self._timeout)
+                self._connection = kind(self._address.hostname or "", self._address.port, timeout=timeout)
+            elif self._connection.sock is not None:
+                self._connection.sock.settimeout(timeout)
             try:
                 self._connection.request(method, target, body=body if body is None or isinstance(body, bytes) else iter(body), headers=headers)
                 response = self._connection.getresponse()
@@ -90,11 +101,14 @@ class Http:
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
                 return response.status, response.reason, answer, response.getheader("WWW-Authenticate", "")
+            except TimeoutError:
+                self.close()
+                raise EndpointUnavailable(f"the {self.noun} {self.url} did not answer within {timeout:.3g} s", timed_out=True) from None
             except (OSError, http.client.HTTPException) as error:
                 self.close()
                 if fresh:
                     reason = (error.strerror if isinstance(error, OSError) else None) or str(error) or error.__class__.__name__
-                    raise StoreError(f"cannot reach the store {self.url}: {reason}") from None
+                    raise EndpointUnavailable(f"cannot reach the {self.noun} {self.url}: {reason}") from None
         raise AssertionError("unreachable")
 
     def _authorization(self, method: str, target: str) -> str | None:
@@ -145,9 +159,12 @@ class Http:
 
 
 class RemoteStore(Protocol):
-    """A store that named graphs are read from, replaced in and deleted from."""
+    """A store that named graphs are read from, replaced in and deleted from; `batches` when many graphs can be
+    replaced (replace_many) or deleted (delete_many) in one request, one transaction of the store's; otherwise
+    delete_many deletes one graph per request."""
 
     http: Http
+    batches: bool
 
     def read(self, graph: str) -> list[ox.Triple]: ...
 
@@ -155,12 +172,47 @@ class RemoteStore(Protocol):
 
     def delete(self, graph: str) -> None: ...
 
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None: ...
+
+    def delete_many(self, graphs: Sequence[str]) -> None: ...
+
+
+class Updates:
+    """A store's SPARQL Update endpoint, sent one request of many operations, which a store such as Oxigraph runs as
+    one transaction (the body is `application/sparql-update`: Virtuoso 7 takes it, unlike `application/sparql-query`)."""
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        """Replace each graph by its N-Triples lines, all in one request."""
+        text = b" ;\n".join(b"DROP SILENT GRAPH %s ;\nINSERT DATA { GRAPH %s {\n%s} }" % (_iri(graph), _iri(graph), lines)
+                            for graph, lines in graphs)
+        self.run(text, _which("write", [graph for graph, _ in graphs]))
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        self.run(b" ;\n".join(b"DROP SILENT GRAPH %s" % _iri(graph) for graph in graphs), _which("delete", graphs))
+
+    def run(self, text: bytes, doing: str) -> None:
+        self.http.check(self.http.request("POST", {}, text, {"Content-Type": SPARQL_UPDATE}), doing)
+
+
+def _iri(graph: str) -> bytes:
+    return str(ox.NamedNode(graph)).encode("utf-8")
+
+
+def _which(verb: str, graphs: Sequence[str]) -> str:
+    return f"{verb} <{graphs[0]}>" + (f" and {len(graphs) - 1} more graph(s) in one request" if len(graphs) > 1 else "")
+
 
 class GraphStore:
-    """A store's Graph Store Protocol endpoint (Oxigraph's `/store`, Virtuoso's `/sparql-graph-crud-auth`)."""
+    """A store's Graph Store Protocol endpoint (Oxigraph's `/store`, Virtuoso's `/sparql-graph-crud-auth`), and, when
+    its SPARQL Update endpoint is given too, that, for many small graphs in one request."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, update_url: str | None, timeout: float) -> None:
         self.http = Http(url, timeout)
+        self._updates = Updates(Http(update_url, timeout)) if update_url else None
+        self.batches = self._updates is not None
 
     def read(self, graph: str) -> list[ox.Triple]:
         """The graph's triples; none when the store has no such graph."""
@@ -175,15 +227,31 @@ class GraphStore:
     def delete(self, graph: str) -> None:
         self.http.check(self.http.request("DELETE", {"graph": graph}), f"delete <{graph}>", (200, 202, 204, 404))
 
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        if self._updates is None:
+            raise AssertionError("many graphs in one request need the store's SPARQL Update endpoint")
+        self._updates.replace_many(graphs)
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        """In one request by SPARQL Update when there is its endpoint, otherwise one DELETE each."""
+        if self._updates is not None:
+            self._updates.delete_many(graphs)
+        else:
+            for graph in graphs:
+                self.delete(graph)
+
 
 class UpdateStore:
     """A store's SPARQL Update endpoint, for a store without the Graph Store Protocol; graphs are read from its query
     endpoint (the same URL unless another is given). A graph is written into a staging graph in chunks of
-    UPDATE_CHUNK triples, then moved over its target in one update."""
+    UPDATE_CHUNK triples, then moved over its target in one update; many small graphs go in one request."""
+
+    batches = True
 
     def __init__(self, url: str, query_url: str | None, timeout: float) -> None:
         self.http = Http(url, timeout)
         self._query = Http(query_url, timeout) if query_url else self.http
+        self._updates = Updates(self.http)
 
     def read(self, graph: str) -> list[ox.Triple]:
         text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
@@ -204,13 +272,19 @@ class UpdateStore:
         self._update(f"MOVE SILENT GRAPH {staging} TO GRAPH {ox.NamedNode(graph)}", graph)
 
     def delete(self, graph: str) -> None:
-        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", graph)
+        self.delete_many([graph])
+
+    def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
+        self._updates.replace_many(graphs)
+
+    def delete_many(self, graphs: Sequence[str]) -> None:
+        self._updates.delete_many(graphs)
 
     def _insert(self, staging: ox.NamedNode, lines: list[bytes], graph: str) -> None:
         self._update(f"INSERT DATA {{ GRAPH {staging} {{\n{b''.join(lines).decode()}}} }}", graph)
 
     def _update(self, text: str, graph: str) -> None:
-        self.http.check(self._form(self.http, "update", text, {}), f"write <{graph}>")
+        self._updates.run(text.encode("utf-8"), f"write <{graph}>")
 
     @staticmethod
     def _form(http_: Http, field: str, text: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
@@ -226,10 +300,12 @@ def _parsed(url: str, data: bytes, graph: str) -> list[ox.Triple]:
         raise StoreError(f"the store {url} sent for <{graph}> what is not RDF: {' '.join(str(error).split())[:200]}") from None
 
 
-def connect(url: str, *, protocol: str = "graph-store", query_url: str | None = None, timeout: float = 60.0) -> RemoteStore:
-    """The store at url, written by the Graph Store Protocol ("graph-store") or SPARQL Update ("update")."""
+def connect(url: str, *, protocol: str = "graph-store", query_url: str | None = None, update_url: str | None = None,
+            timeout: float = 60.0) -> RemoteStore:
+    """The store at url, written by the Graph Store Protocol ("graph-store"; many small graphs at once by SPARQL
+    Update when update_url is given) or SPARQL Update ("update")."""
     if protocol == "graph-store":
-        return GraphStore(url, timeout)
+        return GraphStore(url, update_url, timeout)
     if protocol == "update":
         return UpdateStore(url, query_url, timeout)
     raise UsageError(f"unknown protocol {shown(protocol)}; use graph-store or update")

@@ -10,7 +10,8 @@ Routes, relative to the site root, which stands for the base IRI:
 - `/queries`, `/queries/NAME?param=value`: the named queries, run with their parameters bound.
 - `/store?graph=IRI` or `?default`: the Graph Store Protocol; writes only with a token.
 - `/graph/sanctiongraph.trig` (and .nq, .ttl, .nt, .jsonld): the dumps of the build.
-- `/health`: for a load balancer: 200 and the build served while query workers run, 503 otherwise.
+- `/health`: for a load balancer: 200 and the build served while query workers run, 503 otherwise; in front of a
+  store, the store's URL and whether it answers (503 when it does not).
 - `/assets/...`: the editor's files; `/view/<path>`: the network view of an entity's neighbourhood,
   `/view?query=...`: the network of a CONSTRUCT (sanctiongraph.viz).
 - Any other path is an IRI of the dataset: `/id/mechel` answers 303 See Other to
@@ -243,10 +244,10 @@ class App:
         return reply.status, reply.content_type, reply.body, list(reply.headers)
 
     def health(self, request: Request) -> Response:
-        running = request.build.engine.alive()
-        status = 200 if running else 503
-        report = {"status": "ok" if running else "no query worker is running", "build": request.build.name, "workers": running}
-        return status, content_type("application/json"), json.dumps(report).encode(), [("Cache-Control", "no-store")]
+        ok, report = request.build.engine.health()
+        if request.build.folder is not None:  # a build; a store's engine names its store
+            report["build"] = request.build.name
+        return 200 if ok else 503, content_type("application/json"), json.dumps(report).encode(), [("Cache-Control", "no-store")]
 
     def links(self, request: Request) -> pages.Links:
         return pages.Links(request.root, self.rebase)

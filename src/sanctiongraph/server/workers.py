@@ -191,10 +191,11 @@ class Engine:
         finally:
             self._idle.put(worker)
 
-    def alive(self) -> int:
-        """How many workers are running."""
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """Whether any worker is running, and how many are (for /health)."""
         with self._lock:
-            return sum(1 for worker in self._all if worker.process.is_alive())
+            running = sum(1 for worker in self._all if worker.process.is_alive())
+        return running > 0, {"status": "ok" if running else "no query worker is running", "workers": running}
 
     def close(self) -> None:
         with self._lock:
