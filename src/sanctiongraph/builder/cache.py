@@ -22,7 +22,6 @@ from pathlib import Path
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.inputs import read_input
-from sanctiongraph.builder.parts import Part
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
 
@@ -79,8 +78,7 @@ class SourceCache:
             entry = json.loads(data[:header])
             if entry.get("format") != FORMAT or entry.get("key") != name or entry.get("check") != zlib.crc32(memoryview(data)[header + 1:]):
                 return None
-            record = data.index(b"\n", header + 1)
-            contribution = Contribution.from_record(json.loads(data[header + 1:record]), Part.load(data, record + 1))
+            contribution = Contribution.load(data, header + 1)
             text = read_input(path.parent / contribution.text_file, self.sources_folder, contribution.shown_as)
         except (OSError, ValueError, KeyError, TypeError, SourceError):
             return None
@@ -109,7 +107,7 @@ class SourceCache:
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
     def _write(self, name: str, contribution: Contribution) -> None:
-        rest = json.dumps(contribution.record(), ensure_ascii=False).encode("utf-8") + b"\n" + contribution.part.dump()
+        rest = contribution.dump()
         header = json.dumps({"format": FORMAT, "key": name, "check": zlib.crc32(rest)}).encode()
         write_atomically(self.folder / name, header + b"\n" + rest)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 import re
 import shutil
 from collections import defaultdict
@@ -31,12 +32,15 @@ from sanctiongraph.builder.sources import (
     Source,
     load_registry,
     load_source,
+    draft_statements,
+    drafts_refused,
     source_files,
     without_drafts,
 )
 from sanctiongraph.builder.store_update import new_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
+from sanctiongraph.builder.workers import Workers
 from sanctiongraph.errors import CheckError, OutputError, Problems, SourceError, shown
 from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
@@ -149,70 +153,81 @@ def _without_cycle_collection() -> Iterator[None]:
 
 @_without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET,
-                  cache_folder: Path | None = None) -> Dataset:
+                  cache_folder: Path | None = None, jobs: int | None = None) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
     statements if allow_drafts, else refusing them). With a cache folder, a source whose contribution is cached
-    there is not read again (sanctiongraph.builder.cache)."""
+    there is not read again (sanctiongraph.builder.cache). The sources are read and minted on jobs worker processes
+    (default: one per core; sanctiongraph.builder.workers), with the same result whatever their number."""
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     registry = load_registry(sources_folder, ontology, problems)
     cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts) if cache_folder else None
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
-    loaded: dict[Path, Source] = {}
     with progress.bar("reading sources", len(files), "source") as bar:
         for path in files:
             hit = cache.get(path) if cache else None
-            if hit is None:
-                with problems.collected():
-                    loaded[path] = load_source(path, sources_folder, ontology, problems)
-            else:
+            if hit is not None:
                 cached[path] = hit
-            bar.update()
-    files = [path for path in files if path in loaded or path in cached]  # one that could not be read is reported
-    without_drafts(list(loaded.values()), allow_drafts)
-    statements_of = {path: [(item.id, item.cls) for item in source.statements] for path, source in loaded.items()}
-    statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
-    ids = {path: loaded[path].id if path in loaded else cached[path].id for path in files}
-    reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
-                          for path in files for statement, cls in statements_of[path]})
-    for path, part in list(cached.items()):  # a cached source whose references changed is built again
-        if any(dict.get(reports, name) != local for name, local in part.references.items()):
-            del cached[path]
-            with problems.collected():
-                loaded[path] = without_drafts([load_source(path, sources_folder, ontology, problems)], allow_drafts)[0]
-    files = [path for path in files if path in loaded or path in cached]
+                bar.update()
+        reading = _Reading([path for path in files if path not in cached], sources_folder, ontology, registry)
+        workers = Workers(len(reading.paths), _jobs(jobs, len(reading.paths)), reading.steps)
+        with workers:
+            summaries = reading.summaries(workers.run(0), problems, allow_drafts, bar)
+            files = [path for path in files if path in summaries or path in cached]  # one that could not be read is reported
+            statements_of = {path: summary.statements for path, summary in summaries.items()}
+            statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
+            ids = {path: summaries[path].id if path in summaries else cached[path].id for path in files}
+            reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
+                                  for path in files for statement, cls in statements_of[path]})
+            again = _Reading([path for path, part in cached.items()  # a cached source whose references changed is built again
+                              if any(dict.get(reports, name) != local for name, local in part.references.items())],
+                             sources_folder, ontology, registry)
+            with Workers(len(again.paths), 1, again.steps) as here:
+                summaries |= again.summaries(here.run(0), problems, allow_drafts)
+                for path in again.paths:
+                    del cached[path]
+                files = [path for path in files if path in summaries or path in cached]
 
-    emitter = _Emitter()
-    locations: dict[str, str] = {}
-    emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-    resolver = _Resolver(ontology, registry, emitter, reports)
-    for entity in registry.values():
-        if entity.cls == BROKEN:
-            continue
-        with problems.collected():
-            resolver.entity(entity)
-        locations[ID + entity.id] = entity.where
-    parts = [render(emitter.quads)]  # the ontology, the registry and its links
-    emitter.quads.clear()
+                emitter = _Emitter()
+                locations: dict[str, str] = {}
+                emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
+                resolver = _Resolver(ontology, registry, emitter, reports)
+                for entity in registry.values():
+                    if entity.cls == BROKEN:
+                        continue
+                    with problems.collected():
+                        resolver.entity(entity)
+                    locations[ID + entity.id] = entity.where
+                parts = [render(emitter.quads)]  # the ontology, the registry and its links
+                emitter.quads.clear()
+
+                minted: dict[Path, tuple[Problems, Contribution | None]] = {}
+                quads = 0
+                with progress.bar("minting quads", len(files), "source") as bar:
+                    for job, results in ((reading, workers.run(1, dict(reports))), (again, here.run(1, dict(reports)))):
+                        for index, found, data in results:
+                            contribution = Contribution.load(data) if data else None
+                            minted[job.paths[index]] = found, contribution
+                            quads += contribution.part.quads if contribution else 0
+                            bar.set_postfix_str(f"{quads:,} quads", refresh=False)
+                            bar.update()
 
     seen: dict[str, str] = {}
     contributions: list[Contribution] = []
-    quads = 0
-    with progress.bar("minting quads", len(files), "source") as bar:
-        for path in files:
-            with problems.collected():
-                part = cached[path] if path in cached else _contribution(loaded[path], resolver)
-                if part.id in seen:
-                    raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
-                seen[part.id] = part.shown_as
-                if path not in cached and cache:
-                    cache.put(path, part)
-                locations.update(part.locations)
-                contributions.append(part)
-                quads += part.part.quads
-            bar.set_postfix_str(f"{quads:,} quads", refresh=False)
-            bar.update()
+    for path in files:
+        with problems.collected():
+            found, part = minted[path] if path in minted else (Problems(), cached[path])
+            problems.add_all(found)
+            if part is None:
+                continue
+            if part.id in seen:
+                raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
+            seen[part.id] = part.shown_as
+            if path not in cached and cache:
+                cache.put(path, part)
+            locations.update(part.locations)
+            contributions.append(part)
     problems.raise_any()
     digest = _input_digest(sources_folder, ontology_folder, contributions)
     _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest, contributions)
@@ -223,6 +238,81 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     if cache:
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
     return dataset
+
+
+# Sources a worker process reads at the least: fewer are read in the build's own process, which forks nothing.
+SOURCES_PER_WORKER = 32
+
+
+def _jobs(jobs: int | None, sources: int) -> int:
+    """How many worker processes read that many sources: jobs, or one per core, but no more than they keep busy."""
+    wanted = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    return max(1, min(wanted, sources // SOURCES_PER_WORKER))
+
+
+@dataclass
+class _Summary:
+    """What the build needs of a source before any is minted: its id, its statements (id, class) and its drafts."""
+
+    id: str
+    statements: list[tuple[str, str]]
+    drafts: list[str]
+
+
+class _Reading:
+    """Sources to read, validate and mint, by their index in paths: step 0 loads one and sends back its summary,
+    step 1 (given every statement of every source) mints and renders it and sends back its contribution as bytes;
+    on worker processes, where each source's step 1 runs in the process that loaded it, or in this one."""
+
+    def __init__(self, paths: list[Path], sources_folder: Path, ontology: Ontology, registry: dict[str, Item]) -> None:
+        self.paths = paths
+        self.sources_folder = sources_folder
+        self.ontology = ontology
+        self.registry = registry
+        self.loaded: dict[int, Source] = {}
+        self.resolver: _Resolver | None = None
+        self.steps = (self.load, self.mint)
+
+    def load(self, index: int, _: None) -> tuple[tuple[_Summary | None, Problems], bytes]:
+        problems = Problems()
+        summary = None
+        with problems.collected():
+            source = load_source(self.paths[index], self.sources_folder, self.ontology, problems)
+            drafts = draft_statements(source)
+            self.loaded[index] = without_drafts([source], allow_drafts=True)[0]
+            summary = _Summary(source.id, [(item.id, item.cls) for item in source.statements], drafts)
+        return (summary, problems), b""
+
+    def mint(self, index: int, reports: dict[str, Local]) -> tuple[Problems, bytes]:
+        problems = Problems()
+        source = self.loaded.pop(index, None)
+        if source is None:  # it did not load
+            return problems, b""
+        if self.resolver is None:
+            self.resolver = _Resolver(self.ontology, self.registry, _Emitter(), References(reports))
+        with problems.collected():
+            return problems, _contribution(source, self.resolver).dump()
+        return problems, b""
+
+    def summaries(self, results: Iterator[tuple[int, Any, bytes]], problems: Problems, allow_drafts: bool,
+                  bar: Any = None) -> dict[Path, _Summary]:
+        """The summaries of the sources that loaded, by path; their errors added to problems in the order of the
+        paths, whatever the order of the results; the draft statements refused unless allowed."""
+        found: dict[int, tuple[_Summary | None, Problems]] = {}
+        for index, value, _ in results:
+            found[index] = value
+            if bar is not None:
+                bar.update()
+        summaries: dict[Path, _Summary] = {}
+        for index, path in enumerate(self.paths):
+            summary, errors = found[index]
+            problems.add_all(errors)
+            if summary is not None:
+                summaries[path] = summary
+        drafts = [draft for summary in summaries.values() for draft in summary.drafts]
+        if drafts and not allow_drafts:
+            raise drafts_refused(drafts)
+        return summaries
 
 
 def _contribution(source: Source, resolver: _Resolver) -> Contribution:
@@ -613,7 +703,7 @@ CONTEXT_GRAPHS = (ONTOLOGY_GRAPH.value, REGISTRY_GRAPH.value, LINKS_GRAPH.value)
 
 @_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
-          progress: Progress = QUIET) -> BuildReport:
+          progress: Progress = QUIET, jobs: int | None = None) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
@@ -625,7 +715,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     try:
         with builds.locked(output_folder) as created:
             try:
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE)
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, jobs)
                 builds.sweep(output_folder)
                 current = output_folder / builds.CURRENT
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
