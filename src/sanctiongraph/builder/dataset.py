@@ -30,10 +30,10 @@ from sanctiongraph.builder.sources import (
     REGISTRY_FILE,
     Item,
     Source,
-    load_registry,
-    load_source,
     draft_statements,
     drafts_refused,
+    load_registry,
+    load_source,
     source_files,
     without_drafts,
 )
