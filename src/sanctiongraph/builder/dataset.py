@@ -164,54 +164,56 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts) if cache_folder else None
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
-    with progress.bar("reading sources", len(files), "source") as bar:
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(progress.bar("reading sources", len(files), "source"))
         for path in files:
             hit = cache.get(path) if cache else None
             if hit is not None:
                 cached[path] = hit
                 bar.update()
         reading = _Reading([path for path in files if path not in cached], sources_folder, ontology, registry)
-        workers = Workers(len(reading.paths), _jobs(jobs, len(reading.paths)), reading.steps)
-        with workers:
-            summaries = reading.summaries(workers.run(0), problems, allow_drafts, bar)
-            files = [path for path in files if path in summaries or path in cached]  # one that could not be read is reported
-            statements_of = {path: summary.statements for path, summary in summaries.items()}
-            statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
-            ids = {path: summaries[path].id if path in summaries else cached[path].id for path in files}
-            reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
-                                  for path in files for statement, cls in statements_of[path]})
-            again = _Reading([path for path, part in cached.items()  # a cached source whose references changed is built again
-                              if any(dict.get(reports, name) != local for name, local in part.references.items())],
-                             sources_folder, ontology, registry)
-            with Workers(len(again.paths), 1, again.steps) as here:
-                summaries |= again.summaries(here.run(0), problems, allow_drafts)
-                for path in again.paths:
-                    del cached[path]
-                files = [path for path in files if path in summaries or path in cached]
+        workers = stack.enter_context(Workers(len(reading.paths), _jobs(jobs, len(reading.paths)), reading.steps))
+        summaries = reading.summaries(workers.run(0), problems, allow_drafts, bar)
+        bar.close()
+        files = [path for path in files if path in summaries or path in cached]  # one that could not be read is reported
+        statements_of = {path: summary.statements for path, summary in summaries.items()}
+        statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
+        ids = {path: summaries[path].id if path in summaries else cached[path].id for path in files}
+        reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
+                              for path in files for statement, cls in statements_of[path]})
+        minting = workers.run(1, dict(reports))  # the workers mint while this process does the rest
+        again = _Reading([path for path, part in cached.items()  # a cached source whose references changed is built again
+                          if any(dict.get(reports, name) != local for name, local in part.references.items())],
+                         sources_folder, ontology, registry)
+        here = stack.enter_context(Workers(len(again.paths), 1, again.steps))
+        summaries |= again.summaries(here.run(0), problems, allow_drafts)
+        for path in again.paths:
+            del cached[path]
+        files = [path for path in files if path in summaries or path in cached]
 
-                emitter = _Emitter()
-                locations: dict[str, str] = {}
-                emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-                resolver = _Resolver(ontology, registry, emitter, reports)
-                for entity in registry.values():
-                    if entity.cls == BROKEN:
-                        continue
-                    with problems.collected():
-                        resolver.entity(entity)
-                    locations[ID + entity.id] = entity.where
-                parts = [render(emitter.quads)]  # the ontology, the registry and its links
-                emitter.quads.clear()
+        emitter = _Emitter()
+        locations: dict[str, str] = {}
+        emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
+        resolver = _Resolver(ontology, registry, emitter, reports)
+        for entity in registry.values():
+            if entity.cls == BROKEN:
+                continue
+            with problems.collected():
+                resolver.entity(entity)
+            locations[ID + entity.id] = entity.where
+        parts = [render(emitter.quads)]  # the ontology, the registry and its links
+        emitter.quads.clear()
 
-                minted: dict[Path, tuple[Problems, Contribution | None]] = {}
-                quads = 0
-                with progress.bar("minting quads", len(files), "source") as bar:
-                    for job, results in ((reading, workers.run(1, dict(reports))), (again, here.run(1, dict(reports)))):
-                        for index, found, data in results:
-                            contribution = Contribution.load(data) if data else None
-                            minted[job.paths[index]] = found, contribution
-                            quads += contribution.part.quads if contribution else 0
-                            bar.set_postfix_str(f"{quads:,} quads", refresh=False)
-                            bar.update()
+        minted: dict[Path, tuple[Problems, Contribution | None]] = {}
+        quads = 0
+        with progress.bar("minting quads", len(files), "source") as bar:
+            for job, results in ((reading, minting), (again, here.run(1, dict(reports)))):
+                for index, found, data in results:
+                    contribution = Contribution.load(data) if data else None
+                    minted[job.paths[index]] = found, contribution
+                    quads += contribution.part.quads if contribution else 0
+                    bar.set_postfix_str(f"{quads:,} quads", refresh=False)
+                    bar.update()
 
     seen: dict[str, str] = {}
     contributions: list[Contribution] = []

@@ -54,13 +54,15 @@ class Workers:
         self.processes.clear()
 
     def run(self, step: int, argument: Any = None) -> Iterator[tuple[int, Any, bytes]]:
-        """The results of a step, (index, value, bytes) for every item, in the order they come."""
+        """The results of a step, (index, value, bytes) for every item, in the order they come. The workers start on
+        it at once, while the caller does other work; in this process, it runs as the results are read."""
         if not self.processes:
-            for index in range(self.count):
-                yield index, *self.steps[step](index, argument)
-            return
+            return ((index, *self.steps[step](index, argument)) for index in range(self.count))
         for _, connection in self.processes:
             connection.send(argument)
+        return self._results()
+
+    def _results(self) -> Iterator[tuple[int, Any, bytes]]:
         pending = {connection: len(range(number, self.count, self.jobs)) for number, (_, connection) in enumerate(self.processes)}
         pending = {connection: left for connection, left in pending.items() if left}
         while pending:
