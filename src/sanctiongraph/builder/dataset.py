@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
@@ -37,7 +38,7 @@ from sanctiongraph.builder.sources import (
     source_files,
     without_drafts,
 )
-from sanctiongraph.builder.store_update import new_store
+from sanctiongraph.builder.store_update import LOAD_CHUNK, filled, new_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.workers import Workers
@@ -722,19 +723,24 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                 current = output_folder / builds.CURRENT
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
                 folder = builds.new_build(output_folder)
+                assert dataset.cache is not None
+                shared = _shared_digest(dataset.cache.key, ontology_folder)
+                before = _carried_from(previous, shared)
+                loading = _Loading(folder / STORE_LINK, dataset.parts) if before is None else None
                 try:
                     with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
                         def done(what: str) -> None:
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()
                         names, graphs = write_exports(dataset.parts, folder, done)
-                        assert dataset.cache is not None
-                        manifest = Manifest(_shared_digest(dataset.cache.key, ontology_folder), graphs)
+                        manifest = Manifest(shared, graphs)
                         report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))
-                        _store_and_check(report, folder, manifest, previous, ontology_folder, done)
+                        _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
                         manifest.write(folder)
                     report.written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
+                    if loading is not None:
+                        loading.discard()
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
                 if dataset.cache:
@@ -759,15 +765,68 @@ def _shared_digest(cache_key: str, ontology_folder: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, ontology_folder: Path,
-                     done: Callable[[str], None]) -> None:
-    """The build's store (carried over from the previous build when it can be) and its checks: those whose answer is
-    per graph only on the graphs that changed and their context, when the previous build had the same shared inputs
-    (it passed every check, so the graphs that did not change pass them still)."""
+def _carried_from(previous: Path | None, shared: str) -> Manifest | None:
+    """The manifest of the previous build, if its store can be carried over: it had the same shared inputs."""
     before = Manifest.read(previous) if previous else None
-    if before is not None and before.shared != manifest.shared:
-        before = None
-    store, report.carried_over = new_store(folder, manifest, previous, before)
+    return before if before is not None and before.shared == shared else None
+
+
+class _Loading(threading.Thread):
+    """The store of a build that carries nothing over, loaded from the parts' N-Quads on a thread of its own while the
+    exports are written (Oxigraph's bulk loader runs without Python's lock). The quads that several parts hold are
+    loaded once each: a store is a set."""
+
+    def __init__(self, target: Path, parts: list[Part]) -> None:
+        super().__init__(name="sanctiongraph-store", daemon=True)
+        self.target, self.parts = target, parts
+        self.store: ox.Store | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.store = filled(self.target, _slices(self.parts))
+        except BaseException as error:  # raised by result()
+            self.error = error
+
+    def result(self) -> ox.Store:
+        """The store, once loaded; the caller holds the one reference to it (and so closes it)."""
+        self.join()
+        store, self.store = self.store, None
+        if self.error is not None:
+            raise self.error
+        assert store is not None
+        return store
+
+    def discard(self) -> None:
+        self.join()
+        self.store = None
+
+
+def _slices(parts: list[Part]) -> Iterator[bytes]:
+    """The N-Quads of every graph of the parts, whole lines, about LOAD_CHUNK bytes at a time."""
+    batch: list[bytes | memoryview] = []
+    size = 0
+    for part in parts:
+        for blocks in part.graphs.values():
+            batch.append(blocks.text["nq"])
+            size += len(blocks.text["nq"])
+            if size >= LOAD_CHUNK:
+                yield b"".join(batch)
+                batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, before: Manifest | None,
+                     loading: _Loading | None, ontology_folder: Path, done: Callable[[str], None]) -> None:
+    """The build's store (loading, or carried over from the previous build when it can be) and its checks: those whose
+    answer is per graph only on the graphs that changed and their context, when the previous build had the same shared
+    inputs (it passed every check, so the graphs that did not change pass them still)."""
+    if loading is not None:
+        store, report.carried_over = loading.result(), False
+    else:
+        store, report.carried_over = new_store(folder, manifest, previous, before)
     done(STORE_LINK)
     if before is not None:
         changed = [name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest]
