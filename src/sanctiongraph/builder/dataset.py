@@ -713,8 +713,9 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds).
     The exports are assembled from the parts of the dataset, most of them cached; the store is the current build's,
     updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
-    that changed, unless the shared inputs (or the checks) changed since the current build.
-    An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
+    that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
+    The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
+    the exports are written. An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
     try:
         with builds.locked(output_folder) as created:
             try:
