@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -18,20 +18,22 @@ OPENING = f'{{"@context": {json.dumps(dict(sorted(PREFIXES.items())), ensure_asc
 CLOSING = "\n ]}\n"
 
 
+# The namespaces, longest first, each followed by a local part that does not start with "//": the first that matches
+# is the longest that leaves a local part (the regular expression tries the next when one is not followed by one).
+_NAMESPACES = re.compile("(" + "|".join(re.escape(namespace) for _, namespace in _LONGEST_FIRST) + ")(?!//).", re.DOTALL)
+_PREFIX_OF = {namespace: prefix for prefix, namespace in reversed(_LONGEST_FIRST)}
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def curie(value: str) -> str:
     """The IRI as prefix:local with the longest namespace that leaves a local part, else the IRI itself."""
-    for prefix, namespace in _LONGEST_FIRST:
-        if value.startswith(namespace):
-            local = value[len(namespace):]
-            if local and not local.startswith("//"):
-                return f"{prefix}:{local}"
-    return value
+    found = _NAMESPACES.match(value)
+    return value if found is None else f"{_PREFIX_OF[found.group(1)]}:{value[found.end(1):]}"
 
 
 # A quad or a triple as Oxigraph writes it (str(quad)): subject, predicate, then an IRI, a blank node or a literal with
 # its language or datatype; what follows the object (a graph name) is not read.
-_TERMS = re.compile(r'(<[^>]*>|_:\S+) <([^>]*)> (?:<([^>]*)>|(_:\S+)|("(?:[^"\\]|\\.)*")(?:@(\S+)|\^\^<([^>]*)>)?)')
+_TERMS = re.compile(r'(<[^>]*>|_:\S+) <([^>]*)> (?:<([^>]*)>|(_:\S+)|("(?:[^"\\]++|\\.)*+")(?:@(\S+)|\^\^<([^>]*)>)?)')
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -95,5 +97,4 @@ def jsonld(quads: list[ox.Quad]) -> bytes:
     return (OPENING + ",\n".join(node_lines(str(quad) for quad in quads)) + CLOSING).encode("utf-8")
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_json: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), made once
