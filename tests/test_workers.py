@@ -137,3 +137,16 @@ def test_jobs_must_be_a_whole_number(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "argument --jobs/-j: must be a whole number of at least 1, not '0'" in done.stderr
     assert not (tmp_path / "graph").exists()
+
+
+def _descriptors(index: int, argument: None) -> tuple[list[int], bytes]:
+    return sorted(int(name) for name in os.listdir("/proc/self/fd")), b""
+
+
+def test_a_worker_keeps_none_of_the_parents_descriptors(tmp_path: Path) -> None:
+    """A worker holds nothing of its parent's but its pipe: not the build's lock, which a worker outliving a killed
+    build would otherwise keep held against the next build."""
+    with (tmp_path / "held").open("wb") as held, Workers(2, 2, [_descriptors]) as workers:
+        for _, descriptors, _ in workers.run(0):
+            assert held.fileno() not in descriptors
+            assert len([number for number in descriptors if number > 2]) <= 2  # its pipe, and the listing's own

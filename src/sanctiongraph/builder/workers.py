@@ -9,8 +9,10 @@ workers' scheduling; with one job, the steps run in this process, in order, with
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -84,7 +86,13 @@ class Workers:
 
 
 def _serve(connection: Connection, mine: range, steps: Sequence[Step]) -> None:
-    """A worker: for each step, wait for its argument, then send the result of each of its items."""
+    """A worker: for each step, wait for its argument, then send the result of each of its items.
+
+    It first closes every descriptor it was forked with but its pipe and the standard streams: those are the parent's,
+    the build's lock among them, which a worker outliving a killed parent must not keep held (once its parent is gone,
+    its next result finds the pipe closed, and it ends)."""
+    os.closerange(3, connection.fileno())
+    os.closerange(connection.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
     try:
         for step in steps:
             argument = connection.recv()
@@ -92,11 +100,14 @@ def _serve(connection: Connection, mine: range, steps: Sequence[Step]) -> None:
                 value, data = step(index, argument)
                 connection.send((index, value))
                 connection.send_bytes(data)
+    except (KeyboardInterrupt, BrokenPipeError, EOFError):
+        return  # the parent is being stopped (Ctrl-C reaches every process of the command) or is gone
     except BaseException as error:  # sent to the parent, which raises it
         try:
             pickle.dumps(error)
         except Exception:
             error = RuntimeError("".join(traceback.format_exception(error)))
-        connection.send((_FAILED, error))
+        with contextlib.suppress(OSError):
+            connection.send((_FAILED, error))
     finally:
         connection.close()
