@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from sanctiongraph.errors import SanctionGraphError, SourceError
 
 FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, MANIFEST_FILE]
 SIZE = 3 * SOURCES_PER_WORKER + 5  # enough for three workers, the last with a few more sources than the others
+PATIENCE = 120  # seconds a test waits for a process: a guard against hanging, not a timing check
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +153,35 @@ def test_a_worker_keeps_none_of_the_parents_descriptors(tmp_path: Path) -> None:
         for _, descriptors, _ in workers.run(0):
             assert held.fileno() not in descriptors
             assert len([number for number in descriptors if number > 2]) <= 2  # its pipe, and the listing's own
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_workers_of_a_killed_build_end(generated: Path, tmp_path: Path) -> None:
+    """A build killed (SIGKILL) while its workers read leaves none of them running, nor the folder's lock held."""
+    command = [str(Path(sys.executable).parent / "sanctiongraph"), "build", "--sources", str(generated), "--ontology", str(ONTOLOGY),
+               "--output", str(tmp_path / "graph"), "--jobs", "2", "--quiet"]
+    build_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + PATIENCE
+    while len(workers := _children(build_process.pid)) < 2:
+        assert build_process.poll() is None and time.monotonic() < deadline, "the build ended before its workers were seen"
+        time.sleep(0.001)
+    build_process.send_signal(signal.SIGKILL)
+    build_process.wait()
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker of the killed build is still running"
+        time.sleep(0.05)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=PATIENCE)  # the lock is free
+    assert done.returncode == 0, done.stderr
