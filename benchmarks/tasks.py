@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import signal
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -20,7 +22,7 @@ from typing import Any, Callable, Iterator
 import pyoxigraph as ox
 import rdflib
 
-from sanctiongraph.builder import exports, parts
+from sanctiongraph.builder import exports, jsonld, parts
 from sanctiongraph.builder.dataset import build, build_dataset
 from sanctiongraph.namespaces import PREFIXES
 from sanctiongraph.query import library as queries
@@ -40,9 +42,14 @@ def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def build_ours(args: dict[str, Any]) -> dict[str, Any]:
-    """sanctiongraph.builder.dataset.build: YAML and texts in, checks run, all exports and VoID written."""
-    seconds, report = _timed(lambda: build(Path(args["sources"]), Path(args["ontology"]), Path(args["output"])))
-    return {"seconds": seconds, "quads": len(set(report.dataset.quads)), "statements": report.dataset.statements}
+    """sanctiongraph.builder.dataset.build: YAML and texts in, checks run, all exports and VoID written; a full build,
+    into an output folder emptied first (untimed), so that no run reuses the cache or the store of the one before.
+    `jobs`, if given, is the number of worker processes; `peak_workers_mb` the largest worker's ru_maxrss."""
+    output = Path(args["output"])
+    shutil.rmtree(output, ignore_errors=True)
+    seconds, report = _timed(lambda: build(Path(args["sources"]), Path(args["ontology"]), output, jobs=args.get("jobs")))
+    return {"seconds": seconds, "quads": report.quads, "statements": report.dataset.statements,
+            "peak_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def _plain_quads(path: str) -> list[tuple[str, str, tuple[str, str | None, str | None], str]]:
@@ -90,6 +97,18 @@ def load_limit(args: dict[str, Any]) -> dict[str, Any]:
     store = ox.Store()
     seconds, _ = _timed(lambda: store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS))
     return {"seconds": seconds, "quads": len(store)}
+
+
+def load_limit_disk(args: dict[str, Any]) -> dict[str, Any]:
+    """pyoxigraph's bulk loader on the N-Quads export, into an on-disk store (RocksDB) as the build's, in one call."""
+    def load(folder: str) -> tuple[float, int]:
+        store = ox.Store(folder)
+        seconds, _ = _timed(lambda: store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS))
+        return seconds, len(store)  # the store closed on return, before its folder goes
+
+    with tempfile.TemporaryDirectory(prefix="sanctiongraph-bench-store-") as folder:
+        seconds, quads = load(folder)
+    return {"seconds": seconds, "quads": quads}
 
 
 def load_ours(args: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +161,25 @@ def exports_limit(args: dict[str, Any]) -> dict[str, Any]:
             result[suffix] = _timed(lambda: store.dump(path, format=fmt, prefixes=prefixes))[0]
     result["seconds"] = sum(result[suffix] for suffix in OX_FORMATS)
     return result
+
+
+def exports_jsonld(args: dict[str, Any]) -> dict[str, Any]:
+    """JSON-LD alone, on the same quads in one process, in the build's order (the N-Quads export's: graph by graph,
+    sorted): `render`, our writer's work in a build (sanctiongraph.builder.jsonld.node_lines on each graph's quads in
+    their N-Quads form, which the build makes for that export anyway; a line per node, encoded as a part keeps it; the
+    assembly into the file is the exports-ours figure), against `limit`,
+    pyoxigraph's JSON-LD writer (expanded: no context, full IRIs) writing the file."""
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in ox.parse(path=args["nquads"], format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
+    every = [quad for quads in by_graph.values() for quad in quads]
+    output = Path(args["output"])
+    output.mkdir(parents=True, exist_ok=True)
+    text = [[str(quad) for quad in quads] for quads in by_graph.values()]  # made for the N-Quads export in any case
+    render, lines = _timed(lambda: [[f"{line},\n".encode("utf-8") for line in jsonld.node_lines(graph)] for graph in text])
+    limit, _ = _timed(lambda: ox.serialize(every, output=str(output / "limit.jsonld"), format=ox.RdfFormat.JSON_LD))
+    return {"seconds": render, "render": render, "limit": limit, "nodes": sum(len(graph) for graph in lines),
+            "ours_bytes": sum(len(line) for graph in lines for line in graph), "limit_bytes": (output / "limit.jsonld").stat().st_size}
 
 
 class _Timeout(Exception):
@@ -217,8 +255,8 @@ def queries_rdflib(args: dict[str, Any]) -> dict[str, Any]:
 
 TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "build-ours": build_ours, "build-rdflib": build_rdflib,
-    "load-ours": load_ours, "load-limit": load_limit, "load-rdflib": load_rdflib,
-    "exports-ours": exports_ours, "exports-limit": exports_limit,
+    "load-ours": load_ours, "load-limit": load_limit, "load-limit-disk": load_limit_disk, "load-rdflib": load_rdflib,
+    "exports-ours": exports_ours, "exports-limit": exports_limit, "exports-jsonld": exports_jsonld,
     "queries-oxigraph": queries_oxigraph, "queries-rdflib": queries_rdflib,
 }
 

@@ -76,6 +76,12 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 def _build(args: argparse.Namespace) -> int:
     sources, output = args.sources or _project(args).sources, args.output or _project(args).graph
     if args.watch:
@@ -87,7 +93,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_once(args: argparse.Namespace, sources: Path, output: Path) -> None:
-    report = build(sources, args.ontology, output, allow_drafts=args.allow_drafts, progress=Progress(on_terminal(args.quiet)))
+    report = build(sources, args.ontology, output, allow_drafts=args.allow_drafts, progress=Progress(on_terminal(args.quiet)),
+                   jobs=args.jobs)
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)
@@ -408,6 +415,8 @@ def parser() -> argparse.ArgumentParser:
                               help="a preview: leave out the draft statements (marked draft:) instead of refusing them")
     build_parser.add_argument("--watch", "-w", action="store_true",
                               help="build, then build again whenever a file of the sources or the ontology is saved, until Ctrl-C")
+    build_parser.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                              help="worker processes that read the sources (default: one per core; 1: none, all in this process)")
     build_parser.set_defaults(run=_build)
 
     list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")

@@ -51,6 +51,9 @@ class SourceError(SanctionGraphError):
         self.where = where
         self.message = message
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str]]:  # sent back by the build's worker processes
+        return type(self), (self.where, self.message)
+
 
 class SourceErrors(SanctionGraphError):
     """Several errors of the sources, found in one build: a line saying how many, then one located line each."""
@@ -60,6 +63,9 @@ class SourceErrors(SanctionGraphError):
         super().__init__(f"{count} errors in the sources{shown_}:\n" + "\n".join(str(e) for e in errors))
         self.errors = errors
         self.count = count
+
+    def __reduce__(self) -> tuple[type[SourceErrors], tuple[list[SourceError], int]]:
+        return type(self), (self.errors, self.count)
 
 
 class Problems:
@@ -96,6 +102,12 @@ class Problems:
         self.count += 1
         if len(self.errors) < self.limit:
             self.errors.append(error)
+
+    def add_all(self, other: Problems) -> None:
+        """Add what another collection found (a worker process's, for one source), as if found here."""
+        for error in other.errors:
+            self.add(error)
+        self.count += other.count - len(other.errors)
 
     def raise_any(self) -> None:
         """Raise what was collected: the one error as it is, several as SourceErrors."""

@@ -3,6 +3,7 @@ and what it took from other sources. The unit a build reuses from its cache (san
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,17 @@ class Contribution:
         return cls(record["id"], record["shown_as"], record["where"], record["text_file"], record["text_digest"],
                    record["statements"], {name: Local(*local) for name, local in record["references"].items()},
                    part, record["locations"], Coverage(*record["coverage"]))
+
+    def dump(self) -> bytes:
+        """The contribution as bytes: its record as a line of JSON, then its part (Part.dump)."""
+        assert isinstance(self.part, Part), "a contribution read from the cache as its summary is not sent"
+        return json.dumps(self.record(), ensure_ascii=False).encode("utf-8") + b"\n" + self.part.dump()
+
+    @classmethod
+    def load(cls, data: bytes, start: int = 0) -> Contribution:
+        """The contribution that dump() wrote, from data[start:]; a ValueError, KeyError or TypeError if that is not one."""
+        record = data.index(b"\n", start)
+        return cls.from_record(json.loads(data[start:record]), Part.load(data, record + 1))
 
 
 class References(dict[str, Local]):

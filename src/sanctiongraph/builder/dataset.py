@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 import re
 import shutil
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
@@ -31,14 +33,17 @@ from sanctiongraph.builder.sources import (
     REGISTRY_FILE,
     Item,
     Source,
+    draft_statements,
+    drafts_refused,
     load_registry,
     load_source,
     source_files,
     without_drafts,
 )
-from sanctiongraph.builder.store_update import new_store
+from sanctiongraph.builder.store_update import LOAD_CHUNK, filled, new_store
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
+from sanctiongraph.builder.workers import Workers
 from sanctiongraph.errors import CheckError, OutputError, Problems, SourceError, shown
 from sanctiongraph.identity import AmbiguousName, registry_names
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, WD, XSD, sg
@@ -160,11 +165,13 @@ def _without_cycle_collection() -> Iterator[None]:
 
 @_without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET,
-                  cache_folder: Path | None = None, previous: Path | None = None) -> Dataset:
+                  cache_folder: Path | None = None, previous: Path | None = None, jobs: int | None = None) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
     statements if allow_drafts, else refusing them). With a cache folder, a source whose contribution is cached
     there is not read again (sanctiongraph.builder.cache); and only its summary is read, if the previous build
-    folder has it as it is in exports that can be copied from (sanctiongraph.builder.layout)."""
+    folder has it as it is in exports that can be copied from (sanctiongraph.builder.layout). The sources are read
+    and minted on jobs worker processes (default: one per core; sanctiongraph.builder.workers), with the same result
+    whatever their number."""
     forget_links()
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
@@ -173,63 +180,74 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     known = Previous.of(previous, _shared_digest(cache.key, ontology_folder))
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
-    loaded: dict[Path, Source] = {}
-    with progress.bar("reading sources", len(files), "source") as bar:
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(progress.bar("reading sources", len(files), "source"))
         for path in files:
             hit = cache.get(path, known.has) if known else cache.get(path)
-            if hit is None:
-                with problems.collected():
-                    loaded[path] = load_source(path, sources_folder, ontology, problems)
-            else:
+            if hit is not None:
                 cached[path] = hit
-            bar.update()
-    files = [path for path in files if path in loaded or path in cached]  # one that could not be read is reported
-    without_drafts(list(loaded.values()), allow_drafts)
-    statements_of = {path: [(item.id, item.cls) for item in source.statements] for path, source in loaded.items()}
-    statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
-    ids = {path: loaded[path].id if path in loaded else cached[path].id for path in files}
-    reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
-                          for path in files for statement, cls in statements_of[path]})
-    for path, part in list(cached.items()):  # a cached source whose references changed is built again
-        if any(dict.get(reports, name) != local for name, local in part.references.items()):
+                bar.update()
+        reading = _Reading([path for path in files if path not in cached], sources_folder, ontology, registry, cache)
+        workers = stack.enter_context(Workers(len(reading.paths), _jobs(jobs, len(reading.paths)), reading.steps))
+        summaries = reading.summaries(workers.run(0), problems, allow_drafts, bar)
+        bar.close()
+        files = [path for path in files if path in summaries or path in cached]  # one that could not be read is reported
+        statements_of = {path: summary.statements for path, summary in summaries.items()}
+        statements_of |= {path: list(part.statements.items()) for path, part in cached.items()}
+        ids = {path: summaries[path].id if path in summaries else cached[path].id for path in files}
+        reports = References({f"{ids[path]}/{statement}": Local(cls, f"{source_iri(ids[path])}/{statement}")
+                              for path in files for statement, cls in statements_of[path]})
+        minting = workers.run(1, dict(reports))  # the workers mint while this process does the rest
+        again = _Reading([path for path, part in cached.items()  # a cached source whose references changed is built again
+                          if any(dict.get(reports, name) != local for name, local in part.references.items())],
+                         sources_folder, ontology, registry, cache)
+        here = stack.enter_context(Workers(len(again.paths), 1, again.steps))
+        summaries |= again.summaries(here.run(0), problems, allow_drafts)
+        for path in again.paths:
             del cached[path]
-            with problems.collected():
-                loaded[path] = without_drafts([load_source(path, sources_folder, ontology, problems)], allow_drafts)[0]
-    files = [path for path in files if path in loaded or path in cached]
+        files = [path for path in files if path in summaries or path in cached]
 
-    emitter = _Emitter()
-    locations: dict[str, str] = {}
-    emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-    resolver = _Resolver(ontology, registry, emitter, reports)
-    for entity in registry.values():
-        if entity.cls == BROKEN:
-            continue
-        with problems.collected():
-            resolver.entity(entity)
-        locations[ID + entity.id] = entity.where
-    parts = [cache.shared(emitter.quads, known.has) if known else cache.shared(emitter.quads)]  # the ontology, the registry, its links
-    emitter.quads.clear()
+        emitter = _Emitter()
+        locations: dict[str, str] = {}
+        emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
+        resolver = _Resolver(ontology, registry, emitter, reports)
+        for entity in registry.values():
+            if entity.cls == BROKEN:
+                continue
+            with problems.collected():
+                resolver.entity(entity)
+            locations[ID + entity.id] = entity.where
+        parts = [cache.shared(emitter.quads, known.has) if known else cache.shared(emitter.quads)]  # the ontology, the registry, its links
+        emitter.quads.clear()
+
+        minted: dict[Path, tuple[Problems, Contribution | None]] = {}
+        quads = 0
+        with progress.bar("minting quads", len(files), "source") as bar:
+            for job, results in ((reading, minting), (again, here.run(1, dict(reports)))):
+                for index, found, data in results:
+                    contribution = Contribution.load(data) if data else None
+                    minted[job.paths[index]] = found, contribution
+                    quads += contribution.part.quads if contribution else 0
+                    bar.set_postfix_str(f"{quads:,} quads", refresh=False)
+                    bar.update()
 
     seen: dict[str, str] = {}
     contributions: list[Contribution] = []
     activities: list[str] = []  # the digest of each source's inputs
-    quads = 0
-    with progress.bar("minting quads", len(files), "source") as bar:
-        for path in files:
-            with problems.collected():
-                activity = cache.activity(path, cached[path].text_digest if path in cached else loaded[path].text.digest)
-                part = cached[path] if path in cached else _contribution(loaded[path], resolver, f"{ID}build/source/{activity[:16]}")
-                if part.id in seen:
-                    raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
-                seen[part.id] = part.shown_as
-                if path not in cached:
-                    cache.put(path, part)
-                locations.update(part.locations)
-                contributions.append(part)
-                activities.append(activity)
-                quads += part.part.quads
-            bar.set_postfix_str(f"{quads:,} quads", refresh=False)
-            bar.update()
+    for path in files:
+        with problems.collected():
+            found, part = minted[path] if path in minted else (Problems(), cached[path])
+            problems.add_all(found)
+            if part is None:
+                continue
+            if part.id in seen:
+                raise SourceError(part.where, f"duplicate source id {shown(part.id)} (also in {seen[part.id]})")
+            seen[part.id] = part.shown_as
+            if path not in cached:
+                cache.put(path, part)
+            locations.update(part.locations)
+            contributions.append(part)
+            activities.append(cache.activity(path, part.text_digest))
     problems.raise_any()
     digest = "sha256:" + hashlib.sha256("\n".join(activities).encode()).hexdigest()  # of every source's inputs, and the shared ones
     _describe_build(emitter, f"{ID}build/{digest[7:23]}", digest)
@@ -241,6 +259,84 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
     dataset.previous = known
     return dataset
+
+
+# Sources a worker process reads at the least: fewer are read in the build's own process, which forks nothing.
+SOURCES_PER_WORKER = 32
+
+
+def _jobs(jobs: int | None, sources: int) -> int:
+    """How many worker processes read that many sources: jobs, or one per core, but no more than they keep busy."""
+    wanted = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    return max(1, min(wanted, sources // SOURCES_PER_WORKER))
+
+
+@dataclass
+class _Summary:
+    """What the build needs of a source before any is minted: its id, its statements (id, class) and its drafts."""
+
+    id: str
+    statements: list[tuple[str, str]]
+    drafts: list[str]
+
+
+class _Reading:
+    """Sources to read, validate and mint, by their index in paths: step 0 loads one and sends back its summary,
+    step 1 (given every statement of every source) mints and renders it and sends back its contribution as bytes;
+    on worker processes, where each source's step 1 runs in the process that loaded it, or in this one."""
+
+    def __init__(self, paths: list[Path], sources_folder: Path, ontology: Ontology, registry: dict[str, Item],
+                 cache: SourceCache) -> None:
+        self.paths = paths
+        self.cache = cache
+        self.sources_folder = sources_folder
+        self.ontology = ontology
+        self.registry = registry
+        self.loaded: dict[int, Source] = {}
+        self.resolver: _Resolver | None = None
+        self.steps = (self.load, self.mint)
+
+    def load(self, index: int, _: None) -> tuple[tuple[_Summary | None, Problems], bytes]:
+        problems = Problems()
+        summary = None
+        with problems.collected():
+            source = load_source(self.paths[index], self.sources_folder, self.ontology, problems)
+            drafts = draft_statements(source)
+            self.loaded[index] = without_drafts([source], allow_drafts=True)[0]
+            summary = _Summary(source.id, [(item.id, item.cls) for item in source.statements], drafts)
+        return (summary, problems), b""
+
+    def mint(self, index: int, reports: dict[str, Local]) -> tuple[Problems, bytes]:
+        problems = Problems()
+        source = self.loaded.pop(index, None)
+        if source is None:  # it did not load
+            return problems, b""
+        if self.resolver is None:
+            self.resolver = _Resolver(self.ontology, self.registry, _Emitter(), References(reports))
+        with problems.collected():
+            activity = self.cache.activity(self.paths[index], source.text.digest)
+            return problems, _contribution(source, self.resolver, f"{ID}build/source/{activity[:16]}").dump()
+        return problems, b""
+
+    def summaries(self, results: Iterator[tuple[int, Any, bytes]], problems: Problems, allow_drafts: bool,
+                  bar: Any = None) -> dict[Path, _Summary]:
+        """The summaries of the sources that loaded, by path; their errors added to problems in the order of the
+        paths, whatever the order of the results; the draft statements refused unless allowed."""
+        found: dict[int, tuple[_Summary | None, Problems]] = {}
+        for index, value, _ in results:
+            found[index] = value
+            if bar is not None:
+                bar.update()
+        summaries: dict[Path, _Summary] = {}
+        for index, path in enumerate(self.paths):
+            summary, errors = found[index]
+            problems.add_all(errors)
+            if summary is not None:
+                summaries[path] = summary
+        drafts = [draft for summary in summaries.values() for draft in summary.drafts]
+        if drafts and not allow_drafts:
+            raise drafts_refused(drafts)
+        return summaries
 
 
 def _contribution(source: Source, resolver: _Resolver, activity: str) -> Contribution:
@@ -629,23 +725,29 @@ CONTEXT_GRAPHS = (ONTOLOGY_GRAPH.value, REGISTRY_GRAPH.value, LINKS_GRAPH.value)
 
 @_without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
-          progress: Progress = QUIET) -> BuildReport:
+          progress: Progress = QUIET, jobs: int | None = None) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
     swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds).
     The exports are assembled from the parts of the dataset, most of them cached; the store is the current build's,
     updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
-    that changed, unless the shared inputs (or the checks) changed since the current build.
-    An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
+    that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
+    The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
+    the exports are written. An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
     try:
         with builds.locked(output_folder) as created:
             try:
                 current = output_folder / builds.CURRENT
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous)
+                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous, jobs)
                 builds.sweep(output_folder)
                 folder = builds.new_build(output_folder)
+                assert dataset.cache is not None
+                shared = _shared_digest(dataset.cache.key, ontology_folder)
+                before = dataset.previous.manifest if dataset.previous else None  # the store is carried over from it
+                rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
+                loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
                 try:
                     with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
                         def done(what: str) -> None:
@@ -653,13 +755,14 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                             bar.update()
                         names, graphs, layout = write_exports(dataset.parts, folder, dataset.previous, done)
                         layout.write(folder)
-                        assert dataset.cache is not None
-                        manifest = Manifest(_shared_digest(dataset.cache.key, ontology_folder), graphs)
+                        manifest = Manifest(shared, graphs)
                         report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))
-                        _store_and_check(report, folder, manifest, previous, ontology_folder, done)
+                        _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
                         manifest.write(folder)
                     report.written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
+                    if loading is not None:
+                        loading.discard()
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
                 if dataset.cache:
@@ -692,13 +795,62 @@ def _shared_digest(cache_key: str, ontology_folder: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, ontology_folder: Path,
-                     done: Callable[[str], None]) -> None:
-    """The build's store (carried over from the previous build when it can be) and its checks: those whose answer is
-    per graph only on the graphs that changed and their context, when the previous build had the same shared inputs
-    (it passed every check, so the graphs that did not change pass them still)."""
-    before = report.dataset.previous.manifest if report.dataset.previous else None
-    store, report.carried_over = new_store(folder, manifest, previous, before)
+class _Loading(threading.Thread):
+    """The store of a build that carries nothing over, loaded from the parts' N-Quads on a thread of its own while the
+    exports are written (Oxigraph's bulk loader runs without Python's lock). The quads that several parts hold are
+    loaded once each: a store is a set."""
+
+    def __init__(self, target: Path, parts: list[Part]) -> None:
+        super().__init__(name="sanctiongraph-store", daemon=True)
+        self.target, self.parts = target, parts
+        self.store: ox.Store | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.store = filled(self.target, _slices(self.parts))
+        except BaseException as error:  # raised by result()
+            self.error = error
+
+    def result(self) -> ox.Store:
+        """The store, once loaded; the caller holds the one reference to it (and so closes it)."""
+        self.join()
+        store, self.store = self.store, None
+        if self.error is not None:
+            raise self.error
+        assert store is not None
+        return store
+
+    def discard(self) -> None:
+        self.join()
+        self.store = None
+
+
+def _slices(parts: list[Part]) -> Iterator[bytes]:
+    """The N-Quads of every graph of the parts, whole lines, about LOAD_CHUNK bytes at a time."""
+    batch: list[bytes | memoryview] = []
+    size = 0
+    for part in parts:
+        for blocks in part.graphs.values():
+            batch.append(blocks.text["nq"])
+            size += len(blocks.text["nq"])
+            if size >= LOAD_CHUNK:
+                yield b"".join(batch)
+                batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, before: Manifest | None,
+                     loading: _Loading | None, ontology_folder: Path, done: Callable[[str], None]) -> None:
+    """The build's store (loading, or carried over from the previous build when it can be) and its checks: those whose
+    answer is per graph only on the graphs that changed and their context, when the previous build had the same shared
+    inputs (it passed every check, so the graphs that did not change pass them still)."""
+    if loading is not None:
+        store, report.carried_over = loading.result(), False
+    else:
+        store, report.carried_over = new_store(folder, manifest, previous, before)
     done(STORE_LINK)
     if before is not None:
         changed = {name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest}

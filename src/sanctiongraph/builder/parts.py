@@ -205,7 +205,7 @@ def graph_blocks(quads: list[ox.Quad]) -> Blocks:
     if not rest.endswith("}\n"):
         raise ValueError(f"TriG of one graph ends with {rest[-10:]!r}")
     trig_blocks = split_blocks(rest[:-2], "\t", keys, "TriG")
-    jsonld = [f"{line},\n".encode("utf-8") for line in node_lines(quads)]
+    jsonld = [f"{line},\n".encode("utf-8") for line in node_lines(lines)]
     blocks = _blocks(keys, counts, {"nq": nq, "trig": trig_blocks, "jsonld": jsonld}, [], opening + "\n")
     blocks.digest, blocks.size = graph_digest(b"".join(nq), quads[0].graph_name.value)  # type: ignore[union-attr]
     return blocks

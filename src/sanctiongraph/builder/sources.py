@@ -200,14 +200,24 @@ def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems
 def without_drafts(sources: list[Source], allow_drafts: bool) -> list[Source]:
     """The sources without their draft statements when drafts are allowed (a preview build); otherwise one error
     that lists every draft."""
-    drafts = [f"{item.where} {item.id}" for source in sources for item in source.statements if item.draft is not None]
+    drafts = [draft for source in sources for draft in draft_statements(source)]
     if drafts and not allow_drafts:
-        raise SanctionGraphError(
-            f"{len(drafts)} unreviewed draft statement(s): {'; '.join(drafts)}; review each and remove its "
-            f"'{DRAFT}:' line, or build with --allow-drafts for a preview without them")
+        raise drafts_refused(drafts)
     for source in sources:
         source.statements = [item for item in source.statements if item.draft is None]
     return sources
+
+
+def draft_statements(source: Source) -> list[str]:
+    """Where each draft statement of a source is, and its id."""
+    return [f"{item.where} {item.id}" for item in source.statements if item.draft is not None]
+
+
+def drafts_refused(drafts: list[str]) -> SanctionGraphError:
+    """The error of a build that is given draft statements and not allowed them."""
+    return SanctionGraphError(
+        f"{len(drafts)} unreviewed draft statement(s): {'; '.join(drafts)}; review each and remove its "
+        f"'{DRAFT}:' line, or build with --allow-drafts for a preview without them")
 
 
 def _check_id(value: Any, where: str) -> None:

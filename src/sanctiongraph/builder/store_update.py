@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
 
@@ -46,10 +46,15 @@ def new_store(build: Path, manifest: Manifest, previous: Path | None, before: Ma
 
 def loaded(target: Path, nquads: Path) -> ox.Store:
     """A new store in the folder target, holding the quads of an N-Quads file, loaded a slice at a time."""
-    store = ox.Store(str(target))
     with nquads.open("rb") as export:
-        while chunk := export.read(LOAD_CHUNK) + export.readline():
-            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+        return filled(target, iter(lambda: export.read(LOAD_CHUNK) + export.readline(), b""))
+
+
+def filled(target: Path, slices: Iterable[bytes]) -> ox.Store:
+    """A new store in the folder target, holding the quads of slices of N-Quads (whole lines), each bulk-loaded."""
+    store = ox.Store(str(target))
+    for data in slices:
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     return store
 
 
