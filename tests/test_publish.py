@@ -34,7 +34,7 @@ from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.query.publish import CONTENT_HASH, LOCK, MANIFEST, PENDING, built_graphs
+from sanctiongraph.query.publish import LOCK, LOCK_GRAPH, MANIFEST, PENDING, built_graphs, manifest_entries
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
@@ -127,10 +127,10 @@ class Store:
         request = urllib.request.Request(self.query, data=urllib.parse.urlencode({"query": text}).encode(),
                                          headers={"Accept": "text/csv"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            return {line.strip('"') for line in response.read().decode().split()[1:]} - {MANIFEST}
+            return {line.strip('"') for line in response.read().decode().split()[1:]} - {MANIFEST, LOCK_GRAPH}
 
     def manifest(self) -> dict[str, str]:
-        return {t.subject.value: t.object.value for t in self.graph(MANIFEST) if t.predicate == CONTENT_HASH}
+        return manifest_entries(self.graph(MANIFEST))
 
 
 @contextlib.contextmanager
@@ -344,7 +344,7 @@ def test_a_second_publish_to_a_store_being_published_to_is_refused(tmp_path: Pat
         command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(tmp_path / "graph")]
         first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
-        while not any(t.predicate == LOCK for t in store.graph(MANIFEST)):
+        while not any(t.predicate == LOCK for t in store.graph(LOCK_GRAPH)):
             assert first.poll() is None and time.monotonic() < deadline, first.communicate()
         second = subprocess.run(command, capture_output=True, text=True, timeout=120)
         _, first_stderr = first.communicate(timeout=300)
@@ -352,7 +352,7 @@ def test_a_second_publish_to_a_store_being_published_to_is_refused(tmp_path: Pat
         assert second.returncode == 1 and second.stderr.count("\n") == 1, second.stderr
         assert second.stderr.startswith(f"sanctiongraph: error: the store {store.graph_store} is being published to by process {first.pid} on ")
         assert "publish again once it has finished" in second.stderr
-        assert not any(t.predicate == LOCK for t in store.graph(MANIFEST))  # the first let it go
+        assert not store.graph(LOCK_GRAPH)  # the first let it go
         third = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert third.returncode == 0 and "sent 0 graph(s)" in third.stderr, third.stderr
 
@@ -385,6 +385,14 @@ class FailingStore(http.server.BaseHTTPRequestHandler):
             return self._answer(500, b"disk full")
         self.graphs[graph] = body
         self._answer(204)
+
+    def do_POST(self) -> None:  # noqa: N802
+        graph, body = self._graph(), self.rfile.read(int(self.headers["Content-Length"]))
+        self.graphs[graph] = self.graphs.get(graph, b"") + body
+        self._answer(204)
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._answer(204) if self.graphs.pop(self._graph(), None) is not None else self._answer(404)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -432,11 +440,11 @@ def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tu
     first = versions[0]
     with failing_store() as (url, graphs):
         completed = run_publish(url, first)
-        manifest = {t.subject.value: t.object.value for t in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)}
+        manifest = manifest_entries(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES))
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1
     assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} answered 500 Internal Server Error: disk full to write <")
     hashes = {g.iri: g.digest for g in built_graphs(first)[1]}
-    arrived = {iri for iri in graphs if iri != MANIFEST}
+    arrived = set(graphs) - {MANIFEST}
     assert arrived and arrived != set(hashes)
     assert manifest == {iri: hashes[iri] if iri in arrived else PENDING for iri in hashes}
 
@@ -459,7 +467,7 @@ def test_an_update_endpoint_that_cannot_be_reached_is_one_line_and_nothing_is_re
     with failing_store() as (url, graphs):
         completed = subprocess.run([SANCTIONGRAPH, "publish", url, "--update-endpoint", update, "--graph", str(first), "--timeout", "10"],
                                    capture_output=True, text=True, timeout=120)
-        manifest = {t.subject.value: t.object.value for t in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)}
+        manifest = manifest_entries(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES))
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1, completed.stderr
     assert completed.stderr.startswith(f"sanctiongraph: error: cannot reach the store {update}: "), completed.stderr
     assert set(graphs) == {MANIFEST}  # the small graphs go to the update endpoint only

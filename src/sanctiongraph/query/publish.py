@@ -13,17 +13,20 @@ one or the new one. When the store takes many graphs in one SPARQL Update reques
 graphs of up to BATCH_BYTES of N-Triples in all go in one request, and a larger graph alone (streamed); graphs are
 deleted DELETE_BATCH at a time (in one request then). A request of many graphs is made from the build's export just
 before it is sent, so a publish holds at most BATCH_BYTES of them, never the dataset. Before a graph is touched its
-manifest entry is marked PENDING, and it gets its new hash only once the store has answered; the manifest is written at the start, every FLUSH_SECONDS and at the end.
-A publish stopped at any point (the store killed, the network down) leaves a manifest that records only the
-graphs that really arrived, so the next publish sends the others.
+manifest entry is marked PENDING: a triple with that value is added to the manifest (a Graph Store POST of those
+triples only), and a graph the manifest gives two values reads as pending. A graph gets its new hash only once the
+store has answered: the manifest is written whole every FLUSH_SECONDS, and at the end, unless the store has a SPARQL
+Update endpoint and few graphs changed: then only their entries are replaced, in one request. A publish stopped at any
+point (the store killed, the network down) leaves a manifest that records only the graphs that really arrived, so
+the next publish sends the others.
 
-Two publishes do not write to one store at once: the manifest also holds a lock, `<manifest> sg:publishLock "HOST PID
-TOKEN EXPIRY"`, written with the first manifest of a publish that sends anything, renewed with each later one and
-dropped with the last. A publish that finds another's lock refuses (StoreError) unless the lock has expired (LEASE
-seconds after its last renewal, for a publish stopped on another machine) or names a process of this machine that has
-ended. As the Graph Store Protocol has no compare-and-swap, a publish reads the manifest back SETTLE seconds after
-writing its lock and goes on only if the lock is still its own: of two publishes that took the lock at once, only
-the one that wrote last goes on."""
+Two publishes do not write to one store at once: a publish that sends anything holds a lock, the one triple
+`<manifest> sg:publishLock "HOST PID TOKEN EXPIRY"` of a graph of its own (LOCK_GRAPH), written before anything else,
+renewed with each manifest written whole, and deleted at the end. A publish that finds another's lock refuses
+(StoreError) unless the lock has expired (LEASE seconds after its last renewal, for a publish stopped on another
+machine) or names a process of this machine that has ended. As the Graph Store Protocol has no compare-and-swap, a
+publish reads the lock back SETTLE seconds after writing it and goes on only if it is still its own: of two publishes
+that took the lock at once, only the one that wrote last goes on."""
 
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ from sanctiongraph.namespaces import GRAPH, sg
 from sanctiongraph.query.remote import RemoteStore
 
 MANIFEST = GRAPH + "manifest"
+LOCK_GRAPH = MANIFEST + "/lock"
 CONTENT_HASH = ox.NamedNode(sg.contentHash)
 PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
 FLUSH_SECONDS = 5.0
@@ -56,6 +60,7 @@ SETTLE = 0.5  # seconds between writing the lock and reading it back
 SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
 DELETE_BATCH = 1000  # graphs deleted in one request
+REVISE_MAX = 1000  # manifest entries replaced in place at the end of a publish; more, and the manifest is written whole
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,16 @@ def built_graphs(folder: Path) -> tuple[Path, list[LocalGraph]]:
 
 def read_manifest(remote: RemoteStore) -> dict[str, str]:
     """Graph IRI to content hash, as the store's manifest records them."""
-    return {t.subject.value: t.object.value for t in remote.read(MANIFEST)
-            if t.predicate == CONTENT_HASH and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal)}
+    return manifest_entries(remote.read(MANIFEST))
+
+
+def manifest_entries(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """Graph IRI to content hash, from the manifest's triples: PENDING for a graph given more than one."""
+    entries: dict[str, str] = {}
+    for t in triples:
+        if t.predicate == CONTENT_HASH and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal):
+            entries[t.subject.value] = PENDING if t.subject.value in entries else t.object.value
+    return entries
 
 
 def plan(local: list[LocalGraph], manifest: dict[str, str]) -> Plan:
@@ -143,8 +156,10 @@ class Lock:
     def __init__(self) -> None:
         self.host, self.pid, self.token = socket.gethostname(), os.getpid(), secrets.token_hex(8)
 
-    def value(self) -> ox.Literal:
-        return ox.Literal(f"{self.host} {self.pid} {self.token} {time.time() + LEASE:.0f}")
+    def write(self, remote: RemoteStore) -> None:
+        """Take the lock, or renew it."""
+        value = ox.Literal(f"{self.host} {self.pid} {self.token} {time.time() + LEASE:.0f}")
+        remote.replace(LOCK_GRAPH, _Bytes(n_triples([ox.Triple(ox.NamedNode(MANIFEST), LOCK, value)])))
 
     def take(self, remote: RemoteStore) -> None:
         """Refuse if another publish holds the store (the lock as the manifest has it now)."""
@@ -162,7 +177,7 @@ class Lock:
 
 def _holder(remote: RemoteStore) -> str | None:
     """The lock of the manifest ("HOST PID TOKEN EXPIRY"), unless it has expired or names a process of this host that has ended."""
-    locks = [t.object.value for t in remote.read(MANIFEST) if t.predicate == LOCK and isinstance(t.object, ox.Literal)]
+    locks = [t.object.value for t in remote.read(LOCK_GRAPH) if t.predicate == LOCK and isinstance(t.object, ox.Literal)]
     if len(locks) != 1 or len(locks[0].split()) != 4:
         return None
     host, pid, _, until = locks[0].split()
@@ -179,23 +194,43 @@ def _holder(remote: RemoteStore) -> str | None:
 
 
 class _Manifest:
-    """The manifest as this publish changes it, with its lock while it runs, written to the store whole, at most every
-    FLUSH_SECONDS."""
+    """The manifest as this publish changes it, and the lock it holds meanwhile: the graphs it changes marked pending
+    first, then the manifest written whole at most every FLUSH_SECONDS, and at the end either whole or, where the store
+    can, only the entries of the graphs changed."""
 
-    def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock | None = None) -> None:
+    def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock) -> None:
         self._remote, self.entries, self.lock = remote, dict(entries), lock
         self._written = 0.0
+
+    def mark(self, graphs: list[str]) -> None:
+        """The graphs marked pending on the store (their entries' new value added beside the old)."""
+        self._remote.add(MANIFEST, n_triples(ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(PENDING)) for iri in graphs))
+        self.entries |= dict.fromkeys(graphs, PENDING)
+        self._written = time.monotonic()
 
     def write(self, *, unless_recent: bool = False) -> None:
         if unless_recent and time.monotonic() - self._written < FLUSH_SECONDS:
             return
-        if self.entries or self.lock:
+        self._write_whole()
+        self.lock.write(self._remote)
+        self._written = time.monotonic()
+
+    def finish(self, graphs: list[str]) -> None:
+        """The entries of the graphs changed written, and the lock let go (even if the entries could not be written)."""
+        try:
+            if self._remote.batches and len(graphs) <= REVISE_MAX:
+                self._remote.revise(MANIFEST, CONTENT_HASH.value, [(iri, self.entries.get(iri)) for iri in graphs])
+            else:
+                self._write_whole()
+        finally:
+            self._remote.delete(LOCK_GRAPH)
+
+    def _write_whole(self) -> None:
+        if self.entries:
             triples = [ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(digest)) for iri, digest in sorted(self.entries.items())]
-            triples += [ox.Triple(ox.NamedNode(MANIFEST), LOCK, self.lock.value())] if self.lock else []
             self._remote.replace(MANIFEST, _Bytes(n_triples(triples)))
         else:
             self._remote.delete(MANIFEST)
-        self._written = time.monotonic()
 
 
 class _Bytes:
@@ -221,8 +256,10 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     show = _progress(len(changes.send) + len(changes.delete), sys.stderr.isatty() if progress is None else progress)
     lock = Lock()
     lock.take(remote)
-    recorded = _Manifest(remote, manifest | {iri: PENDING for iri in [g.iri for g in changes.send] + changes.delete}, lock)
-    recorded.write()
+    lock.write(remote)
+    changed = [graph.iri for graph in changes.send] + changes.delete
+    recorded = _Manifest(remote, manifest, lock)
+    recorded.mark(changed)
     lock.confirm(remote)
     try:
         for group in _groups(changes.send, remote.batches):
@@ -245,11 +282,9 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
             show(done.sent + done.deleted)
             recorded.write(unless_recent=True)
     except BaseException:
-        recorded.lock = None
-        _record_what_arrived(recorded)
+        _record_what_arrived(recorded, changed)
         raise
-    recorded.lock = None
-    recorded.write()
+    recorded.finish(changed)
     done.seconds = time.monotonic() - started
     return done
 
@@ -273,11 +308,11 @@ def _groups(graphs: list[LocalGraph], batches: bool) -> Iterator[list[LocalGraph
         yield group
 
 
-def _record_what_arrived(recorded: _Manifest) -> None:
+def _record_what_arrived(recorded: _Manifest, changed: list[str]) -> None:
     """After a failure, write down the graphs that did arrive, if the store still answers: otherwise the next publish
     finds them PENDING and sends them again."""
     try:
-        recorded.write()
+        recorded.finish(changed)
     except Exception:  # the store is gone or refusing; the error that stopped the publish is the one to report
         pass
 
