@@ -98,7 +98,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE / "results", help="folder for fullbuild-SIZES.json (default: benchmarks/results)")
     parser.add_argument("--scaling", action="store_true", help="draw scaling.svg in the output folder from this run")
     options = parser.parse_args()
-    results: dict[str, Any] = {"machine": machine(), "options": {key: str(value) for key, value in vars(options).items()}, "sizes": {}}
+    measured = {key: str(value) for key, value in vars(options).items() if key not in ("corpus", "output")}  # not where files go
+    results: dict[str, Any] = {"machine": machine(), "options": measured, "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="sanctiongraph-fullbuild-") as scratch:
         for size in (int(size) for size in options.sizes.split(",")):
             results["sizes"][str(size)] = measure(size, options, Path(scratch))
