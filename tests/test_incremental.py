@@ -20,7 +20,7 @@ from conftest import ONTOLOGY, with_fixture_sources
 
 from sanctiongraph import corpus
 from sanctiongraph.builder.builds import CACHE, CURRENT, hold
-from sanctiongraph.builder.cache import FORMAT, INPUTS, SHARED
+from sanctiongraph.builder.cache import FORMAT, HEADS, INPUTS, SHARED
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.digests import DIGESTS
@@ -142,8 +142,9 @@ def _rewritten(path: Path) -> None:
 
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(pool: Path, tmp_path: Path) -> None:
-    """An entry damaged in its first lines (header, record, summary) is rebuilt at once; one damaged in its part's
-    texts is not read while the previous build's exports have the part, and is rebuilt once they are needed."""
+    """With the heads file damaged too: an entry damaged in its first lines (header, record, summary) is rebuilt at
+    once; one damaged in its part's texts is not read while the previous build's exports have the part, and is rebuilt
+    once they are needed."""
     graph = tmp_path / "graph"
     build(pool, ONTOLOGY, graph)
     entries = sorted((graph / CACHE).glob("*.source"))
@@ -164,12 +165,45 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(pool: Path, tmp_path: Path) -> N
     shared.write_bytes(shared.read_bytes()[:-1000])  # the shared inputs' part half-written: rendered again
     (graph / CACHE / ".left-by-a-killed-build.tmp").write_bytes(b"partial")
     (graph / CACHE / DIGESTS).write_bytes(b'{"format": 1, "files": {')  # half-written: every file read
+    heads = graph / CACHE / HEADS
+    heads.write_bytes(heads.read_bytes()[:-10])  # half-written: every entry's head read from the entry
     report = _same_as_full_build(pool, graph, tmp_path)
     assert report.dataset.reused == len(entries) - 5
     assert not (graph / CACHE / ".left-by-a-killed-build.tmp").exists()
     _rewritten((graph / CURRENT / f"{STEM}.ttl").resolve())  # the exports cannot be copied: every part's texts are read
     assert _same_as_full_build(pool, graph, tmp_path).dataset.reused == len(entries) - 2
     assert build(pool, ONTOLOGY, graph).dataset.reused == len(entries)  # the damaged entries written anew
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[:-1], lambda data: data.replace(b"synthetic", b"synthetiq", 1),
+                                    lambda data: data.replace(b'"format": ', b'"format": 1', 1), lambda data: b""],
+                         ids=["half-written", "a changed byte", "another format", "empty"])
+def test_a_damaged_heads_file_is_not_trusted(damage: Callable[[bytes], bytes], pool: Path, tmp_path: Path) -> None:
+    """The heads file that does not read whole is ignored: every entry's head is read from the entry instead."""
+    graph = tmp_path / "graph"
+    build(pool, ONTOLOGY, graph)
+    heads = graph / CACHE / HEADS
+    damaged = damage(heads.read_bytes())
+    assert damaged != heads.read_bytes()
+    heads.write_bytes(damaged)
+    entry = sorted((graph / CACHE).glob("*.source"))[0]
+    entry.write_bytes(entry.read_bytes()[:200])  # its head cut: rebuilt, since the heads file cannot stand in for it
+    report = _same_as_full_build(pool, graph, tmp_path)
+    assert report.dataset.reused == len(list((graph / CACHE).glob("*.source"))) - 1
+
+
+def test_an_entry_is_not_read_while_the_heads_file_and_the_exports_stand_for_it(pool: Path, tmp_path: Path) -> None:
+    """An entry's head comes from the heads file, and its part from the previous build's exports: the entry itself
+    is not read, so one damaged whole goes unnoticed until its texts are needed, and is rebuilt then."""
+    graph = tmp_path / "graph"
+    build(pool, ONTOLOGY, graph)
+    entry = sorted((graph / CACHE).glob("*.source"))[0]
+    entry.write_bytes(b"\0" * 64)
+    count = len(list((graph / CACHE).glob("*.source")))
+    assert _same_as_full_build(pool, graph, tmp_path).dataset.reused == count
+    _rewritten((graph / CURRENT / f"{STEM}.nq").resolve())  # the part's texts needed: the exports cannot be copied
+    assert _same_as_full_build(pool, graph, tmp_path).dataset.reused == count - 1
+    assert build(pool, ONTOLOGY, graph).dataset.reused == count
 
 
 def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Path) -> None:
@@ -183,8 +217,9 @@ def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Pat
         build(sources, ONTOLOGY, graph)
     first.write_text(first.read_text(encoding="utf-8").replace("id: seredyuk-mines-halted", "id: seredyuk-mines-suspended"), encoding="utf-8")
     assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == len(list((sources / "articles").glob("*.yaml")))
-    others = sorted(p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source"))
-    assert len(others) == 3 and others[0].endswith(SHARED) and others[1:] == [DIGESTS, INPUTS]
+    others = {p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source")}
+    shared = [name for name in others if name.endswith(SHARED)]
+    assert len(shared) == 1 and others - set(shared) == {DIGESTS, HEADS, INPUTS}
 
 
 def _files(folder: Path) -> dict[str, str]:

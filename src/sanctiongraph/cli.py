@@ -7,26 +7,14 @@ import sys
 from collections import Counter
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import pyoxigraph as ox
 
-from sanctiongraph import __version__, viz
+from sanctiongraph import __version__
 from sanctiongraph.builder.dataset import build
-from sanctiongraph.builder.ontology import Ontology
-from sanctiongraph.builder.sources import load_registry
-from sanctiongraph.builder.watch import rebuild_on_save
-from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError, UsageError, reported, shown
 from sanctiongraph.files import write_atomically
-from sanctiongraph.identity import registry_names
-from sanctiongraph.interchange.evidence_import import import_annotations
-from sanctiongraph.interchange.web_annotation import annotation_collection, write_annotations
-from sanctiongraph.namespaces import XSD
-from sanctiongraph.network import read_network
-from sanctiongraph.network.analytics import SCORES, exposure_rows, score_rows, scores
-from sanctiongraph.network.gephi import scored, write_graph
-from sanctiongraph.network.links import Filters, Links, day
-from sanctiongraph.network.paths import MAX_HOPS, hop_rows, shortest_connections
 from sanctiongraph.progress import Progress, on_terminal
 from sanctiongraph.project import (
     PROJECT_ENV,
@@ -39,11 +27,8 @@ from sanctiongraph.project import (
     views_folder,
 )
 from sanctiongraph.query.endpoint import ENDPOINT_PASSWORD, ENDPOINT_USER, Endpoint
-from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
-from sanctiongraph.query.publish import publish
-from sanctiongraph.query.remote import connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import (
     DEFAULT_TIMEOUT,
@@ -54,10 +39,12 @@ from sanctiongraph.query.running import (
     run_query,
 )
 from sanctiongraph.query.store import open_store
-from sanctiongraph.server import frontend
-from sanctiongraph.viz.page import write_view
-from sanctiongraph.viz.views import scored_view
 
+if TYPE_CHECKING:
+    from sanctiongraph.network.links import Filters
+
+# The modules of the network, the views, the server, publishing and the interchange formats (networkx, jinja2,
+# waitress and more) are imported by the commands that use them: a build loads none of them.
 
 def _project(args: argparse.Namespace) -> Project:
     """The project of this command: --project, else $SANCTIONGRAPH_PROJECT, else the nearest one upwards."""
@@ -85,6 +72,8 @@ def _jobs(value: str) -> int:
 def _build(args: argparse.Namespace) -> int:
     sources, output = args.sources or _project(args).sources, args.output or _project(args).graph
     if args.watch:
+        from sanctiongraph.builder.watch import rebuild_on_save
+
         rebuild_on_save([sources, args.ontology], partial(_build_once, args, sources, output), ignored=[output],
                         quiet=args.quiet)
     else:
@@ -152,6 +141,8 @@ def _key_value(item: str) -> tuple[str, str]:
 
 
 def _viz(args: argparse.Namespace) -> int:
+    from sanctiongraph import viz
+
     folder = None if args.output else _project(args).viz
     graph = Endpoint(args.endpoint, timeout=DEFAULT_TIMEOUT) if args.endpoint else args.graph or _project(args).graph
     view, path = viz.draw(graph, args.make_view(args), output=args.output, folder=folder,
@@ -161,7 +152,9 @@ def _viz(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _viz_options(viz_parser: argparse.ArgumentParser) -> None:
+    from sanctiongraph import viz
+
     common = argparse.ArgumentParser(add_help=False)
     store = common.add_mutually_exclusive_group()
     store.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
@@ -172,7 +165,6 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     common.add_argument("--max-nodes", type=int, default=viz.MAX_NODES,
                         help="refuse views with more nodes than this (default: %(default)s)")
     common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-    viz_parser = commands.add_parser("viz", help="write an interactive network view as one self-contained HTML file")
     views = viz_parser.add_subparsers(dest="view", required=True, metavar="VIEW")
     views.add_parser("overview", parents=[common], help="the whole knowledge network").set_defaults(
         make_view=lambda a: partial(viz.overview, source=a.source))
@@ -195,6 +187,8 @@ def _add_viz(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _filters(args: argparse.Namespace) -> Filters:
+    from sanctiongraph.network.links import Filters, day
+
     return Filters(tuple(args.source), day(args.since, "--from"), day(args.until, "--to"), args.evidence_only)
 
 
@@ -205,6 +199,10 @@ def _write_rows(args: argparse.Namespace, result: Result) -> None:
 
 
 def _path(args: argparse.Namespace) -> int:
+    from sanctiongraph.network.links import Links
+    from sanctiongraph.network.paths import hop_rows, shortest_connections
+    from sanctiongraph.query.facts import load_facts
+
     links = Links(open_store(args.graph or _project(args).graph), _filters(args))
     found = shortest_connections(links, args.start, args.end, max_hops=args.max_hops)
     if not found.routes:
@@ -218,6 +216,12 @@ def _path(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    from sanctiongraph.network import read_network
+    from sanctiongraph.network.analytics import exposure_rows, score_rows, scores
+    from sanctiongraph.query.facts import load_facts
+    from sanctiongraph.viz.page import write_view
+    from sanctiongraph.viz.views import scored_view
+
     graph_folder = args.graph or _project(args).graph
     store = open_store(graph_folder)
     network = read_network(store, _filters(args))
@@ -235,6 +239,10 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from sanctiongraph.network import read_network
+    from sanctiongraph.network.analytics import scores
+    from sanctiongraph.network.gephi import scored, write_graph
+
     network = read_network(open_store(args.graph or _project(args).graph), _filters(args))
     written = write_graph(scored(network.graph, scores(network.graph)), args.fmt, args.file)
     if not args.quiet:
@@ -242,30 +250,36 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _network_options() -> argparse.ArgumentParser:
-    """The options of every network command: the graph, the filters and the output."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
-    common.add_argument("--source", action="append", default=[], metavar="ID",
+def _network_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the options of every network command to parser: the graph, the filters and the output."""
+    parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    parser.add_argument("--source", action="append", default=[], metavar="ID",
                         help="only the statements of this source (repeatable); registry links are kept")
-    common.add_argument("--from", dest="since", metavar="DAY", help="only statements that hold on or after this day (YYYY-MM-DD)")
-    common.add_argument("--to", dest="until", metavar="DAY", help="only statements that hold on or before this day (YYYY-MM-DD)")
-    common.add_argument("--evidence-only", action="store_true", help="only links with evidence: no registry links")
-    common.add_argument("--format", "-f", choices=ROW_FORMATS,
+    parser.add_argument("--from", dest="since", metavar="DAY", help="only statements that hold on or after this day (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="until", metavar="DAY", help="only statements that hold on or before this day (YYYY-MM-DD)")
+    parser.add_argument("--evidence-only", action="store_true", help="only links with evidence: no registry links")
+    parser.add_argument("--format", "-f", choices=ROW_FORMATS,
                         help="output format (default: table on a terminal, else from the -o extension, else csv)")
-    common.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
-    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-    return common
+    parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    return parser
 
 
-def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    common = _network_options()
-    path = commands.add_parser("path", parents=[common], help="the shortest connections between two entities, each hop with its evidence")
+def _path_options(path: argparse.ArgumentParser) -> None:
+    from sanctiongraph.network.paths import MAX_HOPS
+
+    _network_options(path)
     path.add_argument("start", metavar="A", help="an entity: registry ID, IRI, label or alias")
     path.add_argument("end", metavar="B", help="another entity")
     path.add_argument("--max-hops", type=int, default=MAX_HOPS, help="the longest connection to look for (default: %(default)s)")
     path.set_defaults(run=_path)
-    analyze = commands.add_parser("analyze", parents=[common], help="centrality, communities and exposure in the network of actors")
+
+
+def _analyze_options(analyze: argparse.ArgumentParser) -> None:
+    from sanctiongraph.network.analytics import SCORES
+    from sanctiongraph.viz.views import MAX_NODES
+
+    _network_options(analyze)
     analyze.add_argument("what", nargs="?", choices=("centrality", "exposure"), default="centrality",
                          help="centrality: degree, betweenness, PageRank and community of every entity (default); "
                               "exposure: the entities near a listed or sanctioned one, with the path")
@@ -273,16 +287,25 @@ def _add_network(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     analyze.add_argument("--top", type=int, help="only the first N entities")
     analyze.add_argument("--hops", type=int, default=2, help="exposure: how many links from a listed or sanctioned entity (default: %(default)s)")
     analyze.add_argument("--view", type=Path, metavar="HTML", help="also write a network view, nodes sized and coloured by --by")
-    analyze.add_argument("--max-nodes", type=int, default=viz.MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
+    analyze.add_argument("--max-nodes", type=int, default=MAX_NODES, help="refuse a --view with more nodes than this (default: %(default)s)")
     analyze.set_defaults(run=_analyze)
-    filters = argparse.ArgumentParser(add_help=False, parents=[common], conflict_handler="resolve")
-    export = commands.add_parser("export", help="the graph for other tools: GraphML, GEXF (Gephi), FollowTheMoney, Web Annotation")
+
+
+def _export_options(export: argparse.ArgumentParser) -> None:
     formats = export.add_subparsers(dest="fmt", required=True, metavar="FORMAT")
+    filters = _network_options(argparse.ArgumentParser(add_help=False))
     for fmt, tool in (("graphml", "GraphML (networkx, igraph, yEd, Cytoscape)"), ("gexf", "GEXF 1.2 (Gephi)")):
         one = formats.add_parser(fmt, parents=[filters], help=f"the network as {tool}, with labels, classes and scores")
         one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
         one.set_defaults(run=_export)
-    _add_interchange(commands, formats)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
+    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    for fmt, what, run in (("ftm", "persons, companies, organisations and sanctions as FollowTheMoney entities (JSON lines)", _export_ftm),
+                           ("annotations", "every evidence quote as a W3C Web Annotation (JSON-LD)", _export_annotations)):
+        one = formats.add_parser(fmt, parents=[common], help=what)
+        one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
+        one.set_defaults(run=run)
 
 
 def _export_ftm(args: argparse.Namespace) -> int:
@@ -302,6 +325,11 @@ def _export_ftm(args: argparse.Namespace) -> int:
 
 
 def _export_annotations(args: argparse.Namespace) -> int:
+    from sanctiongraph.interchange.web_annotation import (
+        annotation_collection,
+        write_annotations,
+    )
+
     collection = annotation_collection(open_store(args.graph or _project(args).graph))
     written = write_annotations(collection, args.file)
     if not args.quiet:
@@ -310,6 +338,8 @@ def _export_annotations(args: argparse.Namespace) -> int:
 
 
 def _import_annotations(args: argparse.Namespace) -> int:
+    from sanctiongraph.interchange.evidence_import import import_annotations
+
     found = import_annotations(args.file, args.source, args.sources or _project(args).sources, ontology_folder())
     if found.content is not None:
         write_atomically(found.output, found.content.encode("utf-8"))
@@ -320,16 +350,7 @@ def _import_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_interchange(commands: argparse._SubParsersAction, exports: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
-    common.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-    for fmt, what, run in (("ftm", "persons, companies, organisations and sanctions as FollowTheMoney entities (JSON lines)", _export_ftm),
-                           ("annotations", "every evidence quote as a W3C Web Annotation (JSON-LD)", _export_annotations)):
-        one = exports.add_parser(fmt, parents=[common], help=what)
-        one.add_argument("file", type=Path, metavar="FILE", help="the file to write")
-        one.set_defaults(run=run)
-    imports = commands.add_parser("import", help="bring data from other tools into the sources: Web Annotations as evidence")
+def _import_options(imports: argparse.ArgumentParser) -> None:
     kinds = imports.add_subparsers(dest="kind", required=True, metavar="KIND")
     annotations = kinds.add_parser("annotations", help="W3C Web Annotations of a source's text, merged into its annotation as drafts")
     annotations.add_argument("file", type=Path, metavar="FILE", help="a JSON-LD file of annotations (as `export annotations` writes)")
@@ -340,6 +361,9 @@ def _add_interchange(commands: argparse._SubParsersAction, exports: argparse._Su
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from sanctiongraph.query.publish import publish
+    from sanctiongraph.query.remote import connect
+
     remote = connect(args.url, protocol=args.protocol, query_url=args.query_endpoint, update_url=args.update_endpoint, timeout=args.timeout)
     done = publish(args.graph or _project(args).graph, remote, dry_run=args.dry_run)
     changes = done.plan
@@ -376,6 +400,11 @@ def _annotate(args: argparse.Namespace) -> int:
 
 
 def _registry_find(args: argparse.Namespace) -> int:
+    from sanctiongraph.builder.ontology import Ontology
+    from sanctiongraph.builder.sources import load_registry
+    from sanctiongraph.identity import registry_names
+    from sanctiongraph.namespaces import XSD
+
     sources = args.sources or _project(args).sources
     names = registry_names(load_registry(sources, Ontology.load(args.ontology, sources)))
     candidates = names.find(args.name, limit=args.limit)
@@ -388,25 +417,21 @@ def _registry_find(args: argparse.Namespace) -> int:
 
 
 def _corpus(args: argparse.Namespace) -> int:
+    from sanctiongraph.corpus import generate
+
     info = generate(args.output or _project(args).sources, sources=args.size, seed=args.seed)
     if not args.quiet:
         print(f"generated {info.sources} source(s), {info.statements} statements, {info.entities} entities in {info.folder}", file=sys.stderr)
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
-    main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
-    main_parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
-    main_parser.add_argument("--project", type=Path, metavar="DIR",
-                             help=f"the project folder (default: ${PROJECT_ENV}, else the nearest folder upwards that holds sources/)")
-    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    init_parser = commands.add_parser("init", help="make a new project folder: sources/ with an empty registry, graph/, viz/, queries/")
+def _init_options(init_parser: argparse.ArgumentParser) -> None:
     init_parser.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
     init_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     init_parser.set_defaults(run=_init)
 
-    build_parser = commands.add_parser("build", help="build the graph from the annotated sources and write its exports")
+
+def _build_options(build_parser: argparse.ArgumentParser) -> None:
     build_parser.add_argument("--sources", type=Path, help="folder of entities.yaml and articles/ (default: the project's sources/)")
     build_parser.add_argument("--ontology", type=Path, default=ontology_folder(), help="folder of the ontology and its checks (default: %(default)s)")
     build_parser.add_argument("--output", "-o", type=Path, help="folder the exports are written to (default: the project's graph/)")
@@ -419,10 +444,12 @@ def parser() -> argparse.ArgumentParser:
                               help="worker processes that read the sources (default: one per core; 1: none, all in this process)")
     build_parser.set_defaults(run=_build)
 
-    list_parser = commands.add_parser("queries", help="list the named queries of the library and of the project, with their parameters")
+
+def _queries_options(list_parser: argparse.ArgumentParser) -> None:
     list_parser.set_defaults(run=_queries)
 
-    query_parser = commands.add_parser("query", help="run a named query, a query file or a SPARQL text")
+
+def _query_options(query_parser: argparse.ArgumentParser) -> None:
     query_parser.add_argument("name", nargs="?", help="the name of a library query (see `sanctiongraph queries`)")
     query_parser.add_argument("--file", type=Path, help="run the query in this .rq file")
     query_parser.add_argument("--sparql", help="run this SPARQL text")
@@ -435,9 +462,9 @@ def parser() -> argparse.ArgumentParser:
     query_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     query_parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="time limit in seconds; 0 for none (default: %(default)s)")
     query_parser.set_defaults(run=_query)
-    _add_viz(commands)
-    _add_network(commands)
-    registry_parser = commands.add_parser("registry", help="look up the entity registry (sources/entities.yaml)")
+
+
+def _registry_options(registry_parser: argparse.ArgumentParser) -> None:
     registry_commands = registry_parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     find_parser = registry_commands.add_parser("find", help="the entities whose ID, label or alias comes close to a name, best first")
     find_parser.add_argument("name", metavar="NAME", help="a name as a source writes it (Kuzbass, Seredyuk, Kemerovo region)")
@@ -448,7 +475,9 @@ def parser() -> argparse.ArgumentParser:
                              help="output format (default: table on a terminal, else from the -o extension, else csv)")
     find_parser.add_argument("--output", "-o", default="-", help="write to this file; - for standard output (default)")
     find_parser.set_defaults(run=_registry_find)
-    corpus_parser = commands.add_parser("corpus", help="generate synthetic annotated sources (for benchmarks and large-graph tests)")
+
+
+def _corpus_options(corpus_parser: argparse.ArgumentParser) -> None:
     corpus_parser.add_argument("output", type=Path, nargs="?", metavar="FOLDER",
                                help="a new folder to write entities.yaml and articles/ into (build it with --sources), or a folder of "
                                     "sources with its entities.yaml, which the generated sources join (default: the project's sources/)")
@@ -457,7 +486,8 @@ def parser() -> argparse.ArgumentParser:
     corpus_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     corpus_parser.set_defaults(run=_corpus)
 
-    publish_parser = commands.add_parser("publish", help="send the built graph to a SPARQL 1.1 store, one named graph at a time, only what changed")
+
+def _publish_options(publish_parser: argparse.ArgumentParser) -> None:
     publish_parser.add_argument("url", metavar="URL", help="the store's Graph Store Protocol endpoint (or, with --protocol update, "
                                 f"its SPARQL Update endpoint); credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
     publish_parser.add_argument("--protocol", choices=("graph-store", "update"), default="graph-store",
@@ -470,7 +500,9 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")
     publish_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     publish_parser.set_defaults(run=_publish)
-    annotate_parser = commands.add_parser("annotate", help="draft an annotation of an article's text for review")
+
+
+def _annotate_options(annotate_parser: argparse.ArgumentParser) -> None:
     annotate_parser.add_argument("text", type=Path, metavar="TEXT", help="the article's text (UTF-8), in the project's sources/articles/")
     annotate_parser.add_argument("--id", required=True, help="the source's ID (lower-case letters, digits, hyphens)")
     annotate_parser.add_argument("--publisher", required=True, help="the publisher's registry ID (an organisation)")
@@ -484,14 +516,54 @@ def parser() -> argparse.ArgumentParser:
     annotate_parser.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     annotate_parser.set_defaults(run=_annotate)
 
-    serve_parser = commands.add_parser("serve", help="serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages")
+
+def _serve_options(serve_parser: argparse.ArgumentParser) -> None:
+    from sanctiongraph.server import frontend
+
     frontend.add_arguments(serve_parser)
     serve_parser.set_defaults(run=frontend.run)
+
+
+# Each command: its name, its help, and what adds its options (importing the modules they need).
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("init", "make a new project folder: sources/ with an empty registry, graph/, viz/, queries/", _init_options),
+    ("build", "build the graph from the annotated sources and write its exports", _build_options),
+    ("queries", "list the named queries of the library and of the project, with their parameters", _queries_options),
+    ("query", "run a named query, a query file or a SPARQL text", _query_options),
+    ("viz", "write an interactive network view as one self-contained HTML file", _viz_options),
+    ("path", "the shortest connections between two entities, each hop with its evidence", _path_options),
+    ("analyze", "centrality, communities and exposure in the network of actors", _analyze_options),
+    ("export", "the graph for other tools: GraphML, GEXF (Gephi), FollowTheMoney, Web Annotation", _export_options),
+    ("import", "bring data from other tools into the sources: Web Annotations as evidence", _import_options),
+    ("registry", "look up the entity registry (sources/entities.yaml)", _registry_options),
+    ("corpus", "generate synthetic annotated sources (for benchmarks and large-graph tests)", _corpus_options),
+    ("publish", "send the built graph to a SPARQL 1.1 store, one named graph at a time, only what changed", _publish_options),
+    ("annotate", "draft an annotation of an article's text for review", _annotate_options),
+    ("serve", "serve the graph over HTTP: SPARQL endpoint, query editor, linked-data pages", _serve_options),
+)
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, every command whole; or, given a command, that one whole and the others by name and
+    help only, without loading what their options need (main parses twice: the command first, then its options)."""
+    main_parser = argparse.ArgumentParser(prog="sanctiongraph", description=__doc__)
+    main_parser.add_argument("--version", action="version", version=f"sanctiongraph {__version__}")
+    main_parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
+    main_parser.add_argument("--project", type=Path, metavar="DIR",
+                             help=f"the project folder (default: ${PROJECT_ENV}, else the nearest folder upwards that holds sources/)")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help, add_options in _COMMANDS:
+        whole = command is None or command == name
+        one = commands.add_parser(name, help=help, add_help=whole)
+        if whole:
+            add_options(one)
     return main_parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    command = parser("").parse_known_args(arguments)[0].command
+    args = parser(command).parse_args(arguments)
     try:
         return int(args.run(args))
     except UsageError as error:

@@ -3,7 +3,9 @@
     graph/cache/
       inputs.json     the digests of the inputs every source depends on, as of the last build
       digests.json    the digests of the sources' files by their status (sanctiongraph.builder.digests)
-      <key>.shared    the part of the shared inputs' own quads (ontology, registry, links), with an empty record
+      heads.json      the head (record and summary) of every entry, so that a build reads one file rather than one per source
+      <key>.shared    the part of the shared inputs' own quads (ontology, registry, links), with the registry's entities
+                      as its record
       <key>.source    one contribution: a line of JSON (format, key, length and CRC-32 of the next line, CRC-32 of the
                       rest), a line of its record and its part's summary, its part (its quads rendered for every
                       export: sanctiongraph.builder.parts)
@@ -13,8 +15,10 @@ depends on: the ontology, the vocabularies, the registry, the builder's code and
 used only if its text file is unchanged, every statement of another source it refers to is still the same, and it
 reads back whole: a corrupt entry, one of another format or builder, or one half-written by a killed build is
 rebuilt, never trusted. When the previous build has the part as it is (sanctiongraph.builder.layout), its exports are
-copied from that build's, and only the first lines are read (and checked); else the whole entry is. Entries are
-written atomically once the build is published, which removes those it did not use."""
+copied from that build's, and only the entry's head is read: from `heads.json`, written whole by the last build (its
+own checksum; one that is not read whole is ignored), or else from the entry's first lines (and checked). Otherwise the
+whole entry is read. Entries and heads are written atomically once the build is published, which removes the entries
+it did not use."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ import pyoxigraph as ox
 from sanctiongraph import __version__
 from sanctiongraph.builder.contribution import Contribution
 from sanctiongraph.builder.digests import DIGESTS, FileDigests
+from sanctiongraph.builder.inputs import read_input
 from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.errors import SourceError
 from sanctiongraph.files import write_atomically
@@ -37,6 +42,7 @@ from sanctiongraph.files import write_atomically
 FORMAT = 3
 _FIRST_READ = 1 << 14  # bytes read of an entry at first: its header, record and summary, most often
 INPUTS = "inputs.json"
+HEADS = "heads.json"
 SUFFIX = ".source"
 SHARED = ".shared"  # the entry of the shared inputs' own part, named by the key
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
@@ -53,11 +59,14 @@ class SourceCache:
         """Without a folder, the keys only: nothing is found or kept."""
         self.folder = folder
         self.sources_folder = sources_folder
-        self.inputs = {name: _digest(path.read_bytes()) for name, path in inputs.items()}
+        self.inputs = {name: _digest(read_input(path, sources_folder, name) if path.is_relative_to(sources_folder) else path.read_bytes())
+                       for name, path in inputs.items()}  # a file of the sources read as their files are: inside the folder
         code = {path.name: _digest(path.read_bytes()) for path in sorted(_BUILDER.glob("*.py"))}
         self.key = _digest(json.dumps([FORMAT, __version__, code, self.inputs, allow_drafts], sort_keys=True).encode())
         self.used: set[str] = set()
         self.pending: dict[str, tuple[dict[str, Any], Part]] = {}  # entries to write: record and part
+        self.kept: dict[str, tuple[dict[str, Any], Summary]] = {}  # the head of each entry this build uses
+        self.heads = _Heads.read(folder / HEADS) if folder is not None else _Heads()
         self._names: dict[Path, str | None] = {}
         self.files = FileDigests(folder, sources_folder)
 
@@ -112,18 +121,23 @@ class SourceCache:
             assert isinstance(contribution.part, Part)  # built by this build
             self.used.add(name)
             self.pending[name] = (contribution.record(), contribution.part)
+            self.kept[name] = (self.pending[name][0], contribution.part.summary)
+            self.heads.taken.discard(name)
 
-    def shared(self, quads: list[ox.Quad], known: Callable[[Summary], bool] = lambda summary: False) -> Part | Summary:
-        """The part of the quads of the shared inputs alone (the ontology, the registry and its links): rendered once
-        for each state of those inputs, then read from the cache (its summary only, if known(summary))."""
-        name = self.key + SHARED
-        found = self._read(name, known)
-        if found is not None:
-            return found[1]
+    def shared(self, known: Callable[[Summary], bool] = lambda summary: False) -> tuple[dict[str, Any], Part | Summary] | None:
+        """The record and part of the shared inputs alone (the ontology, the registry and its links), if cached whole
+        for this state of them (the part's summary only, if known(summary))."""
+        return self._read(self.key + SHARED, known)
+
+    def put_shared(self, quads: list[ox.Quad], record: dict[str, Any]) -> Part:
+        """The part of the shared inputs' quads, rendered; kept with record, and written by commit()."""
         part = render(quads)
         if self.folder is not None:
+            name = self.key + SHARED
             self.used.add(name)
-            self.pending[name] = ({}, part)
+            self.pending[name] = (record, part)
+            self.kept[name] = (record, part.summary)
+            self.heads.taken.discard(name)
         return part
 
     def _read(self, name: str, known: Callable[[Summary], bool]) -> tuple[dict[str, Any], Part | Summary] | None:
@@ -131,6 +145,11 @@ class SourceCache:
         if self.folder is None:
             return None
         self.used.add(name)
+        head = self.heads.get(name)
+        if head is not None and known(head[1]):
+            self.kept[name] = head
+            self.heads.taken.add(name)
+            return head
         try:
             with (self.folder / name).open("rb") as entry:
                 data = entry.read(_FIRST_READ)
@@ -146,27 +165,33 @@ class SourceCache:
                 record, summary_json = json.loads(data[header:end])
                 summary = Summary.from_json(summary_json)
                 if known(summary):
+                    self.kept[name] = (record, summary)
                     return record, summary
                 data += entry.read()
                 if fields.get("check") != zlib.crc32(memoryview(data)[end:]):
                     return None
+                self.kept[name] = (record, summary)
                 return record, Part.load(data, end)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def commit(self) -> None:
         """Once the build is published: write the new entries, remove every entry the build did not use (removed or
-        changed sources, leftovers of killed builds), and record the shared inputs. A build that fails leaves the cache
-        as it was."""
+        changed sources, leftovers of killed builds), write the heads of those that remain, and record the shared
+        inputs. A build that fails leaves the cache as it was."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, (record, part) in self.pending.items():
             self._write(self.folder, name, record, part)
         self.pending.clear()
+        remaining: list[str] = []
         for path in self.folder.iterdir():
-            if path.name not in (INPUTS, DIGESTS) and path.name not in self.used:
+            if path.name in self.used:
+                remaining.append(path.name)
+            elif path.name not in (INPUTS, DIGESTS, HEADS):
                 path.unlink(missing_ok=True)
+        self.heads.write(self.folder / HEADS, {name: self.kept[name] for name in sorted(remaining) if name in self.kept})
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
         self.files.commit()
 
@@ -176,3 +201,68 @@ class SourceCache:
         header = json.dumps({"format": FORMAT, "key": name, "head": [len(head), zlib.crc32(head)], "check": zlib.crc32(rest)}).encode()
         write_atomically(folder / name, header + b"\n" + head + rest)
 
+
+
+class _Heads:
+    """The heads of the entries as the last build wrote them (`heads.json`): a line of JSON (format, CRC-32 of the rest),
+    a line of the strings that many heads repeat (the classes of the statements, the properties and classes of the
+    parts), referred to by their number, then a line for each entry: its name, record and summary. The next build
+    writes the line of an entry it used as it was read again, and encodes only the others."""
+
+    def __init__(self, strings: list[str] | None = None, lines: dict[str, bytes] | None = None,
+                 heads: dict[str, list[Any]] | None = None) -> None:
+        self.strings = strings or []
+        self.lines = lines or {}  # by entry name, as read
+        self.heads = heads or {}  # by entry name: record and summary, as encoded
+        self.taken: set[str] = set()  # the entries whose head the build took from here, as it is (SourceCache)
+
+    @classmethod
+    def read(cls, path: Path) -> _Heads:
+        """The heads in the file at path; none if it is missing or does not read whole."""
+        try:
+            data = path.read_bytes()
+            start = data.index(b"\n") + 1
+            fields = json.loads(data[:start])
+            if fields.get("format") != FORMAT or fields.get("check") != zlib.crc32(memoryview(data)[start:]):
+                return cls()
+            strings, *lines, end = data[start:].split(b"\n")
+            rows = json.loads(b"[" + b",".join(lines) + b"]")
+            if end or not all(isinstance(row, list) and len(row) == 3 for row in rows):
+                return cls()
+            return cls(json.loads(strings), {row[0]: line for row, line in zip(rows, lines)}, {row[0]: row[1:] for row in rows})
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+
+    def get(self, name: str) -> tuple[dict[str, Any], Summary] | None:
+        """The record and summary of the entry name, if the file has them."""
+        if name not in self.heads:
+            return None
+        try:
+            record, (graphs, union, properties, classes) = self.heads[name]
+            strings = self.strings
+            if "statements" in record:
+                record = {**record, "statements": {key: strings[number] for key, number in record["statements"].items()}}
+            head = record, Summary.from_json([graphs, union, [strings[n] for n in properties], [strings[n] for n in classes]])
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        return head
+
+    def write(self, path: Path, heads: dict[str, tuple[dict[str, Any], Summary]]) -> None:
+        """Write the heads given into the file at path: those taken from here as they were read, the others encoded."""
+        numbers = {string: number for number, string in enumerate(self.strings)}  # kept, so that the lines read stay true
+
+        def number(value: str) -> int:
+            return numbers.setdefault(value, len(numbers))
+
+        lines = []
+        for name, (record, summary) in heads.items():
+            if name in self.taken:
+                lines.append(self.lines[name])
+                continue
+            if "statements" in record:
+                record = {**record, "statements": {key: number(value) for key, value in record["statements"].items()}}
+            graphs, union, properties, classes = summary.as_json()
+            encoded = [name, record, [graphs, union, [number(p) for p in properties], [number(c) for c in classes]]]
+            lines.append(json.dumps(encoded, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        body = b"\n".join([json.dumps(list(numbers), ensure_ascii=False).encode("utf-8"), *lines, b""])
+        write_atomically(path, json.dumps({"format": FORMAT, "check": zlib.crc32(body)}).encode() + b"\n" + body)

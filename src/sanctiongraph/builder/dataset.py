@@ -37,6 +37,9 @@ from sanctiongraph.builder.sources import (
     drafts_refused,
     load_registry,
     load_source,
+    registry_from_record,
+    registry_path,
+    registry_record,
     source_files,
     without_drafts,
 )
@@ -175,9 +178,13 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     forget_links()
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
-    registry = load_registry(sources_folder, ontology, problems)
     cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts)
     known = Previous.of(previous, _shared_digest(cache.key, ontology_folder))
+    shared = cache.shared(known.has) if known else cache.shared()  # the ontology, the registry, its links
+    if shared is not None and "registry" in shared[0]:
+        registry = registry_from_record(shared[0]["registry"])
+    else:
+        registry = load_registry(sources_folder, ontology, problems)
     files = source_files(sources_folder)
     cached: dict[Path, Contribution] = {}
     with contextlib.ExitStack() as stack:
@@ -208,17 +215,19 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
         files = [path for path in files if path in summaries or path in cached]
 
         emitter = _Emitter()
-        locations: dict[str, str] = {}
-        emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
-        resolver = _Resolver(ontology, registry, emitter, reports)
-        for entity in registry.values():
-            if entity.cls == BROKEN:
-                continue
-            with problems.collected():
-                resolver.entity(entity)
-            locations[ID + entity.id] = entity.where
-        parts = [cache.shared(emitter.quads, known.has) if known else cache.shared(emitter.quads)]  # the ontology, the registry, its links
-        emitter.quads.clear()
+        locations = {ID + entity.id: entity.where for entity in registry.values() if entity.cls != BROKEN}
+        if shared is None:
+            emitter.quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology.triples)
+            resolver = _Resolver(ontology, registry, emitter, reports)
+            for entity in registry.values():
+                if entity.cls != BROKEN:
+                    with problems.collected():
+                        resolver.entity(entity)
+            entities = registry_record(registry)
+            record = {} if entities is None else {"registry": entities}
+            shared = record, cache.put_shared(emitter.quads, record)
+            emitter.quads.clear()
+        parts: list[Part | Summary] = [shared[1]]
 
         minted: dict[Path, tuple[Problems, Contribution | None]] = {}
         quads = 0
@@ -667,7 +676,7 @@ def _describe_build(emitter: _Emitter, build_node: str, digest: str) -> None:
 
 def _shared_inputs(sources_folder: Path, ontology_folder: Path) -> dict[str, Path]:
     """The files every source depends on: the ontology, the registry and the vocabularies, by a name for each."""
-    named = {f"ontology/{name}": ontology_folder / name for name in ONTOLOGY_FILES} | {REGISTRY_FILE: sources_folder / REGISTRY_FILE}
+    named = {f"ontology/{name}": ontology_folder / name for name in ONTOLOGY_FILES} | {REGISTRY_FILE: registry_path(sources_folder)}
     for file in vocabulary_files(ontology_folder, sources_folder):
         named["ontology/" * (file.folder == ontology_folder) + file.shown_as] = file.path
     return named

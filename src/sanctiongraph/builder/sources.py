@@ -5,6 +5,7 @@ builder checks every property and value against the ontology."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,14 +69,19 @@ class Source:
     broken: set[str] = field(default_factory=set)  # statements that did not load, for the errors found before
 
 
+def registry_path(folder: Path) -> Path:
+    """The registry file of a sources folder; a SourceError if there is none."""
+    path = folder / REGISTRY_FILE
+    if not path.is_file():
+        raise SourceError(REGISTRY_FILE, "the entity registry is missing")
+    return path
+
+
 def load_registry(folder: Path, ontology: Ontology, problems: Problems | None = None) -> dict[str, Item]:
     """The entities of the registry file. Errors in some of its entities are added to `problems`, if given, and the
     others returned (so that a build goes on to find the errors of the sources); without it, they are raised."""
-    path = folder / REGISTRY_FILE
     shown_as = REGISTRY_FILE
-    if not path.is_file():
-        raise SourceError(shown_as, "the entity registry is missing")
-    data = load_yaml(path, folder, shown_as)
+    data = load_yaml(registry_path(folder), folder, shown_as)
     if data is None:  # only comments: a new project's registry
         data = {}
     if not isinstance(data, dict):
@@ -100,6 +106,18 @@ def load_registry(folder: Path, ontology: Ontology, problems: Problems | None = 
     if problems is None:
         found.raise_any()
     return entities
+
+
+def registry_record(registry: dict[str, Item]) -> list[list[Any]] | None:
+    """The entities of a registry as JSON values, to keep with the part of the shared inputs (sanctiongraph.builder.cache),
+    or None if one of them would not read back the same (a mapping with numbers for keys)."""
+    rows = [[entity.id, entity.cls, entity.fields, entity.where, entity.field_where, entity.labels] for entity in registry.values()]
+    return rows if json.loads(json.dumps(rows, ensure_ascii=False)) == rows else None
+
+
+def registry_from_record(rows: list[list[Any]]) -> dict[str, Item]:
+    """The entities registry_record() gave."""
+    return {row[0]: Item(*row) for row in rows}
 
 
 def source_files(folder: Path) -> list[Path]:
