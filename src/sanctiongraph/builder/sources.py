@@ -6,6 +6,7 @@ builder checks every property and value against the ontology."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,11 @@ def registry_from_record(rows: list[list[Any]]) -> dict[str, Item]:
 
 
 def source_files(folder: Path) -> list[Path]:
-    return sorted((folder / ARTICLES_FOLDER).glob("*.yaml"))
+    """The annotation files of a sources folder (articles/*.yaml), in order of their names."""
+    articles = folder / ARTICLES_FOLDER
+    if not articles.is_dir():
+        return []
+    return [articles / name for name in sorted(os.listdir(articles)) if name.endswith(".yaml")]
 
 
 def load_source(path: Path, folder: Path, ontology: Ontology, problems: Problems | None = None) -> Source:

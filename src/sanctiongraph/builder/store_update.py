@@ -7,7 +7,7 @@ build's readers use; a store written since its build (by a server that accepts u
 then loses the graphs the new build no longer has and, for each graph whose hash
 changed, the lines that went and gains the lines that came, the previous lines read from the previous N-Quads export
 (where its manifest says) and checked against its hash. A copy that cannot be made, a previous export that does not
-match its manifest, or an updated store whose number of quads is not the new build's is thrown away, never trusted:
+match its manifest, or a graph updated whose number of quads is not the new build's is thrown away, never trusted:
 the store is then loaded from the new N-Quads export, a slice at a time."""
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, 
         with (previous / NQUADS).open("rb") as old, nquads.open("rb") as new:
             for name in sorted(set(before.graphs) - set(graphs)):
                 store.remove_graph(ox.NamedNode(name))
+            changed = []
             for name, graph in graphs.items():
                 was = before.graphs.get(name)
                 if was is not None and was.digest == graph.digest:
@@ -82,8 +83,12 @@ def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, 
                 for quad in ox.parse(b"".join(sorted(gone - came)), format=ox.RdfFormat.N_QUADS):
                     store.remove(quad)
                 store.extend(ox.parse(b"".join(sorted(came - gone)), format=ox.RdfFormat.N_QUADS))
-        if len(store) != sum(graph.triples for graph in graphs.values()):
-            raise _Untrusted("the updated store does not hold the build's quads")
+                changed.append(name)
+        # Each graph written is counted; the others are the previous store's, which held them and was not written since.
+        # (Counting the whole store would read every quad: 0.2 s and more at 10,000 sources.)
+        for name in changed:
+            if sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name))) != graphs[name].triples:
+                raise _Untrusted(f"{name}: the updated store does not hold the build's quads of this graph")
     except BaseException:
         del store
         raise
