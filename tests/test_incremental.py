@@ -382,9 +382,10 @@ def test_an_edit_that_keeps_the_size_and_time_of_a_file_is_seen(pool: Path, tmp_
     time.sleep(1.1)  # files changed within a second before a build are read again by the next (racily clean)
     graph = tmp_path / "graph"
     build(sources, ONTOLOGY, graph)
-    assert len(json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]) == len(_articles(sources))  # the annotations
+    digests = json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]
+    assert len(digests) == 2 * len(_articles(sources))  # the annotations, and the texts read where the sources were loaded
     build(sources, ONTOLOGY, graph)
-    assert len(json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]) == 2 * len(_articles(sources))  # and the texts
+    assert json.loads((graph / CACHE / DIGESTS).read_bytes())["files"] == digests
     annotation = _articles(sources)[5]
     status = annotation.stat()
     data = annotation.read_bytes()
@@ -394,3 +395,23 @@ def test_an_edit_that_keeps_the_size_and_time_of_a_file_is_seen(pool: Path, tmp_
     assert annotation.stat().st_size == status.st_size and annotation.stat().st_mtime_ns == status.st_mtime_ns
     report = _same_as_full_build(sources, graph, tmp_path)
     assert report.dataset.reused == len(_articles(sources)) - 1
+
+
+def test_a_text_edited_after_a_full_build_is_seen(pool: Path, tmp_path: Path) -> None:
+    """A full build remembers the digests of the texts that the sources' loading read (their files unchanged since
+    before it began); a text then edited to the same size, its modification time set back, is read again (and its
+    quotes no longer found in it)."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    time.sleep(1.1)  # files changed within a second before a build are read again by the next (racily clean)
+    graph = tmp_path / "graph"
+    build(sources, ONTOLOGY, graph)
+    text = _articles(sources)[3].with_suffix(".txt")
+    assert str(text) in json.loads((graph / CACHE / DIGESTS).read_bytes())["files"]
+    status = text.stat()
+    data = text.read_bytes()
+    text.write_bytes(data[:10] + (b"X" if data[10:11] != b"X" else b"Y") + data[11:])  # the same size
+    os.utime(text, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert text.stat().st_size == status.st_size and text.stat().st_mtime_ns == status.st_mtime_ns
+    with pytest.raises(SanctionGraphError, match=f"{text.stem}.yaml:[0-9]+: quote not found in the text"):
+        build(sources, ONTOLOGY, graph)

@@ -123,6 +123,7 @@ class SourceCache:
             self.pending[name] = (contribution.record(), contribution.part)
             self.kept[name] = (self.pending[name][0], contribution.part.summary)
             self.heads.taken.discard(name)
+            self.files.remember(path.parent / contribution.text_file, contribution.text_digest)
 
     def shared(self, known: Callable[[Summary], bool] = lambda summary: False) -> tuple[dict[str, Any], Part | Summary] | None:
         """The record and part of the shared inputs alone (the ontology, the registry and its links), if cached whole
@@ -200,7 +201,6 @@ class SourceCache:
         rest = part.dump()
         header = json.dumps({"format": FORMAT, "key": name, "head": [len(head), zlib.crc32(head)], "check": zlib.crc32(rest)}).encode()
         write_atomically(folder / name, header + b"\n" + head + rest)
-
 
 
 class _Heads:

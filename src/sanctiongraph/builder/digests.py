@@ -24,6 +24,11 @@ FORMAT = 1
 _RACY = 1_000_000_000  # nanoseconds: a file changed this shortly before a build began is read again by the next
 
 
+def _signature(status: os.stat_result) -> list[int | str]:
+    """What a digest is remembered with: the file's device, inode, size, modification and change times."""
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+
+
 class FileDigests:
     """The digests of the files of one sources folder, as of the last build, and those taken by this one."""
 
@@ -50,7 +55,7 @@ class FileDigests:
             status = None
         key = str(path)
         if status is not None and not stat.S_ISLNK(status.st_mode):
-            signature: list[int | str] = [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+            signature: list[int | str] = _signature(status)
             known = self.before.get(key)
             if isinstance(known, list) and known[:-1] == signature:
                 self.now[key] = known
@@ -61,6 +66,17 @@ class FileDigests:
         if signature and int(signature[-1]) < self.started - _RACY:
             self.now[key] = [*signature, found]
         return found
+
+    def remember(self, path: Path, found: str) -> None:
+        """Remember found as the digest of the file at path, which this build read on its own (a source's text, read
+        where the source was loaded): only if its status shows no change since before the build began, so that the
+        bytes read were those of this status."""
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return
+        if not stat.S_ISLNK(status.st_mode) and status.st_ctime_ns < self.started - _RACY:
+            self.now[str(path)] = [*_signature(status), found]
 
     def commit(self) -> None:
         """Keep the digests of the files this build read or found unchanged (once the build is published)."""
