@@ -1,5 +1,5 @@
 # The commands of the README: `make graph` builds the graph from the bundled
-# sources; `make serve` serves it; `make test` type-checks and runs the tests; `make bench` runs
+# sources; `make serve` serves it; `make test` lints, type-checks and runs the tests; `make bench` runs
 # the benchmarks of BENCHMARKS.md (about 30 minutes). Each creates the virtual
 # environment first; serve and test also install the query editor (npm), and test installs
 # what the tests drive (Debian's Chromium and Virtuoso) when it is missing: through apt-get as root,
@@ -38,6 +38,7 @@ system-packages:
 	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends$$missing >/dev/null
 
 test: system-packages $(VENV)/.installed $(YASGUI)
+	$(VENV)/bin/ruff check --quiet src tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
