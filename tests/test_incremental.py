@@ -415,3 +415,26 @@ def test_a_text_edited_after_a_full_build_is_seen(pool: Path, tmp_path: Path) ->
     assert text.stat().st_size == status.st_size and text.stat().st_mtime_ns == status.st_mtime_ns
     with pytest.raises(SanctionGraphError, match=f"{text.stem}.yaml:[0-9]+: quote not found in the text"):
         build(sources, ONTOLOGY, graph)
+
+
+def test_a_build_that_would_write_what_the_current_build_holds_keeps_it(pool: Path, tmp_path: Path) -> None:
+    """Nothing changed (files saved again with the same bytes included): the current build is kept as it is, and only
+    the cache is written. A store written since its build, or a change to any source, makes a new build."""
+    sources = tmp_path / "sources"
+    shutil.copytree(pool, sources)
+    graph = tmp_path / "graph"
+    first = build(sources, ONTOLOGY, graph)
+    kept = (graph / CURRENT).resolve()
+    _rewritten(_articles(sources)[2])
+    report = _same_as_full_build(sources, graph, tmp_path)
+    assert report.unchanged and report.checked == [] and report.quads == first.quads
+    assert (graph / CURRENT).resolve() == kept and report.written == first.written
+    store = ox.Store(str(kept / STORE_LINK))  # as a server that accepts updates would
+    store.add(ox.Quad(ox.NamedNode(ID + "stray"), ox.NamedNode(RDF + "type"), ox.NamedNode(sg.Claim), ox.NamedNode(GRAPH + "provenance")))
+    store.flush()
+    del store
+    report = _same_as_full_build(sources, graph, tmp_path)
+    assert not report.unchanged and not report.carried_over and (graph / CURRENT).resolve() != kept
+    _edit_text(_articles(sources)[4], random.Random(3))
+    report = _same_as_full_build(sources, graph, tmp_path)
+    assert not report.unchanged and report.carried_over

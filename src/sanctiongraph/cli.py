@@ -95,9 +95,11 @@ def _build_once(args: argparse.Namespace, sources: Path, output: Path) -> None:
             print(f"changed since the last build: {', '.join(dataset.changed_inputs)}; every source was built again "
                   "and every check run on the whole graph", file=sys.stderr)
         reused = f" ({dataset.reused} unchanged, from the cache)" if dataset.reused else ""
+        written = (f"nothing changed since the last build: kept its {len(report.written)} files in {output}" if report.unchanged
+                   else f"wrote {len(report.written)} files to {output}")
         print(
             f"built {dataset.sources} source(s){reused}, {dataset.statements} statements, {report.quads} quads; "
-            f"{covered}/{story} story sentences carry a statement; wrote {len(report.written)} files to {output}",
+            f"{covered}/{story} story sentences carry a statement; {written}",
             file=sys.stderr, flush=True,
         )
 

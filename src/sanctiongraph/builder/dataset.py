@@ -22,7 +22,7 @@ from sanctiongraph.builder import builds
 from sanctiongraph.builder.cache import SourceCache
 from sanctiongraph.builder.checks import CHECKS_FOLDER, run_checks
 from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
-from sanctiongraph.builder.exports import EXPORTS, write_exports
+from sanctiongraph.builder.exports import EXPORTS, FILES, write_exports
 from sanctiongraph.builder.inputs import forget_links
 from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
@@ -43,7 +43,7 @@ from sanctiongraph.builder.sources import (
     source_files,
     without_drafts,
 )
-from sanctiongraph.builder.store_update import LOAD_CHUNK, filled, new_store
+from sanctiongraph.builder.store_update import LOAD_CHUNK, filled, new_store, written_since
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.workers import Workers
@@ -726,6 +726,7 @@ class BuildReport:
     quads: int = 0  # distinct, in all graphs
     carried_over: bool = False  # whether the store is the previous build's, updated graph by graph
     checked: list[str] | None = None  # the graphs the checks that are per graph ran on, if not all
+    unchanged: bool = False  # whether the current build already held what this one would write, and was kept
 
 
 # The graphs every source's graph is checked with: those of the shared inputs (unchanged when their digest is).
@@ -743,7 +744,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
     that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
     The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
-    the exports are written. An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
+    the exports are written. A build that would write what the current build holds keeps it, and writes only the cache. An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
     try:
         with builds.locked(output_folder) as created:
             try:
@@ -751,8 +752,12 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
                 dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous, jobs)
                 builds.sweep(output_folder)
-                folder = builds.new_build(output_folder)
                 assert dataset.cache is not None
+                if dataset.previous is not None and _unchanged(dataset.parts, dataset.previous):
+                    dataset.cache.commit()
+                    return BuildReport(dataset, [output_folder / name for name in (*FILES, STORE_LINK)],
+                                       sum(graph.triples for graph in dataset.previous.manifest.graphs.values()), checked=[], unchanged=True)
+                folder = builds.new_build(output_folder)
                 shared = _shared_digest(dataset.cache.key, ontology_folder)
                 before = dataset.previous.manifest if dataset.previous else None  # the store is carried over from it
                 rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
@@ -786,6 +791,13 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
         file = f" ({error.filename})" if error.filename and Path(error.filename) != output_folder else ""
         raise OutputError(f"{output_folder}: cannot write the graph{file}: {error.strerror or error}; "
                           "the output must be a folder, or a path where one can be made, on a writable disk") from None
+
+
+def _unchanged(parts: list[Part | Summary], previous: Previous) -> bool:
+    """Whether the previous build holds what a build of parts would write: the same graphs with the same hashes (and,
+    as Previous requires, the same shared inputs and whole exports), and a store not written since."""
+    graphs = {name: graph.digest for part in parts for name, graph in (part.summary if isinstance(part, Part) else part).graphs.items()}
+    return graphs == {name: graph.digest for name, graph in previous.manifest.graphs.items()} and not written_since(previous.folder)
 
 
 def _sibling(graph: str) -> str:

@@ -46,6 +46,7 @@ EXPORTS = (
 )
 VOID_FILE = "void.ttl"
 STEM = "sanctiongraph"
+FILES = (*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE)  # what write_exports writes
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous 
     done(VOID_FILE)
     layout = Layout(sizes, {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
                             for number, name in enumerate(names)}, _runs(segments, places))
-    return [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE], entries, layout
+    return list(FILES), entries, layout
 
 
 def _graph_items(name: str, part: Part | Summary, previous: Previous | None) -> dict[str, _Item]:

@@ -58,11 +58,20 @@ def filled(target: Path, slices: Iterable[bytes]) -> ox.Store:
     return store
 
 
+def written_since(build: Path) -> bool:
+    """Whether the store of a build folder was written after the build (by a server that accepts updates?); a store
+    that cannot be listed counts as written."""
+    try:
+        built = (build / MANIFEST_FILE).stat().st_mtime_ns  # written once the store was closed
+        # a read-only open writes nothing; a read-write one new files
+        return any(not path.name.startswith("LOG") and path.stat().st_mtime_ns > built for path in (build / STORE_LINK).iterdir())
+    except OSError:
+        return True
+
+
 def _carried_over(previous: Path, before: Manifest, target: Path, nquads: Path, graphs: dict[str, Graph]) -> ox.Store:
-    built = (previous / MANIFEST_FILE).stat().st_mtime_ns  # written once the store was closed
-    for path in (previous / STORE_LINK).iterdir():  # a read-only open writes nothing; a read-write one new files
-        if not path.name.startswith("LOG") and path.stat().st_mtime_ns > built:
-            raise _Untrusted(f"{path}: written after its build (by a server that accepts updates?)")
+    if written_since(previous):
+        raise _Untrusted(f"{previous / STORE_LINK}: written after its build")
     source = ox.Store.read_only(str(previous / STORE_LINK))
     try:
         source.backup(str(target))
