@@ -769,10 +769,12 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()
                         names, graphs, layout = write_exports(dataset.parts, folder, dataset.previous, done)
-                        layout.write(folder)
                         manifest = Manifest(shared, graphs)
                         report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))
-                        _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
+                        with ThreadPoolExecutor(1) as pool:  # the layout written while Oxigraph, without the GIL, updates and checks the store
+                            laid = pool.submit(layout.write, folder)
+                            _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
+                            laid.result()
                         manifest.write(folder)
                     report.written = builds.publish(folder, [*names, STORE_LINK])
                 except BaseException:
