@@ -40,6 +40,7 @@ INPUTS = "inputs.json"
 SUFFIX = ".source"
 SHARED = ".shared"  # the entry of the shared inputs' own part, named by the key
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
+_NETWORK = (_BUILDER.parent / "network" / "links.py", _BUILDER.parent / "network" / "roles.toml")  # the link rule parts render
 
 
 def _digest(data: bytes) -> str:
@@ -54,7 +55,7 @@ class SourceCache:
         self.folder = folder
         self.sources_folder = sources_folder
         self.inputs = {name: _digest(path.read_bytes()) for name, path in inputs.items()}
-        code = {path.name: _digest(path.read_bytes()) for path in sorted(_BUILDER.glob("*.py"))}
+        code = {path.name: _digest(path.read_bytes()) for path in sorted([*_BUILDER.glob("*.py"), *_NETWORK])}
         self.key = _digest(json.dumps([FORMAT, __version__, code, self.inputs, allow_drafts], sort_keys=True).encode())
         self.used: set[str] = set()
         self.pending: dict[str, tuple[dict[str, Any], Part]] = {}  # entries to write: record and part
@@ -113,14 +114,16 @@ class SourceCache:
             self.used.add(name)
             self.pending[name] = (contribution.record(), contribution.part)
 
-    def shared(self, quads: list[ox.Quad], known: Callable[[Summary], bool] = lambda summary: False) -> Part | Summary:
-        """The part of the quads of the shared inputs alone (the ontology, the registry and its links): rendered once
-        for each state of those inputs, then read from the cache (its summary only, if known(summary))."""
+    def shared(self, quads: list[ox.Quad], network: Callable[[], bytes],
+               known: Callable[[Summary], bool] = lambda summary: False) -> Part | Summary:
+        """The part of the quads of the shared inputs alone (the ontology, the registry and its links), with its lines
+        of the network: rendered once for each state of those inputs, then read from the cache (its summary only, if
+        known(summary))."""
         name = self.key + SHARED
         found = self._read(name, known)
         if found is not None:
             return found[1]
-        part = render(quads)
+        part = render(quads, network())
         if self.folder is not None:
             self.used.add(name)
             self.pending[name] = ({}, part)

@@ -26,6 +26,7 @@ from sanctiongraph.builder.exports import EXPORTS, write_exports
 from sanctiongraph.builder.inputs import forget_links
 from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
+from sanctiongraph.builder.network import Rules, shared_network, source_network
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.builder.sources import (
@@ -217,7 +218,12 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
             with problems.collected():
                 resolver.entity(entity)
             locations[ID + entity.id] = entity.where
-        parts = [cache.shared(emitter.quads, known.has) if known else cache.shared(emitter.quads)]  # the ontology, the registry, its links
+        shared = emitter.quads
+
+        def network() -> bytes:
+            return shared_network(shared, resolver.rules)
+
+        parts = [cache.shared(shared, network, known.has) if known else cache.shared(shared, network)]  # the ontology, the registry, its links
         emitter.quads.clear()
 
         minted: dict[Path, tuple[Problems, Contribution | None]] = {}
@@ -347,7 +353,8 @@ def _contribution(source: Source, resolver: _Resolver, activity: str) -> Contrib
     assert isinstance(resolver.reports, References)
     resolver.reports.used.clear()
     coverage = _SourceBuilder(source, resolver, locations, activity).build()
-    part = render(quads[first:])
+    mine = quads[first:]
+    part = render(mine, source_network(mine, source_graph(source.id).value, source_iri(source.id), resolver.rules))
     del quads[first:]
     return Contribution(source.id, source.shown_as, source.where, source.text_file, source.text.digest,
                         {item.id: item.cls for item in source.statements}, dict(resolver.reports.used),
@@ -363,6 +370,7 @@ class _Resolver:
         self.emitter = emitter
         self.reports = reports  # every statement of every source, as SOURCE-ID/STATEMENT-ID
         self.names = registry_names(registry)
+        self.rules = Rules.of(ontology.triples, {ID + entity.id: entity.cls for entity in registry.values()})  # of the network
 
     def registered(self, value: Any, where: str) -> Item | None:
         """The registry entity a value names by its ID, a label or an alias; None when it names none."""
@@ -749,7 +757,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                 rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
                 loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
                 try:
-                    with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
+                    with progress.bar("writing", len(EXPORTS) + 4, "file") as bar:  # the exports, void.ttl, the network, the store, its checks
                         def done(what: str) -> None:
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()
