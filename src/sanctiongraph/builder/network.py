@@ -5,11 +5,16 @@ asking the store (sanctiongraph.network.stored reads it).
 may change; the network's exports for other tools are GraphML and GEXF): a header line (sanctiongraph.builder.exports
 writes it), then the lines of every part of the dataset in order of the parts' keys, each a JSON array led by its kind:
 
-- the shared part (ontology, registry): `["label", IRI, label]` for every class and object property a link or an
-  entity can name; `["entity", IRI, label, class, aliases]` for every entity of the registry; `["registry", subject,
-  property, object]` for every registry link;
+- the shared part (ontology, registry): `["term", IRI, label]` for every class and object property a link or an
+  entity can name, and `["entity", IRI, label, class, aliases]` for every entity of the registry, each in order of
+  their IRIs; then `["registry", subject, property, object]` for every registry link;
 - a source's part: `["source", graph, document, title, address]`, then `["statement", IRI, class, summary, evidence,
-  sentence, earliest, latest, [[start, end, startRole, endRole], ...]]` for every statement that links entities.
+  sentence, earliest, latest, [[start, end, startRole, endRole], ...]]` for every statement that links entities (its
+  earliest and latest day, or null).
+
+Terms and entities are named, past their own lines, by their number in order of their lines (from 0): numbers parse
+faster than IRIs, and sort as their IRIs do. The shared part comes first (its key, `graph:links`, sorts before every
+source's), and every part is rendered anew when the ontology or the registry changes, so the numbers hold.
 
 The lines are read off each part's quads with the link rule of sanctiongraph.network.links (the same statement_links
 and registry_links the store's reading uses, roles.toml's roles), and mean what network/queries/*.rq mean on the store:
@@ -40,14 +45,16 @@ def _lines(rows: Iterable[list[object]]) -> bytes:
 @dataclass(frozen=True)
 class Rules:
     """What the ontology and the registry decide of links: the roles (object properties not minted), the classes of
-    statements and of entities (subclasses of sg:Statement or sg:Claim; of sg:Entity but sg:Document), each term's
-    label (as the views label it), the registry's entities and how roles make links (roles.toml)."""
+    statements and of entities (subclasses of sg:Statement or sg:Claim; of sg:Entity but sg:Document), the terms (those
+    roles and classes, by IRI) with their labels (as the views label them), the registry's entities (by IRI, with their
+    class) and how roles make links (roles.toml)."""
 
     roles: frozenset[str]
     statement_classes: frozenset[str]
-    entity_classes: frozenset[str]
-    labels: Mapping[str, str]
-    entities: frozenset[str]
+    labels: dict[str, str]  # by term, in order of the terms' IRIs
+    entities: dict[str, str]  # the class of each entity, in order of their IRIs
+    term: dict[str, int]  # each term's number
+    entity: dict[str, int]  # each entity's number
     order: Roles
 
     @classmethod
@@ -73,9 +80,11 @@ class Rules:
         entity_classes = _below([sg.Entity], children) - _below([sg.Document], children)
         roles = frozenset(properties - minted)
         labels = {iri: min(kinds.get(RDFS + "label") or kinds[SKOS + "prefLabel"]) for iri, kinds in names.items()}
-        named = sorted(roles | statement_classes | entity_classes)
-        return cls(roles, statement_classes, entity_classes, {iri: labels.get(iri) or iri_words(iri) for iri in named},
-                   frozenset(iri for iri, entity_class in entities.items() if entity_class in entity_classes), Roles.load())
+        terms = sorted(roles | statement_classes | entity_classes)
+        kept = sorted(iri for iri, entity_class in entities.items() if entity_class in entity_classes)
+        return cls(roles, statement_classes, {iri: labels.get(iri) or iri_words(iri) for iri in terms},
+                   {iri: entities[iri] for iri in kept}, {iri: number for number, iri in enumerate(terms)},
+                   {iri: number for number, iri in enumerate(kept)}, Roles.load())
 
 
 def _below(roots: list[str], children: Mapping[str, set[str]]) -> frozenset[str]:
@@ -103,26 +112,18 @@ def _values(objects: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> list
 
 
 def shared_network(quads: list[ox.Quad], rules: Rules) -> bytes:
-    """The lines of the shared part: the labels of the terms links name, the registry's entities and its links."""
-    registry = [quad for quad in quads if quad.graph_name == ox.NamedNode(_REGISTRY)]
-    classes: dict[str, list[str]] = defaultdict(list)
-    for quad in registry:
-        subject, obj = quad.subject, quad.object
-        if quad.predicate.value == RDF + "type" and isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode) \
-                and obj.value in rules.entity_classes:
-            classes[subject.value].append(obj.value)
-    facts = _facts(quad for quad in quads if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in classes)
-    rows: list[list[object]] = [["label", iri, label] for iri, label in sorted(rules.labels.items())]
-    for iri in sorted(classes):
+    """The lines of the shared part: the terms links name, the registry's entities and its links."""
+    facts = _facts(quad for quad in quads if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in rules.entity)
+    rows: list[list[object]] = [["term", iri, label] for iri, label in rules.labels.items()]
+    for iri, cls in rules.entities.items():
         names = list(dict.fromkeys([*sorted(_values([*facts[iri][RDFS + "label"], *facts[iri][SKOS + "prefLabel"]])),
                                     *sorted(_values(facts[iri][SKOS + "altLabel"]))]))
-        cls = min(classes[iri])
-        rows.append(["entity", iri, names[0] if names else iri.removeprefix(ID), rules.labels.get(cls) or iri_words(cls),
-                     "; ".join(names[1:])])
-    found = registry_links({"subject": quad.subject.value, "property": quad.predicate.value, "object": quad.object.value}
-                           for quad in registry if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode)
-                           and quad.predicate.value in rules.roles and quad.subject.value in classes and quad.object.value in classes)
-    rows += [["registry", link.start, link.relation, link.end] for link in sorted(set(found))]
+        rows.append(["entity", iri, names[0] if names else iri.removeprefix(ID), rules.labels[cls], "; ".join(names[1:])])
+    registry = ((quad.subject, quad.predicate.value, quad.object) for quad in quads if quad.graph_name == ox.NamedNode(_REGISTRY))
+    found = registry_links({"subject": subject.value, "property": prop, "object": obj.value} for subject, prop, obj in registry
+                           if prop in rules.roles and isinstance(subject, ox.NamedNode) and subject.value in rules.entity
+                           and isinstance(obj, ox.NamedNode) and obj.value in rules.entity)
+    rows += [["registry", rules.entity[link.start], rules.term[link.relation], rules.entity[link.end]] for link in sorted(set(found))]
     return _lines(rows)
 
 
@@ -135,7 +136,7 @@ def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules
             for statement, item in sorted(own.items()) if item.get(SG + "statedIn") for cls in item[RDF + "type"]
             if isinstance(cls, ox.NamedNode) and cls.value in rules.statement_classes
             for role, objects in item.items() if role in rules.roles
-            for entity in objects if isinstance(entity, ox.NamedNode) and entity.value in rules.entities)
+            for entity in objects if isinstance(entity, ox.NamedNode) and entity.value in rules.entity)
     found = statement_links(rows, rules.order)
     about = facts[document]
     title = min(_values(about[DCTERMS + "title"]), default=document)
@@ -153,9 +154,10 @@ def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules
         sentences = [sentence for iri in ordered for sentence in _sentences(iri, facts)]
         times = [day for prop in _TIMES for node in _values(item[prop]) for day in _days(facts[node])]
         earliest, latest = _span(times) if times else published
-        lines.append(["statement", statement, links[0].relation, min(labels) if labels else iri_words(statement),
+        lines.append(["statement", statement, rules.term[links[0].relation], min(labels) if labels else iri_words(statement),
                       " … ".join(quotes[iri][1] for iri in ordered), " ".join(dict.fromkeys(sentences)), earliest, latest,
-                      [[link.start, link.end, link.start_role, link.end_role] for link in links]])
+                      [[rules.entity[link.start], rules.entity[link.end], rules.term[link.start_role or ""], rules.term[link.end_role or ""]]
+                       for link in links]])
     return _lines(lines)
 
 

@@ -8,7 +8,8 @@ imports networkx only where a graph is made."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,17 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-@dataclass(frozen=True)
 class Network:
-    """The whole network under some filters: its links and its graph."""
+    """The whole network under some filters: its graph, and its links (made, when they are not at hand, the first
+    time they are asked for)."""
 
-    found: list[Link]
-    graph: nx.MultiDiGraph
+    def __init__(self, graph: nx.MultiDiGraph, links: list[Link] | Callable[[], list[Link]]) -> None:
+        self.graph = graph
+        self._links = links
+
+    @functools.cached_property
+    def found(self) -> list[Link]:
+        return self._links if isinstance(self._links, list) else self._links()
 
 
 def read_network(store: ox.Store, filters: Filters = Filters()) -> Network:
@@ -39,21 +45,21 @@ def read_network(store: ox.Store, filters: Filters = Filters()) -> Network:
     found = links.all()
     if not found:
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
-    return Network(found, network_graph(links, found, load_facts(store)))
+    return Network(network_graph(links, found, load_facts(store)), found)
 
 
 def network_of(folder: Path, filters: Filters = Filters()) -> Network:
     """The network of a built graph folder under the filters: read from the network file of its build
     (sanctiongraph.network.stored) when it has one from that very build, else from its store; the same either way."""
-    from sanctiongraph.network.stored import build_of, stored_network, stored_rows
+    from sanctiongraph.network.stored import StoredNetwork, build_of, stored_rows
 
     rows = stored_rows(build_of(folder))
     if rows is None:
         return read_network(open_store(folder), filters)
-    graph, found = stored_network(rows, filters)
-    if not found:
+    stored = StoredNetwork(rows, filters)
+    if not stored.keys:
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
-    return Network(found, graph)
+    return Network(stored.graph, stored.links)
 
 
 __all__ = ["Filters", "Link", "Links", "Network", "network_of", "read_network"]
