@@ -10,7 +10,10 @@ writes it), then the lines of every part of the dataset in order of the parts' k
   their IRIs; then `["registry", subject, property, object]` for every registry link;
 - a source's part: `["source", graph, document, title, address]`, then `["statement", IRI, class, summary, evidence,
   sentence, earliest, latest, [[start, end, startRole, endRole], ...]]` for every statement that links entities (its
-  earliest and latest day, or null).
+  earliest and latest day, or null), in order of their IRIs, each's links in order.
+
+So the file holds the links in the order the network's graph has them (sanctiongraph.network.graph: the registry's,
+then by source graph and statement), and a reader adds them as it reads.
 
 Terms and entities are named, past their own lines, by their number in order of their lines (from 0): numbers parse
 faster than IRIs, and sort as their IRIs do. The shared part comes first (its key, `graph:links`, sorts before every
@@ -157,7 +160,7 @@ def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules
         lines.append(["statement", statement, rules.term[links[0].relation], min(labels) if labels else iri_words(statement),
                       " … ".join(quotes[iri][1] for iri in ordered), " ".join(dict.fromkeys(sentences)), earliest, latest,
                       [[rules.entity[link.start], rules.entity[link.end], rules.term[link.start_role or ""], rules.term[link.end_role or ""]]
-                       for link in links]])
+                       for link in sorted(links)]])
     return _lines(lines)
 
 

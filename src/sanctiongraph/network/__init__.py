@@ -57,7 +57,7 @@ def network_of(folder: Path, filters: Filters = Filters()) -> Network:
     if rows is None:
         return read_network(open_store(folder), filters)
     stored = StoredNetwork(rows, filters)
-    if not stored.keys:
+    if not stored.graph.number_of_edges():
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
     return Network(stored.graph, stored.links)
 

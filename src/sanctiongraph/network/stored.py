@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from sanctiongraph.network.links import REGISTRY, SOURCE_GRAPH, Filters, Link
 from sanctiongraph.query.store import STORE_LINK
 
 PROVENANCE = GRAPH + "provenance"
-_NO_ROLE = -1  # a registry link's roles
 
 
 def build_of(folder: Path) -> Path:
@@ -46,15 +44,18 @@ def stored_rows(build: Path) -> list[list[Any]] | None:
 
 
 class StoredNetwork:
-    """The network of the rows under the filters: its graph, as sanctiongraph.network.graph makes it, and its links
-    (made only when asked for)."""
+    """The network of the rows under the filters: its graph, as sanctiongraph.network.graph makes it (the rows hold the
+    links in the graph's order), and its links (made only when asked for)."""
 
     def __init__(self, rows: list[list[Any]], filters: Filters) -> None:
         terms: list[str] = []
         labels: list[str] = []
         entities: list[list[str]] = []
+        iris: list[str] = []
         sources: set[str] = set()
-        edges: list[tuple[tuple[int, int, int, str, str, int, int], dict[str, Any]]] = []
+        self.kept: list[tuple[str, list[Any]]] = []  # the registry's rows and the statements' kept, with their graph
+        edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        ends: set[int] = set()
         wanted = {SOURCE_GRAPH + source for source in filters.sources}
         start, end = str(filters.start or date.min), str(filters.end or date.max)
         graph = document = title = address = ""
@@ -65,9 +66,12 @@ class StoredNetwork:
                 _, statement, cls, summary, evidence, sentence, earliest, latest, links = row
                 if not kept or filters.windowed and not ((earliest or str(date.min)) <= end and (latest or str(date.max)) >= start):
                     continue
+                self.kept.append((graph, row))
                 relation, label = terms[cls], labels[cls]
                 for first, second, first_role, second_role in links:
-                    edges.append(((first, second, cls, graph, statement, first_role, second_role), {
+                    ends.add(first)
+                    ends.add(second)
+                    edges.append((iris[first], iris[second], statement, {
                         "relation": relation, "label": label, "registry": False, "graph": graph, "statement": statement,
                         "summary": summary, "startRole": labels[first_role], "endRole": labels[second_role], "source": document,
                         "sourceTitle": title, "address": address, "evidence": evidence, "sentence": sentence}))
@@ -80,9 +84,13 @@ class StoredNetwork:
                 labels.append(row[2])
             elif kind == "entity":
                 entities.append(row[1:])
+                iris.append(row[1])
             elif kind == "registry" and not filters.evidence_only:
                 _, subject, prop, obj = row
-                edges.append(((subject, obj, prop, REGISTRY, "", _NO_ROLE, _NO_ROLE), {
+                self.kept.append((REGISTRY, row))
+                ends.add(subject)
+                ends.add(obj)
+                edges.append((iris[subject], iris[obj], terms[prop], {
                     "relation": terms[prop], "label": labels[prop], "registry": True, "graph": REGISTRY, "statement": "",
                     "summary": "", "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "",
                     "evidence": "", "sentence": ""}))
@@ -90,19 +98,17 @@ class StoredNetwork:
         if unknown:
             names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in sources))
             raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
-        edges.sort(key=itemgetter(0))  # numbers sort as the IRIs they stand for: the order of sanctiongraph.network.graph
-        self.terms, self.keys = terms, [key for key, _ in edges]
-        self.iris = [entity[0] for entity in entities]
-        iris = self.iris
+        self.terms, self.iris = terms, iris
         self.graph = nx.MultiDiGraph()
-        self.graph.add_nodes_from((iris[number], {"label": entities[number][1], "iri": iris[number], "cls": entities[number][2],
-                                                  "aliases": entities[number][3]})
-                                  for number in sorted({end for key in self.keys for end in key[:2]}))
-        self.graph.add_edges_from((iris[key[0]], iris[key[1]], key[4] or terms[key[2]], attributes) for key, attributes in edges)
+        self.graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
+                                                         "cls": entities[number][2], "aliases": entities[number][3]})
+                                  for number in sorted(ends))  # numbers sort as the IRIs they stand for
+        self.graph.add_edges_from(edges)
 
     def links(self) -> list[Link]:
-        """The links of the graph, in its order."""
+        """The links of the graph, in order."""
         iris, terms = self.iris, self.terms
-        return [Link(iris[start], iris[end], terms[cls], graph, statement or None, terms[first] if first != _NO_ROLE else None,
-                     terms[second] if second != _NO_ROLE else None)
-                for start, end, cls, graph, statement, first, second in self.keys]
+        found = [Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY) for graph, row in self.kept if graph == REGISTRY]
+        found += [Link(iris[first], iris[second], terms[row[2]], graph, row[1], terms[first_role], terms[second_role])
+                  for graph, row in self.kept if graph != REGISTRY for first, second, first_role, second_role in row[8]]
+        return sorted(found)
