@@ -112,7 +112,7 @@ def test_to_networkx_reads_the_file_of_its_build(graph: Path, tmp_path: Path) ->
     at = next(number for number, line in enumerate(lines) if line.startswith(b'["statement"'))
     row = json.loads(lines[at])
     row[3] = "a summary written into the file"
-    lines[at] = json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+    lines[at] = json.dumps(row).encode("ascii") + b"\n"
     network.write_bytes(b"".join(lines))
     summaries = {data["summary"] for _, _, data in sanctiongraph.to_networkx(copy).edges(data=True)}
     assert "a summary written into the file" in summaries

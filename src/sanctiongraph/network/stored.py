@@ -37,7 +37,7 @@ def stored_rows(build: Path) -> list[list[Any]] | None:
         head = json.loads(data[:end])
         if not isinstance(head, dict) or head.get("format") != NETWORK_FORMAT or head.get("provenance") != graph_hash(build, PROVENANCE):
             return None
-        rows = json.loads(b"[" + data[end:].rstrip(b"\n").replace(b"\n", b",") + b"]")  # a JSON line holds no newline
+        rows = json.loads("[" + data[end:].decode("ascii").rstrip("\n").replace("\n", ",") + "]")  # a JSON line holds no newline
     except (OSError, ValueError):
         return None
     return rows if isinstance(rows, list) else None
@@ -55,7 +55,6 @@ class StoredNetwork:
         sources: set[str] = set()
         self.kept: list[tuple[str, list[Any]]] = []  # the registry's rows and the statements' kept, with their graph
         edges: list[tuple[str, str, str, dict[str, Any]]] = []
-        ends: set[int] = set()
         wanted = {SOURCE_GRAPH + source for source in filters.sources}
         start, end = str(filters.start or date.min), str(filters.end or date.max)
         graph = document = title = address = ""
@@ -67,14 +66,15 @@ class StoredNetwork:
                 if not kept or filters.windowed and not ((earliest or str(date.min)) <= end and (latest or str(date.max)) >= start):
                     continue
                 self.kept.append((graph, row))
-                relation, label = terms[cls], labels[cls]
-                for first, second, first_role, second_role in links:
-                    ends.add(first)
-                    ends.add(second)
-                    edges.append((iris[first], iris[second], statement, {
-                        "relation": relation, "label": label, "registry": False, "graph": graph, "statement": statement,
-                        "summary": summary, "startRole": labels[first_role], "endRole": labels[second_role], "source": document,
-                        "sourceTitle": title, "address": address, "evidence": evidence, "sentence": sentence}))
+                stated = {"relation": terms[cls], "label": labels[cls], "registry": False, "graph": graph, "statement": statement,
+                          "summary": summary, "startRole": "", "endRole": "", "source": document, "sourceTitle": title,
+                          "address": address, "evidence": evidence, "sentence": sentence}
+                numbers = iter(links)
+                for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers):  # four numbers a link
+                    attributes = stated.copy()  # the statement's, with the link's roles: copied faster than made anew
+                    attributes["startRole"] = labels[first_role]
+                    attributes["endRole"] = labels[second_role]
+                    edges.append((iris[first], iris[second], statement, attributes))
             elif kind == "source":
                 _, graph, document, title, address = row
                 sources.add(graph)
@@ -88,8 +88,6 @@ class StoredNetwork:
             elif kind == "registry" and not filters.evidence_only:
                 _, subject, prop, obj = row
                 self.kept.append((REGISTRY, row))
-                ends.add(subject)
-                ends.add(obj)
                 edges.append((iris[subject], iris[obj], terms[prop], {
                     "relation": terms[prop], "label": labels[prop], "registry": True, "graph": REGISTRY, "statement": "",
                     "summary": "", "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "",
@@ -100,15 +98,20 @@ class StoredNetwork:
             raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
         self.terms, self.iris = terms, iris
         self.graph = nx.MultiDiGraph()
-        self.graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
-                                                         "cls": entities[number][2], "aliases": entities[number][3]})
-                                  for number in sorted(ends))  # numbers sort as the IRIs they stand for
+        entity = {row[0]: row for row in entities}
+        self.graph.add_nodes_from((iri, {"label": entity[iri][1], "iri": iri, "cls": entity[iri][2], "aliases": entity[iri][3]})
+                                  for iri in sorted({edge[0] for edge in edges} | {edge[1] for edge in edges}))
         self.graph.add_edges_from(edges)
 
     def links(self) -> list[Link]:
         """The links of the graph, in order."""
         iris, terms = self.iris, self.terms
-        found = [Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY) for graph, row in self.kept if graph == REGISTRY]
-        found += [Link(iris[first], iris[second], terms[row[2]], graph, row[1], terms[first_role], terms[second_role])
-                  for graph, row in self.kept if graph != REGISTRY for first, second, first_role, second_role in row[8]]
+        found = []
+        for graph, row in self.kept:
+            if graph == REGISTRY:
+                found.append(Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY))
+                continue
+            numbers = iter(row[8])
+            found += [Link(iris[first], iris[second], terms[row[2]], graph, row[1], terms[first_role], terms[second_role])
+                      for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)]
         return sorted(found)
