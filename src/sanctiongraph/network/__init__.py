@@ -51,12 +51,14 @@ def read_network(store: ox.Store, filters: Filters = Filters()) -> Network:
 def network_of(folder: Path, filters: Filters = Filters()) -> Network:
     """The network of a built graph folder under the filters: read from the network file of its build
     (sanctiongraph.network.stored) when it has one from that very build, else from its store; the same either way."""
+    from sanctiongraph.builder.dataset import without_cycle_collection
     from sanctiongraph.network.stored import StoredNetwork, build_of, stored_rows
 
-    rows = stored_rows(build_of(folder))
-    if rows is None:
+    with without_cycle_collection():  # tens of thousands of objects, no cycles
+        rows = stored_rows(build_of(folder))
+        stored = StoredNetwork(rows, filters) if rows is not None else None
+    if stored is None:
         return read_network(open_store(folder), filters)
-    stored = StoredNetwork(rows, filters)
     if not stored.graph.number_of_edges():
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
     return Network(stored.graph, stored.links)

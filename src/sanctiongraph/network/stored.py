@@ -22,6 +22,10 @@ from sanctiongraph.network.links import REGISTRY, SOURCE_GRAPH, Filters, Link
 from sanctiongraph.query.store import STORE_LINK
 
 PROVENANCE = GRAPH + "provenance"
+# An edge's attributes, in this order, as sanctiongraph.network.graph gives them: empty, but where a link has them.
+EDGE: dict[str, Any] = {"relation": "", "label": "", "registry": False, "graph": "", "statement": "", "summary": "",
+                        "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "", "evidence": "",
+                        "sentence": ""}
 
 
 def build_of(folder: Path) -> Path:
@@ -57,7 +61,8 @@ class StoredNetwork:
         edges: list[tuple[str, str, str, dict[str, Any]]] = []
         wanted = {SOURCE_GRAPH + source for source in filters.sources}
         start, end = str(filters.start or date.min), str(filters.end or date.max)
-        graph = document = title = address = ""
+        graph = ""
+        sourced = EDGE
         kept = True
         for row in rows:
             kind = row[0]
@@ -66,17 +71,18 @@ class StoredNetwork:
                 if not kept or filters.windowed and not ((earliest or str(date.min)) <= end and (latest or str(date.max)) >= start):
                     continue
                 self.kept.append((graph, row))
-                stated = {"relation": terms[cls], "label": labels[cls], "registry": False, "graph": graph, "statement": statement,
-                          "summary": summary, "startRole": "", "endRole": "", "source": document, "sourceTitle": title,
-                          "address": address, "evidence": evidence, "sentence": sentence}
+                stated = sourced.copy()  # each edge's attributes copied from its source's and statement's: faster than made anew
+                stated["relation"], stated["label"], stated["statement"] = terms[cls], labels[cls], statement
+                stated["summary"], stated["evidence"], stated["sentence"] = summary, evidence, sentence
                 numbers = iter(links)
                 for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers):  # four numbers a link
-                    attributes = stated.copy()  # the statement's, with the link's roles: copied faster than made anew
+                    attributes = stated.copy()
                     attributes["startRole"] = labels[first_role]
                     attributes["endRole"] = labels[second_role]
                     edges.append((iris[first], iris[second], statement, attributes))
             elif kind == "source":
                 _, graph, document, title, address = row
+                sourced = EDGE | {"graph": graph, "source": document, "sourceTitle": title, "address": address}
                 sources.add(graph)
                 kept = not wanted or graph in wanted
             elif kind == "term":
@@ -88,10 +94,8 @@ class StoredNetwork:
             elif kind == "registry" and not filters.evidence_only:
                 _, subject, prop, obj = row
                 self.kept.append((REGISTRY, row))
-                edges.append((iris[subject], iris[obj], terms[prop], {
-                    "relation": terms[prop], "label": labels[prop], "registry": True, "graph": REGISTRY, "statement": "",
-                    "summary": "", "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "",
-                    "evidence": "", "sentence": ""}))
+                edges.append((iris[subject], iris[obj], terms[prop],
+                              EDGE | {"relation": terms[prop], "label": labels[prop], "registry": True, "graph": REGISTRY}))
         unknown = sorted(wanted - sources)
         if unknown:
             names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in sources))
