@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -371,7 +372,11 @@ class _Resolver:
         self.emitter = emitter
         self.reports = reports  # every statement of every source, as SOURCE-ID/STATEMENT-ID
         self.names = registry_names(registry)
-        self.rules = Rules.of(ontology.triples, {ID + entity.id: entity.cls for entity in registry.values()})  # of the network
+
+    @functools.cached_property
+    def rules(self) -> Rules:
+        """How the network's links are made (sanctiongraph.builder.network): read once, when a part is rendered."""
+        return Rules.of(self.ontology.triples, {ID + entity.id: entity.cls for entity in self.registry.values()})
 
     def registered(self, value: Any, where: str) -> Item | None:
         """The registry entity a value names by its ID, a label or an alias; None when it names none."""
