@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from sanctiongraph.builder.ontology import closure
 from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, RDF, RDFS, SCHEMA, SG, SKOS, iri_words, sg
 from sanctiongraph.network.links import Roles, registry_links, statement_links
 
@@ -93,13 +94,7 @@ class Rules:
 
 def _below(roots: list[str], children: Mapping[str, set[str]]) -> frozenset[str]:
     """The roots and every class below them."""
-    found, queue = set(roots), list(roots)
-    while queue:
-        for child in children.get(queue.pop(), ()):
-            if child not in found:
-                found.add(child)
-                queue.append(child)
-    return frozenset(found)
+    return frozenset().union(*(closure(root, children) for root in roots))
 
 
 def _facts(quads: Iterable[ox.Quad]) -> dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]:
