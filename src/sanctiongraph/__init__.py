@@ -53,7 +53,8 @@ def to_networkx(graph: Path | str | None = None, *, sources: Iterable[str] = (),
     """The network of actors of a built graph (default: the current project's): entities as nodes (label, cls,
     aliases, iri), the statements and registry facts that link them as edges keyed by statement (relation, label,
     registry, statement, summary, startRole, endRole, source, sourceTitle, address, evidence, sentence); only the
-    statements of `sources` (IDs) that hold between `start` and `end`, and no registry links if `evidence_only`."""
+    statements of `sources` (IDs) that hold between `start` and `end`, and no registry links if `evidence_only`. Read
+    from the network file the build wrote beside its store (sanctiongraph.network.stored), else from the store."""
     from sanctiongraph import project
     from sanctiongraph.network import Filters, network_of
 
