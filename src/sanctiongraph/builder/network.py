@@ -97,13 +97,21 @@ def _below(roots: list[str], children: Mapping[str, set[str]]) -> frozenset[str]
     return frozenset().union(*(closure(root, children) for root in roots))
 
 
-def _facts(quads: Iterable[ox.Quad]) -> dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]:
-    """Each IRI subject's objects by predicate."""
-    facts: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
+Facts = dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]
+
+
+def _facts(quads: Iterable[ox.Quad], graph: str) -> tuple[Facts, set[str]]:
+    """Each IRI subject's objects by predicate, in one pass; and the subjects stated (sg:statedIn) in the graph."""
+    facts: Facts = defaultdict(lambda: defaultdict(list))
+    stated: set[str] = set()
+    own, stated_in = ox.NamedNode(graph), ox.NamedNode(SG + "statedIn")
     for quad in quads:
-        if isinstance(quad.subject, ox.NamedNode) and not isinstance(quad.object, ox.Triple):
-            facts[quad.subject.value][quad.predicate.value].append(quad.object)
-    return facts
+        subject, predicate, obj = quad.subject, quad.predicate, quad.object
+        if isinstance(subject, ox.NamedNode) and not isinstance(obj, ox.Triple):
+            facts[subject.value][predicate.value].append(obj)
+            if predicate == stated_in and quad.graph_name == own:
+                stated.add(subject.value)
+    return facts, stated
 
 
 def _values(objects: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> list[str]:
@@ -112,13 +120,14 @@ def _values(objects: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> list
 
 def shared_network(quads: list[ox.Quad], rules: Rules) -> bytes:
     """The lines of the shared part: the terms links name, the registry's entities and its links."""
-    facts = _facts(quad for quad in quads if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in rules.entity)
+    facts = _facts([quad for quad in quads if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in rules.entity], _REGISTRY)[0]
     rows: list[list[object]] = [["term", iri, label] for iri, label in rules.labels.items()]
     for iri, cls in rules.entities.items():
         names = list(dict.fromkeys([*sorted(_values([*facts[iri][RDFS + "label"], *facts[iri][SKOS + "prefLabel"]])),
                                     *sorted(_values(facts[iri][SKOS + "altLabel"]))]))
         rows.append(["entity", iri, names[0] if names else iri.removeprefix(ID), rules.labels[cls], "; ".join(names[1:])])
-    registry = ((quad.subject, quad.predicate.value, quad.object) for quad in quads if quad.graph_name == ox.NamedNode(_REGISTRY))
+    graph = ox.NamedNode(_REGISTRY)
+    registry = ((quad.subject, quad.predicate.value, quad.object) for quad in quads if quad.graph_name == graph)
     found = registry_links({"subject": subject.value, "property": prop, "object": obj.value} for subject, prop, obj in registry
                            if prop in rules.roles and isinstance(subject, ox.NamedNode) and subject.value in rules.entity
                            and isinstance(obj, ox.NamedNode) and obj.value in rules.entity)
@@ -129,10 +138,9 @@ def shared_network(quads: list[ox.Quad], rules: Rules) -> bytes:
 def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules) -> bytes:
     """The lines of a source's part (its graph's and its provenance graph's quads): the source, then each statement
     that links entities, with its links, labels, evidence and when it holds."""
-    facts = _facts(quads)
-    own = _facts(quad for quad in quads if quad.graph_name == ox.NamedNode(graph))  # a statement's roles are in its source's graph
+    facts, stated = _facts(quads, graph)  # a statement is stated in its source's graph, which holds all its triples
     rows = ({"statement": statement, "class": cls.value, "graph": graph, "role": role, "entity": entity.value}
-            for statement, item in sorted(own.items()) if item.get(SG + "statedIn") for cls in item[RDF + "type"]
+            for statement, item in sorted((statement, facts[statement]) for statement in stated) for cls in item[RDF + "type"]
             if isinstance(cls, ox.NamedNode) and cls.value in rules.statement_classes
             for role, objects in item.items() if role in rules.roles
             for entity in objects if isinstance(entity, ox.NamedNode) and entity.value in rules.entity)
