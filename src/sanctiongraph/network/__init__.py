@@ -56,7 +56,10 @@ def network_of(folder: Path, filters: Filters = Filters()) -> Network:
 
     with without_cycle_collection():  # tens of thousands of objects, no cycles
         rows = stored_rows(build_of(folder))
-        stored = StoredNetwork(rows, filters) if rows is not None else None
+        try:
+            stored = StoredNetwork(rows, filters) if rows is not None else None
+        except (IndexError, KeyError, TypeError, ValueError):  # rows not as the build writes them: the store is read
+            stored = None
     if stored is None:
         return read_network(open_store(folder), filters)
     if not stored.graph.number_of_edges():
