@@ -3,7 +3,8 @@ asking the store (sanctiongraph.network.stored reads it).
 
 `network.jsonl` in each build folder, beside the exports, is internal to sanctiongraph (its format is versioned and
 may change; the network's exports for other tools are GraphML and GEXF): a header line (sanctiongraph.builder.exports
-writes it), then the lines of every part of the dataset in order of the parts' keys, each a JSON array led by its kind:
+writes it), then the lines of every part of the dataset in order of the parts' keys, each a JSON array led by its kind,
+in ASCII (a file of ASCII is parsed a third faster):
 
 - the shared part (ontology, registry): `["term", IRI, label]` for every class and object property a link or an
   entity can name, and `["entity", IRI, label, class, aliases]` for every entity of the registry, each in order of
@@ -16,7 +17,7 @@ So the file holds the links in the order the network's graph has them (sanctiong
 then by source graph and statement), and a reader adds them as it reads.
 
 Terms and entities are named, past their own lines, by their number in order of their lines (from 0): numbers parse
-faster than IRIs, and sort as their IRIs do. The shared part comes first (its key, `graph:links`, sorts before every
+faster than IRIs. The shared part comes first (its key, `graph:links`, sorts before every
 source's), and every part is rendered anew when the ontology or the registry changes, so the numbers hold.
 
 The lines are read off each part's quads with the link rule of sanctiongraph.network.links (the same statement_links
@@ -43,7 +44,7 @@ _TIMES = (SG + "date", SG + "startDate", SG + "referencePeriod")
 
 
 def _lines(rows: Iterable[list[object]]) -> bytes:
-    """Each row as a line of JSON, in ASCII (other characters escaped): such a file is parsed a third faster."""
+    """Each row as a line of JSON, in ASCII (other characters escaped)."""
     return b"".join(json.dumps(row, separators=(",", ":")).encode("ascii") + b"\n" for row in rows)
 
 
