@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ PROVENANCE = GRAPH + "provenance"
 EDGE: dict[str, Any] = {"relation": "", "label": "", "registry": False, "graph": "", "statement": "", "summary": "",
                         "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "", "evidence": "",
                         "sentence": ""}
+REGISTRY_EDGE = EDGE | {"registry": True, "graph": REGISTRY}
 
 
 def build_of(folder: Path) -> Path:
@@ -52,70 +54,75 @@ class StoredNetwork:
     links in the graph's order), and its links (made only when asked for)."""
 
     def __init__(self, rows: list[list[Any]], filters: Filters) -> None:
-        terms: list[str] = []
-        labels: list[str] = []
+        self.terms: list[str] = []
+        self.labels: list[str] = []
+        self.iris: list[str] = []
         entities: list[list[str]] = []
-        iris: list[str] = []
         sources: set[str] = set()
-        self.kept: list[tuple[str, list[Any]]] = []  # the registry's rows and the statements' kept, with their graph
-        edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.kept: list[tuple[dict[str, Any], list[Any]]] = []  # the rows of the links kept, with their source's attributes
+        ends: set[int] = set()
         wanted = {SOURCE_GRAPH + source for source in filters.sources}
         start, end = str(filters.start or date.min), str(filters.end or date.max)
-        graph = ""
         sourced = EDGE
         kept = True
         for row in rows:
             kind = row[0]
             if kind == "statement":
-                _, statement, cls, summary, evidence, sentence, earliest, latest, links = row
+                earliest, latest, links = row[6:]
                 if not kept or filters.windowed and not ((earliest or str(date.min)) <= end and (latest or str(date.max)) >= start):
                     continue
-                self.kept.append((graph, row))
-                stated = sourced.copy()  # each edge's attributes copied from its source's and statement's: faster than made anew
-                stated["relation"], stated["label"], stated["statement"] = terms[cls], labels[cls], statement
-                stated["summary"], stated["evidence"], stated["sentence"] = summary, evidence, sentence
-                numbers = iter(links)
-                for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers):  # four numbers a link
-                    attributes = stated.copy()
-                    attributes["startRole"] = labels[first_role]
-                    attributes["endRole"] = labels[second_role]
-                    edges.append((iris[first], iris[second], statement, attributes))
+                self.kept.append((sourced, row))
+                ends.update(links[0::4], links[1::4])  # four numbers a link: its start, end and their roles
             elif kind == "source":
                 _, graph, document, title, address = row
                 sourced = EDGE | {"graph": graph, "source": document, "sourceTitle": title, "address": address}
                 sources.add(graph)
                 kept = not wanted or graph in wanted
             elif kind == "term":
-                terms.append(row[1])
-                labels.append(row[2])
+                self.terms.append(row[1])
+                self.labels.append(row[2])
             elif kind == "entity":
                 entities.append(row[1:])
-                iris.append(row[1])
+                self.iris.append(row[1])
             elif kind == "registry" and not filters.evidence_only:
-                _, subject, prop, obj = row
-                self.kept.append((REGISTRY, row))
-                edges.append((iris[subject], iris[obj], terms[prop],
-                              EDGE | {"relation": terms[prop], "label": labels[prop], "registry": True, "graph": REGISTRY}))
+                self.kept.append((REGISTRY_EDGE, row))
+                ends.update((row[1], row[3]))
         unknown = sorted(wanted - sources)
         if unknown:
             names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in sources))
             raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
-        self.terms, self.iris = terms, iris
         self.graph = nx.MultiDiGraph()
-        entity = {row[0]: row for row in entities}
-        self.graph.add_nodes_from((iri, {"label": entity[iri][1], "iri": iri, "cls": entity[iri][2], "aliases": entity[iri][3]})
-                                  for iri in sorted({edge[0] for edge in edges} | {edge[1] for edge in edges}))
-        self.graph.add_edges_from(edges)
+        self.graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
+                                                         "cls": entities[number][2], "aliases": entities[number][3]})
+                                  for number in sorted(ends))  # numbers sort as the IRIs they stand for
+        self.graph.add_edges_from(self._edges())
+
+    def _edges(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Each link kept as an edge: its ends, its key and its attributes. One dict of attributes serves a statement's
+        links, changed link by link: networkx copies an edge's attributes as it adds the edge, before it takes the next."""
+        terms, labels, iris = self.terms, self.labels, self.iris
+        for sourced, row in self.kept:
+            if row[0] == "registry":
+                _, subject, prop, obj = row
+                yield iris[subject], iris[obj], terms[prop], sourced | {"relation": terms[prop], "label": labels[prop]}
+                continue
+            _, statement, cls, summary, evidence, sentence, _, _, links = row
+            stated = sourced | {"relation": terms[cls], "label": labels[cls], "statement": statement, "summary": summary,
+                                "evidence": evidence, "sentence": sentence}
+            numbers = iter(links)
+            for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers):
+                stated["startRole"], stated["endRole"] = labels[first_role], labels[second_role]
+                yield iris[first], iris[second], statement, stated
 
     def links(self) -> list[Link]:
         """The links of the graph, in order."""
         iris, terms = self.iris, self.terms
         found = []
-        for graph, row in self.kept:
-            if graph == REGISTRY:
+        for sourced, row in self.kept:
+            if row[0] == "registry":
                 found.append(Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY))
                 continue
             numbers = iter(row[8])
-            found += [Link(iris[first], iris[second], terms[row[2]], graph, row[1], terms[first_role], terms[second_role])
+            found += [Link(iris[first], iris[second], terms[row[2]], sourced["graph"], row[1], terms[first_role], terms[second_role])
                       for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)]
         return sorted(found)
