@@ -184,7 +184,7 @@ def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Pat
     first.write_text(first.read_text(encoding="utf-8").replace("id: seredyuk-mines-halted", "id: seredyuk-mines-suspended"), encoding="utf-8")
     assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == len(list((sources / "articles").glob("*.yaml")))
     others = sorted(p.name for p in (graph / CACHE).iterdir() if not p.name.endswith(".source"))
-    assert len(others) == 3 and others[0].endswith(SHARED) and others[1:] == [DIGESTS, INPUTS]
+    assert len(others) == 3 and [name for name in others if name.endswith(SHARED)] and {DIGESTS, INPUTS} < set(others)  # the key: any hex
 
 
 def _files(folder: Path) -> dict[str, str]:
