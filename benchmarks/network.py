@@ -1,7 +1,8 @@
 """Times of the network commands on a built graph (BENCHMARKS.md, "Network analytics"), each against its baseline:
-`path` between the two entities of highest PageRank; `analyze` centrality; `to_networkx` against networkx building
-the same MultiDiGraph from a plain edge list in memory (and, for comparison, reading it from GraphML); the GraphML and
-GEXF exports against networkx writing that plain graph.
+`path` between the two entities of highest PageRank; `analyze` centrality; `to_networkx` (which reads the build's
+network file) against networkx building the same MultiDiGraph from a plain edge list in memory (and, for comparison,
+reading the network from the store, as without that file, and networkx reading it from GraphML); the GraphML and GEXF
+exports against networkx writing that plain graph. Prints the load average before and after.
 
     .venv/bin/python benchmarks/network.py GRAPH_FOLDER
 """
@@ -9,6 +10,7 @@ GEXF exports against networkx writing that plain graph.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -24,14 +26,16 @@ from sanctiongraph.network.paths import shortest_connections
 
 
 def main(folder: Path) -> None:
+    print(f"load average {os.getloadavg()[0]:.2f}")
     store = sanctiongraph.open_graph(folder)
-    network = timed("read_network (links, facts, graph)", lambda: read_network(store))
+    network = timed("read_network from the store (links, facts, graph)", lambda: read_network(store))
     found = timed("analyze: scores", lambda: scores(network.graph))
     first, second = sorted(found.by_name["pagerank"], key=lambda n: -found.by_name["pagerank"][n])[:2]
     links = Links(store, Filters())
     timed("path between the two hubs (new reader)", lambda: shortest_connections(Links(store), first, second))
     timed("path between the two hubs (reader kept)", lambda: shortest_connections(links, first, second))
-    graph = timed("to_networkx", lambda: sanctiongraph.to_networkx(folder), runs=3)
+    graph = timed("to_networkx (the network file)", lambda: sanctiongraph.to_networkx(folder), runs=5)
+    assert list(graph.edges(keys=True, data=True)) == list(network.graph.edges(keys=True, data=True))  # the same graph either way
     edges = [(a, b, k, d) for a, b, k, d in graph.edges(keys=True, data=True)]
     nodes = list(graph.nodes(data=True))
 
@@ -41,7 +45,7 @@ def main(folder: Path) -> None:
         built.add_edges_from(edges)
         return built
 
-    timed("baseline: MultiDiGraph from a plain edge list", plain, runs=3)
+    timed("baseline: MultiDiGraph from a plain edge list", plain, runs=5)
     written = io.BytesIO()
     nx.write_graphml(graph, written)
     timed("networkx reads the same graph from GraphML", lambda: nx.read_graphml(io.BytesIO(written.getvalue())), runs=3)
@@ -50,7 +54,7 @@ def main(folder: Path) -> None:
         for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
             timed(f"export {fmt}", lambda: write_graph(with_scores, fmt, Path(scratch) / f"network.{fmt}"))
             timed(f"baseline: networkx writes {fmt} to memory", lambda: writer(with_scores, io.BytesIO()))
-    print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} links")
+    print(f"{graph.number_of_nodes()} entities, {graph.number_of_edges()} links; load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

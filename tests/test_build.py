@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from sanctiongraph.builder.builds import READERS
 from sanctiongraph.builder.dataset import BuildReport, build
-from sanctiongraph.builder.exports import EXPORTS, STEM
+from sanctiongraph.builder.exports import EXPORTS, NETWORK_FILE, STEM
 from sanctiongraph.builder.layout import LAYOUT_FILE
 from sanctiongraph.builder.manifest import MANIFEST_FILE
 
@@ -28,7 +28,7 @@ def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
     visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     assert visible == sorted([*names, "builds", "cache", "current"])
     build = folder / os.readlink(folder / "current")
-    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS, MANIFEST_FILE, LAYOUT_FILE])
+    assert build.parent == folder / "builds" and sorted(p.name for p in build.iterdir()) == sorted([*names, READERS, MANIFEST_FILE, LAYOUT_FILE, NETWORK_FILE])
     for name in names:
         assert os.readlink(folder / name) == f"current/{name}", name
     assert (folder / "store").resolve().is_dir()
@@ -37,9 +37,9 @@ def test_writes_every_export(built: tuple[Path, BuildReport]) -> None:
 def test_two_builds_are_byte_identical(built: tuple[Path, BuildReport], sources: Path, tmp_path: Path) -> None:
     folder, _ = built
     build(sources, ONTOLOGY, tmp_path)
-    for path in folder.iterdir():
+    for path in [*folder.iterdir(), folder / "current" / NETWORK_FILE]:
         if path.is_file():
-            assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+            assert (tmp_path / path.relative_to(folder)).read_bytes() == path.read_bytes(), path.name
 
 
 def _rdflib_dataset(path: Path, fmt: str) -> rdflib.Dataset:

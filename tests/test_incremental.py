@@ -24,7 +24,7 @@ from sanctiongraph.builder.cache import FORMAT, HEADS, INPUTS, SHARED
 from sanctiongraph.builder.checks import run_checks
 from sanctiongraph.builder.dataset import CONTEXT_GRAPHS, BuildReport, build, provenance_graph, source_graph
 from sanctiongraph.builder.digests import DIGESTS
-from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
+from sanctiongraph.builder.exports import EXPORTS, NETWORK_FILE, STEM, VOID_FILE
 from sanctiongraph.builder.layout import LAYOUT_FILE, Layout
 from sanctiongraph.builder.manifest import MANIFEST_FILE, Manifest
 from sanctiongraph.errors import SanctionGraphError
@@ -32,7 +32,7 @@ from sanctiongraph.namespaces import GRAPH, ID, RDF, sg
 from sanctiongraph.query.publish import built_graphs
 from sanctiongraph.query.store import STORE_LINK
 
-FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, MANIFEST_FILE, LAYOUT_FILE]
+FILES = [*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE, NETWORK_FILE, MANIFEST_FILE, LAYOUT_FILE]
 
 
 def _quads(graph: Path) -> set[ox.Quad]:

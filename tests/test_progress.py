@@ -48,7 +48,7 @@ def test_a_build_shows_its_steps(sources: Path, tmp_path: Path, capsys: pytest.C
     build(sources, ONTOLOGY, tmp_path / "graph", progress=progress.Progress(True))
     shown = capsys.readouterr().err
     count = len(list((sources / "articles").glob("*.yaml")))
-    for step in ("reading sources:", f"{count}/{count} [", "minting quads:", " quads]", "writing:", "sanctiongraph.jsonld]", "void.ttl]", "8/8 ["):
+    for step in ("reading sources:", f"{count}/{count} [", "minting quads:", " quads]", "writing:", "sanctiongraph.jsonld]", "void.ttl]", "network.jsonl]", "9/9 ["):
         assert step in shown, step
     assert shown.endswith("\r") and "built" not in shown  # the bars cleared; the summary is the command's to print
 

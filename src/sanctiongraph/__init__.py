@@ -53,10 +53,13 @@ def to_networkx(graph: Path | str | None = None, *, sources: Iterable[str] = (),
     """The network of actors of a built graph (default: the current project's): entities as nodes (label, cls,
     aliases, iri), the statements and registry facts that link them as edges keyed by statement (relation, label,
     registry, statement, summary, startRole, endRole, source, sourceTitle, address, evidence, sentence); only the
-    statements of `sources` (IDs) that hold between `start` and `end`, and no registry links if `evidence_only`."""
-    from sanctiongraph.network import Filters, read_network
+    statements of `sources` (IDs) that hold between `start` and `end`, and no registry links if `evidence_only`. Read
+    from the network file the build wrote beside its store (sanctiongraph.network.stored), else from the store."""
+    from sanctiongraph import project
+    from sanctiongraph.network import Filters, network_of
 
-    return read_network(open_graph(graph), Filters(tuple(sources), start, end, evidence_only)).graph
+    folder = Path(graph) if graph is not None else project.find_project().graph
+    return network_of(folder, Filters(tuple(sources), start, end, evidence_only)).graph
 
 
 def to_rdflib(graph: Path | str | None = None) -> rdflib.Dataset:

@@ -218,22 +218,22 @@ def _path(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from sanctiongraph.network import read_network
+    from sanctiongraph.network import network_of
     from sanctiongraph.network.analytics import exposure_rows, score_rows, scores
     from sanctiongraph.query.facts import load_facts
     from sanctiongraph.viz.page import write_view
     from sanctiongraph.viz.views import scored_view
 
     graph_folder = args.graph or _project(args).graph
-    store = open_store(graph_folder)
-    network = read_network(store, _filters(args))
+    network = network_of(graph_folder, _filters(args))
     if args.what == "exposure":
         _write_rows(args, exposure_rows(network.graph, network.found, hops=args.hops))
         return 0
     found = scores(network.graph)
     _write_rows(args, score_rows(network.graph, found, by=args.by, top=args.top))
     if args.view is not None:
-        view = scored_view(store, network.links, network.found, args.by, found.by_name[args.by], max_nodes=args.max_nodes)
+        store = open_store(graph_folder)
+        view = scored_view(store, _filters(args), network.found, args.by, found.by_name[args.by], max_nodes=args.max_nodes)
         write_view(view, load_facts(store), args.view, max_nodes=args.max_nodes)
         if not args.quiet:
             print(f"wrote {args.view}: {len(view.nodes)} nodes, {len(view.edges)} edges", file=sys.stderr)
@@ -241,11 +241,11 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from sanctiongraph.network import read_network
+    from sanctiongraph.network import network_of
     from sanctiongraph.network.analytics import scores
     from sanctiongraph.network.gephi import scored, write_graph
 
-    network = read_network(open_store(args.graph or _project(args).graph), _filters(args))
+    network = network_of(args.graph or _project(args).graph, _filters(args))
     written = write_graph(scored(network.graph, scores(network.graph)), args.fmt, args.file)
     if not args.quiet:
         print(f"wrote {written}: {network.graph.number_of_nodes()} entities, {network.graph.number_of_edges()} links", file=sys.stderr)

@@ -91,3 +91,11 @@ PREFIXES: dict[str, str] = {
     "dcat": DCAT,
     "wd": WD,
 }
+
+
+def iri_words(iri: str) -> str:
+    """The last segment of an IRI in words (`sanctionsList` -> "sanctions list"), never the bare IRI: a node's label
+    when it has none."""
+    local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in local).replace("-", " ").replace("_", " ")
+    return " ".join(words.split()) or iri

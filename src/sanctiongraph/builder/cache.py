@@ -46,6 +46,7 @@ HEADS = "heads.json"
 SUFFIX = ".source"
 SHARED = ".shared"  # the entry of the shared inputs' own part, named by the key
 _BUILDER = Path(__file__).resolve().parent  # the builder's modules: a change to any of them makes a new key
+_NETWORK = (_BUILDER.parent / "network" / "links.py", _BUILDER.parent / "network" / "roles.toml")  # the link rule parts render
 
 
 def _digest(data: bytes) -> str:
@@ -61,7 +62,7 @@ class SourceCache:
         self.sources_folder = sources_folder
         self.inputs = {name: _digest(read_input(path, sources_folder, name) if path.is_relative_to(sources_folder) else path.read_bytes())
                        for name, path in inputs.items()}  # a file of the sources read as their files are: inside the folder
-        code = {path.name: _digest(path.read_bytes()) for path in sorted(_BUILDER.glob("*.py"))}
+        code = {path.name: _digest(path.read_bytes()) for path in sorted([*_BUILDER.glob("*.py"), *_NETWORK])}
         self.key = _digest(json.dumps([FORMAT, __version__, code, self.inputs, allow_drafts], sort_keys=True).encode())
         self.used: set[str] = set()
         self.pending: dict[str, tuple[dict[str, Any], Part]] = {}  # entries to write: record and part
@@ -126,13 +127,13 @@ class SourceCache:
             self.files.remember(path.parent / contribution.text_file, contribution.text_digest)
 
     def shared(self, known: Callable[[Summary], bool] = lambda summary: False) -> tuple[dict[str, Any], Part | Summary] | None:
-        """The record and part of the shared inputs alone (the ontology, the registry and its links), if cached whole
-        for this state of them (the part's summary only, if known(summary))."""
+        """The record and part of the shared inputs alone (the ontology, the registry and its links, with its lines of
+        the network), if cached whole for this state of them (the part's summary only, if known(summary))."""
         return self._read(self.key + SHARED, known)
 
-    def put_shared(self, quads: list[ox.Quad], record: dict[str, Any]) -> Part:
-        """The part of the shared inputs' quads, rendered; kept with record, and written by commit()."""
-        part = render(quads)
+    def put_shared(self, quads: list[ox.Quad], network: bytes, record: dict[str, Any]) -> Part:
+        """The part of the shared inputs' quads and network lines, rendered; kept with record, and written by commit()."""
+        part = render(quads, network)
         if self.folder is not None:
             name = self.key + SHARED
             self.used.add(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -27,6 +28,7 @@ from sanctiongraph.builder.exports import EXPORTS, FILES, write_exports
 from sanctiongraph.builder.inputs import forget_links
 from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
+from sanctiongraph.builder.network import Rules, shared_network, source_network
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
 from sanctiongraph.builder.parts import Part, Summary, render
 from sanctiongraph.builder.sources import (
@@ -155,9 +157,10 @@ class _Emitter:
 
 
 @contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
+def without_cycle_collection() -> Iterator[None]:
     """Pause Python's cyclic garbage collector. A build makes millions of objects and no reference cycles,
-    and each pass of the collector walks all of them (10,000 sources: reading them 13.6 s -> 8.3 s)."""
+    and each pass of the collector walks all of them (10,000 sources: reading them 13.6 s -> 8.3 s); so does reading
+    the network file (sanctiongraph.network.stored)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -167,7 +170,7 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@_without_cycle_collection()
+@without_cycle_collection()
 def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: bool = False, progress: Progress = QUIET,
                   cache_folder: Path | None = None, previous: Path | None = None, jobs: int | None = None) -> Dataset:
     """Read the ontology, the registry and every annotated source, and return the dataset (without draft
@@ -226,7 +229,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                         resolver.entity(entity)
             entities = registry_record(registry)
             record = {} if entities is None else {"registry": entities}
-            shared = record, cache.put_shared(emitter.quads, record)
+            shared = record, cache.put_shared(emitter.quads, shared_network(emitter.quads, resolver.rules), record)
             emitter.quads.clear()
         parts: list[Part | Summary] = [shared[1]]
 
@@ -357,7 +360,8 @@ def _contribution(source: Source, resolver: _Resolver, activity: str) -> Contrib
     assert isinstance(resolver.reports, References)
     resolver.reports.used.clear()
     coverage = _SourceBuilder(source, resolver, locations, activity).build()
-    part = render(quads[first:])
+    mine = quads[first:]
+    part = render(mine, source_network(mine, source_graph(source.id).value, source_iri(source.id), resolver.rules))
     del quads[first:]
     return Contribution(source.id, source.shown_as, source.where, source.text_file, source.text.digest,
                         {item.id: item.cls for item in source.statements}, dict(resolver.reports.used),
@@ -373,6 +377,11 @@ class _Resolver:
         self.emitter = emitter
         self.reports = reports  # every statement of every source, as SOURCE-ID/STATEMENT-ID
         self.names = registry_names(registry)
+
+    @functools.cached_property
+    def rules(self) -> Rules:
+        """How the network's links are made (sanctiongraph.builder.network): read once, when a part is rendered."""
+        return Rules.of(self.ontology.triples, {ID + entity.id: entity.cls for entity in self.registry.values()})
 
     def registered(self, value: Any, where: str) -> Item | None:
         """The registry entity a value names by its ID, a label or an alias; None when it names none."""
@@ -734,7 +743,7 @@ class BuildReport:
 CONTEXT_GRAPHS = (ONTOLOGY_GRAPH.value, REGISTRY_GRAPH.value, LINKS_GRAPH.value)
 
 
-@_without_cycle_collection()
+@without_cycle_collection()
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
           progress: Progress = QUIET, jobs: int | None = None) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
@@ -764,7 +773,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                 rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
                 loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
                 try:
-                    with progress.bar("writing", len(EXPORTS) + 3, "file") as bar:  # the exports, void.ttl, the store, its checks
+                    with progress.bar("writing", len(EXPORTS) + 4, "file") as bar:  # the exports, void.ttl, the network, the store, its checks
                         def done(what: str) -> None:
                             bar.set_postfix_str(what, refresh=False)
                             bar.update()

@@ -8,7 +8,9 @@ os.copy_file_range), where its layout says they are (sanctiongraph.builder.layou
 of the parts built or read from the cache, merged in order. So a build that changes one source reads and renders
 that source only. The files are written into the folder of a new build, which becomes current only once all of it
 is written (sanctiongraph.builder.builds); `graphs.json` beside them holds each named graph's hash
-(sanctiongraph.builder.manifest), `layout.json` where each is."""
+(sanctiongraph.builder.manifest), `layout.json` where each is. `network.jsonl`, the network of actors for
+`to_networkx` (sanctiongraph.builder.network), is assembled from the parts' lines the same way, in order of the
+parts' keys."""
 
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ EXPORTS = (
 VOID_FILE = "void.ttl"
 STEM = "sanctiongraph"
 FILES = (*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE)  # what write_exports writes
+NETWORK_FILE = "network.jsonl"  # internal: the network of actors, for to_networkx (sanctiongraph.builder.network)
+NETWORK_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,35 @@ def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous 
     (folder / VOID_FILE).write_bytes(void({name: graphs[name].triples for name in names}, union, properties, classes,
                                           {export: sizes[f"{STEM}.{export.suffix}"] for export in EXPORTS}))
     done(VOID_FILE)
+    network = _network(parts, folder, previous, graphs[GRAPH + "provenance"].digest)
+    sizes[NETWORK_FILE] = (folder / NETWORK_FILE).stat().st_size
+    done(NETWORK_FILE)
     layout = Layout(sizes, {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
-                            for number, name in enumerate(names)}, _runs(segments, places))
+                            for number, name in enumerate(names)}, _runs(segments, places), network)
     return list(FILES), entries, layout
+
+
+def network_header(provenance: str) -> bytes:
+    """The network file's first line: its format, and the hash of the build's provenance graph, which names every input
+    of the build: a reader checks it against the build's manifest (graphs.json)."""
+    return json.dumps({"format": NETWORK_FORMAT, "provenance": provenance}).encode("utf-8") + b"\n"
+
+
+def _network(parts: list[Part | Summary], folder: Path, previous: Previous | None, provenance: str) -> dict[str, Place]:
+    """Write the network file: its header, then the lines of each part in order of their keys, those of a part the
+    previous build had as it is copied from its file; return the place of each part's lines by its key."""
+    ordered = sorted(parts, key=lambda part: part.key)
+    items = []
+    for part in ordered:
+        summary = part if isinstance(part, Summary) else part.summary
+        if previous is not None and previous.has(summary) and part.key in previous.layout.network:
+            items.append(_Item(previous.layout.network[part.key]))
+        elif isinstance(part, Part):
+            items.append(_Item(None, (part.network,)))
+        else:
+            raise ValueError(f"{part.key}: a part neither in the previous build nor rendered")
+    places = _write_items(folder / NETWORK_FILE, previous.folder / NETWORK_FILE if previous else None, items, network_header(provenance))
+    return {part.key: place for part, place in zip(ordered, places)}
 
 
 def _graph_items(name: str, part: Part | Summary, previous: Previous | None) -> dict[str, _Item]:

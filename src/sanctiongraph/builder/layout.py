@@ -3,7 +3,8 @@
 `layout.json` in each build folder, beside the exports: for each named graph, the part it belongs to and its place
 (offset and length in bytes) in the N-Quads, TriG and JSON-LD exports, which hold the graphs in order of their names;
 for the union exports (N-Triples, Turtle), sorted by subject, the runs of subjects of one part with their first and
-last subjects and their places; and each export's size.
+last subjects and their places; the place of each part's lines in the network file (sanctiongraph.builder.network);
+and each export's size.
 
 The next build trusts a previous build's exports only if that build has a whole manifest and layout of this format,
 made from the same shared inputs (ontology, registry, vocabularies, checks, builder), and if each export has the size
@@ -23,7 +24,7 @@ from sanctiongraph.builder.parts import Summary
 from sanctiongraph.files import write_atomically
 
 LAYOUT_FILE = "layout.json"
-FORMAT = 1
+FORMAT = 2
 Place = tuple[int, int]  # offset and length in bytes
 
 
@@ -55,11 +56,13 @@ class Layout:
     sizes: dict[str, int]  # of each export, by file name
     graphs: dict[str, GraphPlace]
     runs: list[Run]
+    network: dict[str, Place]  # each part's lines in the network file, by the part's key
 
     def write(self, build: Path) -> None:
         data = {"format": FORMAT, "sizes": self.sizes,
                 "graphs": {name: [place.part, *place.nq, *place.trig, *place.jsonld] for name, place in sorted(self.graphs.items())},
-                "runs": [[run.part, run.first, run.last, *run.nt, *run.ttl] for run in self.runs]}
+                "runs": [[run.part, run.first, run.last, *run.nt, *run.ttl] for run in self.runs],
+                "network": {key: list(place) for key, place in sorted(self.network.items())}}
         write_atomically(build / LAYOUT_FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace('],', '],\n').encode("utf-8"))
 
     @classmethod
@@ -71,7 +74,8 @@ class Layout:
                 return None
             graphs = {name: GraphPlace(part, (a, b), (c, d), (e, f)) for name, (part, a, b, c, d, e, f) in data["graphs"].items()}
             runs = [Run(part, first, last, (a, b), (c, d)) for part, first, last, a, b, c, d in data["runs"]]
-            return cls({str(name): int(size) for name, size in data["sizes"].items()}, graphs, runs)
+            network = {key: (offset, length) for key, (offset, length) in data["network"].items()}
+            return cls({str(name): int(size) for name, size in data["sizes"].items()}, graphs, runs, network)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

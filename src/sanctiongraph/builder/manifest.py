@@ -50,3 +50,18 @@ class Manifest:
             return cls(data["shared"], {name: Graph(*graph) for name, graph in data["graphs"].items()})
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+
+def graph_hash(build: Path, name: str) -> str | None:
+    """One graph's hash in the build's manifest, found in its bytes (write() makes each entry `"NAME":["HASH",...`)
+    rather than parsed from all of them: for a reader that checks a file against its build. None if it has none."""
+    try:
+        data = (build / MANIFEST_FILE).read_bytes()
+    except OSError:
+        return None
+    entry = json.dumps(name).encode("utf-8") + b':["'
+    at = data.find(entry)
+    if not data.startswith(b'{"format":%d,' % FORMAT) or at < 0:
+        return None
+    start = at + len(entry)
+    return data[start:data.find(b'"', start)].decode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class Ontology:
             elif predicate == RDFS + "subClassOf" and isinstance(obj, ox.NamedNode):
                 parents[subject.value].add(obj.value)
         self.classes = classes
-        self._ancestors = {cls: _closure(cls, parents) for cls in classes}
+        self._ancestors = {cls: closure(cls, parents) for cls in classes}
         self.properties: dict[str, Property] = {}
         for iri, kinds in types.items():
             if iri.startswith(SG) and kinds & {OWL + "ObjectProperty", OWL + "DatatypeProperty"}:
@@ -117,7 +118,8 @@ class Ontology:
         return self.labels.get(iri, iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
 
 
-def _closure(start: str, parents: dict[str, set[str]]) -> frozenset[str]:
+def closure(start: str, parents: Mapping[str, set[str]]) -> frozenset[str]:
+    """start and every node the relation leads to from it."""
     seen = {start}
     todo = [start]
     while todo:

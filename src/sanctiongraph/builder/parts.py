@@ -1,5 +1,6 @@
 """Some quads rendered once for every export, a block per subject, so that a build assembles its exports from parts:
 one part per source (cached with its contribution), one for the ontology and the registry, one for the build itself.
+A part also holds its lines of the network file (sanctiongraph.builder.network).
 
 Every export is sorted by graph, then subject, then the rest; and each of Oxigraph's writers starts a subject's
 statements on a line of their own, so the export of a whole dataset is the blocks of all its parts in that order,
@@ -83,12 +84,14 @@ class Summary:
 
 @dataclass
 class Part:
-    """Some quads, rendered: the blocks of each graph they are in and of their union, the properties and classes used."""
+    """Some quads, rendered: the blocks of each graph they are in and of their union, the properties and classes used,
+    and the lines of the network they make."""
 
     graphs: dict[str, Blocks]
     union: Blocks
     properties: list[str]
     classes: list[str]
+    network: bytes | memoryview = b""
 
     @property
     def quads(self) -> int:
@@ -107,8 +110,8 @@ class Part:
         """The part as one line of JSON (everything but the texts), then the texts end to end."""
         every = [*self.graphs.values(), self.union]
         index = {"graphs": {name: _index(blocks) for name, blocks in self.graphs.items()}, "union": _index(self.union),
-                 "properties": self.properties, "classes": self.classes}
-        texts = [blocks.text[name] for blocks in every for name in blocks.text]
+                 "properties": self.properties, "classes": self.classes, "network": len(self.network)}
+        texts = [*(blocks.text[name] for blocks in every for name in blocks.text), self.network]
         return json.dumps(index, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(texts)
 
     @classmethod
@@ -132,7 +135,9 @@ class Part:
                           entry["digest"], entry["size"])
 
         graphs = {name: blocks(entry) for name, entry in index["graphs"].items()}
-        part = cls(graphs, blocks(index["union"]), index["properties"], index["classes"])
+        part = cls(graphs, blocks(index["union"]), index["properties"], index["classes"],
+                   view[position:position + index["network"]])
+        position += index["network"]
         if position != len(data):
             raise ValueError("a part's texts do not match its index")
         return part
@@ -143,8 +148,8 @@ def _index(blocks: Blocks) -> dict[str, Any]:
             "opening": blocks.opening, "digest": blocks.digest, "size": blocks.size}
 
 
-def render(quads: Iterable[ox.Quad]) -> Part:
-    """The part of some quads (distinct, in named graphs)."""
+def render(quads: Iterable[ox.Quad], network: bytes = b"") -> Part:
+    """The part of some quads (distinct, in named graphs), with its lines of the network."""
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in set(quads):
         if not isinstance(quad.graph_name, ox.NamedNode):
@@ -154,7 +159,7 @@ def render(quads: Iterable[ox.Quad]) -> Part:
     triples = sorted({quad.triple for graph in by_graph.values() for quad in graph}, key=str)
     properties = sorted({triple.predicate.value for triple in triples})
     classes = sorted({triple.object.value for triple in triples if triple.predicate.value == RDF + "type"})  # type: ignore[union-attr]
-    return Part(graphs, union_blocks(triples), properties, classes)
+    return Part(graphs, union_blocks(triples), properties, classes, network)
 
 
 def subjects(lines: list[str]) -> tuple[list[str], list[int]]:

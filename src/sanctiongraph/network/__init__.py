@@ -1,36 +1,70 @@
 """The network of actors and the statements that link them: what counts as a link and the filters (`links`), the
-shortest connections between two entities (`paths`), the network as a networkx graph (`graph`), its analytics
-(`analytics`), and its interchange formats (`gephi`), written as query results by `results`."""
+shortest connections between two entities (`paths`), the network as a networkx graph (`graph`, or `stored`: as the
+build stored it), its analytics (`analytics`), and its interchange formats (`gephi`), written as query results by
+`results`.
+
+The builder reads `links` to render the network part by part (sanctiongraph.builder.network), so this package
+imports networkx only where a graph is made."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph.errors import NetworkError
-from sanctiongraph.network.graph import network_graph
 from sanctiongraph.network.links import Filters, Link, Links
 from sanctiongraph.query.facts import load_facts
+from sanctiongraph.query.store import open_store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
-@dataclass(frozen=True)
 class Network:
-    """The whole network under some filters: its reader, its links and its graph."""
+    """The whole network under some filters: its graph, and its links (made, when they are not at hand, the first
+    time they are asked for)."""
 
-    links: Links
-    found: list[Link]
-    graph: nx.MultiDiGraph
+    def __init__(self, graph: nx.MultiDiGraph, links: list[Link] | Callable[[], list[Link]]) -> None:
+        self.graph = graph
+        self._links = links
+
+    @functools.cached_property
+    def found(self) -> list[Link]:
+        return self._links if isinstance(self._links, list) else self._links()
 
 
 def read_network(store: ox.Store, filters: Filters = Filters()) -> Network:
     """Every link of the store under the filters, as a graph; a NetworkError when the filters select none."""
+    from sanctiongraph.network.graph import network_graph
+
     links = Links(store, filters)
     found = links.all()
     if not found:
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
-    return Network(links, found, network_graph(links, found, load_facts(store)))
+    return Network(network_graph(links, found, load_facts(store)), found)
 
 
-__all__ = ["Filters", "Link", "Links", "Network", "read_network"]
+def network_of(folder: Path, filters: Filters = Filters()) -> Network:
+    """The network of a built graph folder under the filters: read from the network file of its build
+    (sanctiongraph.network.stored) when it has one from that very build, else from its store; the same either way."""
+    from sanctiongraph.builder.dataset import without_cycle_collection
+    from sanctiongraph.network.stored import StoredNetwork, build_of, stored_rows
+
+    with without_cycle_collection():  # tens of thousands of objects, no cycles
+        rows = stored_rows(build_of(folder))
+        try:
+            stored = StoredNetwork(rows, filters) if rows is not None else None
+        except (IndexError, KeyError, TypeError, ValueError):  # rows not as the build writes them: the store is read
+            stored = None
+    if stored is None:
+        return read_network(open_store(folder), filters)
+    if not stored.graph.number_of_edges():
+        raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
+    return Network(stored.graph, stored.links)
+
+
+__all__ = ["Filters", "Link", "Links", "Network", "network_of", "read_network"]

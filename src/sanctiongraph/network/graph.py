@@ -51,6 +51,12 @@ def stated(links: Links) -> dict[str, Stated]:
     return found
 
 
+def edge_order(link: Link) -> tuple[str, str, Link]:
+    """The order of the graph's edges: the registry's links, then each source's by statement (as the build stores them,
+    sanctiongraph.builder.network); those of one statement, or of the registry, in order."""
+    return link.graph, link.statement or "", link
+
+
 def network_graph(links: Links, found: list[Link], facts: Facts) -> nx.MultiDiGraph:
     """The links found as a graph, with the facts of their entities and statements."""
     facts.cover(sorted({link.relation for link in found} | {link.start_role or "" for link in found} - {""}
@@ -63,7 +69,7 @@ def network_graph(links: Links, found: list[Link], facts: Facts) -> nx.MultiDiGr
         entity = links.entities.get(iri)
         graph.add_node(iri, label=links.label(iri), iri=iri, cls=facts.label(entity.cls) if entity else "",
                        aliases="; ".join(entity.names[1:]) if entity else "")
-    for link in found:
+    for link in sorted(found, key=edge_order):
         item = statements.get(link.statement) if link.statement else None
         document = facts.documents.get(item.graph) if item else None
         evidence = item.evidence() if item else []

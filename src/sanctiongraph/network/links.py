@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sanctiongraph.errors import NetworkError, UsageError, shown
 from sanctiongraph.identity import Names
 from sanctiongraph.namespaces import GRAPH, ID, SG
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.slots import BATCH, Row, fill
-from sanctiongraph.query.store import Readable
+
+if TYPE_CHECKING:
+    from sanctiongraph.query.store import Readable
 
 HERE = Path(__file__).parent
 REGISTRY = GRAPH + "registry"
@@ -151,6 +154,31 @@ class Roles:
         return sorted(related, key=lambda pair: (ends.index(pair[0]), ends.index(pair[1])))
 
 
+def statement_links(rows: Iterable[dict[str, str]], roles: Roles) -> dict[str, list[Link]]:
+    """The links of each statement named in the rows of statement-links.rq (statement, class, graph, role, entity):
+    an entity named in several roles takes the first of them in roles.toml's order; the statement's class is the
+    first of its classes by IRI."""
+    named: dict[str, dict[str, str]] = defaultdict(dict)  # statement -> entity -> its first role
+    about: dict[str, tuple[str, str]] = {}  # statement -> (class, graph)
+    for row in rows:
+        statement, entity, role = row["statement"], row["entity"], row["role"]
+        cls, graph = about.get(statement, (row["class"], row["graph"]))
+        about[statement] = (min(cls, row["class"]), graph)
+        if entity not in named[statement] or roles.order(role) < roles.order(named[statement][entity]):
+            named[statement][entity] = role
+    found: dict[str, list[Link]] = {}
+    for statement, (cls, graph) in about.items():
+        ends = sorted(named[statement].items(), key=lambda pair: (roles.order(pair[1]), pair[0]))
+        found[statement] = [Link(first, second, cls, graph, statement, first_role, second_role)
+                            for (first, first_role), (second, second_role) in roles.pairs(ends)]
+    return found
+
+
+def registry_links(rows: Iterable[dict[str, str]]) -> list[Link]:
+    """The links of the rows of registry-links.rq (subject, property, object), but from an entity to itself."""
+    return [Link(row["subject"], row["object"], row["property"], REGISTRY) for row in rows if row["subject"] != row["object"]]
+
+
 class Links:
     """Reads the network from a store: its entities, and its links (all, or those at given entities) under filters."""
 
@@ -223,27 +251,11 @@ class Links:
         return self._links(roles, registry, set(entities))
 
     def _links(self, roles: Iterable[dict[str, str]], registry: Iterable[dict[str, str]], at: set[str] | None) -> list[Link]:
-        named: dict[str, dict[str, str]] = defaultdict(dict)  # statement -> entity -> its first role
-        about: dict[str, tuple[str, str]] = {}  # statement -> (class, graph)
-        for row in roles:
-            statement, entity, role = row["statement"], row["entity"], row["role"]
-            if self.graphs and row["graph"] not in self.graphs:
-                continue
-            cls, graph = about.get(statement, (row["class"], row["graph"]))
-            about[statement] = (min(cls, row["class"]), graph)
-            if entity not in named[statement] or self.roles.order(role) < self.roles.order(named[statement][entity]):
-                named[statement][entity] = role
-        kept = self._holding(sorted(about), whole=at is None) if self.filters.windowed else set(about)
-        links = set()
-        for statement in kept:
-            ends = sorted(named[statement].items(), key=lambda pair: (self.roles.order(pair[1]), pair[0]))
-            cls, graph = about[statement]
-            for (first, first_role), (second, second_role) in self.roles.pairs(ends):
-                if at is None or first in at or second in at:
-                    links.add(Link(first, second, cls, graph, statement, first_role, second_role))
-        for row in registry:
-            if row["subject"] != row["object"]:
-                links.add(Link(row["subject"], row["object"], row["property"], REGISTRY))
+        by_statement = statement_links((row for row in roles if not self.graphs or row["graph"] in self.graphs), self.roles)
+        kept = self._holding(sorted(by_statement), whole=at is None) if self.filters.windowed else set(by_statement)
+        links = {link for statement in kept for link in by_statement[statement]
+                 if at is None or link.start in at or link.end in at}
+        links.update(registry_links(registry))
         return sorted(links)
 
     def _holding(self, statements: list[str], *, whole: bool) -> set[str]:

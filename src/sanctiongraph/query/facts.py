@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sanctiongraph.evidence import Evidence
+from sanctiongraph.namespaces import iri_words
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.slots import batches, fill, slots
 from sanctiongraph.query.store import Readable
@@ -159,11 +160,7 @@ class Facts:
     def label(self, iri: str) -> str:
         """The node's label; failing that, the last segment of its IRI in words, never the bare IRI."""
         self.cover([iri])
-        if iri in self.labels:
-            return self.labels[iri]
-        local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        words = "".join(f" {c.lower()}" if c.isupper() else c for c in local).replace("-", " ").replace("_", " ")
-        return " ".join(words.split()) or iri
+        return self.labels[iri] if iri in self.labels else iri_words(iri)
 
     def ancestry(self, cls: str) -> list[str]:
         """The class and its superclasses, nearest first."""

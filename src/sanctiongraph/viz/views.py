@@ -24,7 +24,7 @@ from sanctiongraph.query.store import Readable
 from sanctiongraph.suggestions import did_you_mean
 
 if TYPE_CHECKING:
-    from sanctiongraph.network.links import Link, Links
+    from sanctiongraph.network.links import Filters, Link
 
 MAX_NODES = 2000
 
@@ -320,7 +320,7 @@ def _drawn(store: Readable, links: Iterable[Link]) -> tuple[set[str], tuple[Edge
     return {node for triple in triples for node in (triple[0], triple[2])}, _edges(store, triples)
 
 
-def scored_view(store: Readable, links: Links, found: list[Link], score: str, values: Mapping[str, float], *,
+def scored_view(store: Readable, filters: Filters, found: list[Link], score: str, values: Mapping[str, float], *,
                 max_nodes: int = MAX_NODES) -> View:
     """The network of actors with each entity sized and coloured by a score (`sanctiongraph analyze --view`)."""
     nodes, edges = _drawn(store, found)
@@ -328,7 +328,7 @@ def scored_view(store: Readable, links: Links, found: list[Link], score: str, va
     if len(nodes) > max_nodes:
         raise too_large("the network", len(nodes), max_nodes, "--source ID, --from/--to or --evidence-only")
     return View(slug=f"network-{score}", title=f"The network of actors by {score}",
-                description=f"Entities sized and coloured by their {score} ({links.filters.describe()}), linked by the "
+                description=f"Entities sized and coloured by their {score} ({filters.describe()}), linked by the "
                             "statements that name them and by the registry.",
                 nodes=tuple(sorted(nodes)), edges=edges, narrow="--source ID, --from/--to or --evidence-only",
                 scores={node: values[node] for node in sorted(entities) if node in values}, score=score)

@@ -1,0 +1,128 @@
+"""The network as the build stored it (`network.jsonl`, sanctiongraph.builder.network), read under the filters: the
+same graph as reading the store gives (sanctiongraph.network.graph), at the cost of parsing one file.
+
+The file is read only when it is of this format and from the build the graph folder's store belongs to: its header
+names the hash of the build's provenance graph, which must be the one the build's manifest (graphs.json) holds."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from sanctiongraph.builder.exports import NETWORK_FILE, NETWORK_FORMAT
+from sanctiongraph.builder.manifest import graph_hash
+from sanctiongraph.errors import NetworkError, shown
+from sanctiongraph.namespaces import GRAPH
+from sanctiongraph.network.links import REGISTRY, SOURCE_GRAPH, Filters, Link
+from sanctiongraph.query.store import STORE_LINK
+
+PROVENANCE = GRAPH + "provenance"
+# An edge's attributes, in this order, as sanctiongraph.network.graph gives them: empty, but where a link has them.
+EDGE: dict[str, Any] = {"relation": "", "label": "", "registry": False, "graph": "", "statement": "", "summary": "",
+                        "startRole": "", "endRole": "", "source": "", "sourceTitle": "", "address": "", "evidence": "",
+                        "sentence": ""}
+REGISTRY_EDGE = EDGE | {"registry": True, "graph": REGISTRY}
+
+
+def build_of(folder: Path) -> Path:
+    """The build folder the graph folder's store leads to (sanctiongraph.query.store.open_store)."""
+    return Path(os.path.realpath(folder / STORE_LINK)).parent
+
+
+def stored_rows(build: Path) -> list[list[Any]] | None:
+    """The rows of the build's network file, or None when it has none of this format from this very build."""
+    try:
+        data = (build / NETWORK_FILE).read_bytes()
+        end = data.index(b"\n") + 1
+        head = json.loads(data[:end])
+        if not isinstance(head, dict) or head.get("format") != NETWORK_FORMAT or head.get("provenance") != graph_hash(build, PROVENANCE):
+            return None
+        rows = json.loads("[" + data[end:].decode("ascii").rstrip("\n").replace("\n", ",") + "]")  # a JSON line holds no newline
+    except (OSError, ValueError):
+        return None
+    return rows if isinstance(rows, list) else None
+
+
+class StoredNetwork:
+    """The network of the rows under the filters: its graph, as sanctiongraph.network.graph makes it (the rows hold the
+    links in the graph's order), and its links (made only when asked for)."""
+
+    def __init__(self, rows: list[list[Any]], filters: Filters) -> None:
+        self.terms: list[str] = []
+        self.labels: list[str] = []
+        self.iris: list[str] = []
+        entities: list[list[str]] = []
+        sources: set[str] = set()
+        self.kept: list[tuple[dict[str, Any], list[Any]]] = []  # the rows of the links kept, with their source's attributes
+        ends: set[int] = set()
+        wanted = {SOURCE_GRAPH + source for source in filters.sources}
+        start, end = str(filters.start or date.min), str(filters.end or date.max)
+        sourced = EDGE
+        kept = True
+        for row in rows:
+            kind = row[0]
+            if kind == "statement":
+                earliest, latest, links = row[6:]
+                if not kept or filters.windowed and not ((earliest or str(date.min)) <= end and (latest or str(date.max)) >= start):
+                    continue
+                self.kept.append((sourced, row))
+                ends.update(links[0::4], links[1::4])  # four numbers a link: its start, end and their roles
+            elif kind == "source":
+                _, graph, document, title, address = row
+                sourced = EDGE | {"graph": graph, "source": document, "sourceTitle": title, "address": address}
+                sources.add(graph)
+                kept = not wanted or graph in wanted
+            elif kind == "term":
+                self.terms.append(row[1])
+                self.labels.append(row[2])
+            elif kind == "entity":
+                entities.append(row[1:])
+                self.iris.append(row[1])
+            elif kind == "registry" and not filters.evidence_only:
+                self.kept.append((REGISTRY_EDGE, row))
+                ends.update((row[1], row[3]))
+        unknown = sorted(wanted - sources)
+        if unknown:
+            names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in sources))
+            raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
+        self.graph = nx.MultiDiGraph()
+        self.graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
+                                                         "cls": entities[number][2], "aliases": entities[number][3]})
+                                  for number in sorted(ends))  # numbers sort as the IRIs they stand for
+        self.graph.add_edges_from(self._edges())
+
+    def _edges(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Each link kept as an edge: its ends, its key and its attributes. One dict of attributes serves a statement's
+        links, changed link by link: networkx copies an edge's attributes as it adds the edge, before it takes the next."""
+        terms, labels, iris = self.terms, self.labels, self.iris
+        for sourced, row in self.kept:
+            if row[0] == "registry":
+                _, subject, prop, obj = row
+                yield iris[subject], iris[obj], terms[prop], sourced | {"relation": terms[prop], "label": labels[prop]}
+                continue
+            _, statement, cls, summary, evidence, sentence, _, _, links = row
+            stated = sourced | {"relation": terms[cls], "label": labels[cls], "statement": statement, "summary": summary,
+                                "evidence": evidence, "sentence": sentence}
+            numbers = iter(links)
+            for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers):
+                stated["startRole"], stated["endRole"] = labels[first_role], labels[second_role]
+                yield iris[first], iris[second], statement, stated
+
+    def links(self) -> list[Link]:
+        """The links of the graph, in order."""
+        iris, terms = self.iris, self.terms
+        found = []
+        for sourced, row in self.kept:
+            if row[0] == "registry":
+                found.append(Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY))
+                continue
+            numbers = iter(row[8])
+            found += [Link(iris[first], iris[second], terms[row[2]], sourced["graph"], row[1], terms[first_role], terms[second_role])
+                      for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)]
+        return sorted(found)
