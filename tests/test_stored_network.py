@@ -20,7 +20,9 @@ from sanctiongraph.builder.builds import CURRENT
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.builder.exports import NETWORK_FILE
 from sanctiongraph.errors import NetworkError
-from sanctiongraph.network import Filters, network_of, read_network
+from sanctiongraph.network import Filters, links_of, network_of, read_network
+from sanctiongraph.network.links import KnownLinks, Links
+from sanctiongraph.network.paths import shortest_connections
 from sanctiongraph.network.stored import StoredNetwork, build_of, stored_rows
 from sanctiongraph.query.store import open_store
 
@@ -127,3 +129,22 @@ def test_the_file_is_assembled_from_the_parts_in_order(graph: Path) -> None:
     assert set(kinds[:first_source]) == {"term", "entity", "registry"} and "term" not in kinds[first_source:]
     sources = [line[1] for line in lines[1:] if line[0] == "source"]
     assert sources == sorted(sources) and any(source.endswith(SOURCE) for source in sources)
+
+
+@pytest.mark.parametrize("which", ["bundled", "generated"])
+def test_paths_through_the_stored_links_are_the_stores(which: str, graph: Path, generated: Path) -> None:
+    """`sanctiongraph path` looks links up among the stored network's: the links at each set of entities, and the
+    shortest connections between pairs of entities (the best-linked ones among them), are the store's under each filter."""
+    folder = graph if which == "bundled" else generated
+    store = open_store(folder)
+    connected = 0
+    for filters in _filters(folder):
+        known, expected = links_of(folder, filters), Links(store, filters)
+        assert isinstance(known, KnownLinks)
+        hubs = sorted(known.by_entity, key=lambda entity: (-len(known.by_entity[entity]), entity))[:6]
+        assert known.at(hubs[:3]) == expected.at(hubs[:3])
+        for start, end in zip(hubs, reversed(hubs)):
+            found = shortest_connections(known, start, end)
+            assert found == shortest_connections(expected, start, end)
+            connected += bool(found.routes) and start != end
+    assert connected > 5

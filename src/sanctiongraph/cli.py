@@ -201,11 +201,11 @@ def _write_rows(args: argparse.Namespace, result: Result) -> None:
 
 
 def _path(args: argparse.Namespace) -> int:
-    from sanctiongraph.network.links import Links
+    from sanctiongraph.network import links_of
     from sanctiongraph.network.paths import hop_rows, shortest_connections
     from sanctiongraph.query.facts import load_facts
 
-    links = Links(open_store(args.graph or _project(args).graph), _filters(args))
+    links = links_of(args.graph or _project(args).graph, _filters(args))
     found = shortest_connections(links, args.start, args.end, max_hops=args.max_hops)
     if not found.routes:
         print(f"no connection between {links.label(found.start)} and {links.label(found.end)} within {args.max_hops} "

@@ -11,17 +11,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
 from sanctiongraph.errors import NetworkError
-from sanctiongraph.network.links import Filters, Link, Links
+from sanctiongraph.network.links import Filters, KnownLinks, Link, Links
 from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.store import open_store
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from sanctiongraph.network.stored import StoredNetwork
+
+T = TypeVar("T")
 
 
 class Network:
@@ -48,23 +52,38 @@ def read_network(store: ox.Store, filters: Filters = Filters()) -> Network:
     return Network(network_graph(links, found, load_facts(store)), found)
 
 
-def network_of(folder: Path, filters: Filters = Filters()) -> Network:
-    """The network of a built graph folder under the filters: read from the network file of its build
-    (sanctiongraph.network.stored) when it has one from that very build, else from its store; the same either way."""
+def _stored(folder: Path, filters: Filters, read: Callable[[StoredNetwork], T]) -> T | None:
+    """What read takes from the network under the filters as the build of a graph folder stored it, if it has a
+    network file of that very build that reads whole (sanctiongraph.network.stored); None otherwise."""
     from sanctiongraph.builder.dataset import without_cycle_collection
     from sanctiongraph.network.stored import StoredNetwork, build_of, stored_rows
 
     with without_cycle_collection():  # tens of thousands of objects, no cycles
         rows = stored_rows(build_of(folder))
         try:
-            stored = StoredNetwork(rows, filters) if rows is not None else None
+            return read(StoredNetwork(rows, filters)) if rows is not None else None
         except (IndexError, KeyError, TypeError, ValueError):  # rows not as the build writes them: the store is read
-            stored = None
+            return None
+
+
+def network_of(folder: Path, filters: Filters = Filters()) -> Network:
+    """The network of a built graph folder under the filters: read from the network file of its build
+    (sanctiongraph.network.stored) when it has one from that very build, else from its store; the same either way."""
+    stored = _stored(folder, filters, lambda network: Network(network.graph, network.links))
     if stored is None:
         return read_network(open_store(folder), filters)
     if not stored.graph.number_of_edges():
         raise NetworkError(f"no links in the graph with these filters ({filters.describe()})")
-    return Network(stored.graph, stored.links)
+    return stored
 
 
-__all__ = ["Filters", "Link", "Links", "Network", "network_of", "read_network"]
+def links_of(folder: Path, filters: Filters = Filters()) -> Links:
+    """The links of a built graph folder under the filters, for a search hop by hop (sanctiongraph.network.paths):
+    looked up among those of its build's network file when it has one from that very build, else in its store; the
+    same either way."""
+    stored = _stored(folder, filters, lambda network: network.links())
+    store = open_store(folder)
+    return Links(store, filters) if stored is None else KnownLinks(store, filters, stored)
+
+
+__all__ = ["Filters", "Link", "Links", "Network", "links_of", "network_of", "read_network"]

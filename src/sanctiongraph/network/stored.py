@@ -6,6 +6,7 @@ names the hash of the build's provenance graph, which must be the one the build'
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -91,11 +92,18 @@ class StoredNetwork:
         if unknown:
             names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in sources))
             raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
-        self.graph = nx.MultiDiGraph()
-        self.graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
-                                                         "cls": entities[number][2], "aliases": entities[number][3]})
-                                  for number in sorted(ends))  # numbers sort as the IRIs they stand for
-        self.graph.add_edges_from(self._edges())
+        self.entities, self.ends = entities, ends
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The network as a graph, made the first time it is asked for (a search hop by hop needs only the links)."""
+        entities = self.entities
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from((entities[number][0], {"label": entities[number][1], "iri": entities[number][0],
+                                                    "cls": entities[number][2], "aliases": entities[number][3]})
+                             for number in sorted(self.ends))  # numbers sort as the IRIs they stand for
+        graph.add_edges_from(self._edges())
+        return graph
 
     def _edges(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """Each link kept as an edge: its ends, its key and its attributes. One dict of attributes serves a statement's
