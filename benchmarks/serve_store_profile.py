@@ -1,0 +1,156 @@
+"""Where the time of one request through `sanctiongraph serve --store` goes, step by step, against the same query sent
+straight to the store.
+
+An Oxigraph server (`oxigraph load` of the build's N-Quads, then `oxigraph serve --union-default-graph`) on 127.0.0.1;
+for each query named, the median over many runs, one client on one kept-alive connection, JSON results, of:
+
+- over HTTP: the query straight to the store; `/queries/NAME` through `sanctiongraph serve --store` (a process of its
+  own); a WSGI function answering a fixed body under the server's waitress reception (the HTTP server's own floor);
+- in this process, each step of the request with the inputs it has in the server: the application called as
+  waitress calls it (no HTTP), and within it the parameters bound (with the lookup of an entity's name on the
+  store), the check for SERVICE and LOAD, the query form, the store's exchange on a kept-alive connection, and
+  what is done with the store's answer until the body is ready.
+
+    python benchmarks/serve_store_profile.py [--graph graph] [--queries listings sanctions-on-target ...] [--runs 400]
+
+Prints a Markdown table in microseconds; nothing is sent anywhere but 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from serve_store import BIN, Client, answers, process
+from server_load import free_port
+
+from sanctiongraph.project import library_folders
+from sanctiongraph.query.endpoint import Endpoint
+from sanctiongraph.query.running import entity_lookup, evaluate, query_form, with_values
+from sanctiongraph.server import jobs
+from sanctiongraph.server.app import App, Settings
+from sanctiongraph.server.compression import Compression
+from sanctiongraph.server.federation import refuse_fetches
+from sanctiongraph.server.pages import Links
+from sanctiongraph.server.reception import Slots
+from sanctiongraph.server.remote import StoreEngine, in_front
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCEPT = "application/sparql-results+json"
+
+
+def median_us(work: Callable[[], object], runs: int) -> float:
+    """The median time of work in microseconds, after a few runs to warm it."""
+    for _ in range(min(20, runs)):
+        work()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1e6
+
+
+def environ(path: str, query: str) -> dict[str, Any]:
+    """What waitress gives the application for a GET of path?query asking for JSON results."""
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "HTTP_ACCEPT": ACCEPT, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(), "REMOTE_ADDR": "127.0.0.1"}
+
+
+def profile(name: str, store_url: str, front_port: int, floor_port: int, runs: int) -> dict[str, float]:
+    """The steps of one named query, in microseconds."""
+    settings = Settings(graph=None, store=store_url, queries=library_folders(None), assets=ROOT, workers=2)
+    live = in_front(store_url, workers=2, timeout=settings.timeout)
+    app = App(settings, live)
+    wsgi = Slots(Compression(app), settings.connections)
+    query = app.library[name]
+    params = {p.name: p.example for p in query.parameters}
+    search = urllib.parse.urlencode(params)
+    engine = live.served.engine
+    assert isinstance(engine, StoreEngine)
+    endpoint = Endpoint(store_url, timeout=settings.timeout, connections=engine._connections)
+    own = frozenset({"http://127.0.0.1:8000/sparql"})
+    bindings = query.bindings(params, entity_lookup(lambda q, b: evaluate(endpoint, q, b)))
+    text = with_values(query, bindings)
+    form = query_form(query)
+    body = engine._connections.send(text, form, settings.timeout)
+    links = Links("", app.rebase)
+    straight, front, floor = Client(int(urllib.parse.urlsplit(store_url).port or 0)), Client(front_port), Client(floor_port)
+
+    def call() -> bytes:
+        return b"".join(wsgi(environ(f"/queries/{name}", search), lambda *given: None))
+
+    steps = {
+        "straight to the store (HTTP)": lambda: straight.post("/query", text),
+        "through serve --store (HTTP)": lambda: front.get(f"/queries/{name}?{search}"),
+        "waitress reception, fixed body (HTTP)": lambda: floor.get("/"),
+        "the application, in process": call,
+        "bind the parameters (entity lookups included)": lambda: query.bindings(params, entity_lookup(lambda q, b: evaluate(endpoint, q, b))),
+        "check for SERVICE and LOAD": lambda: refuse_fetches(query.text, own=own),
+        "VALUES block written in": lambda: with_values(query, bindings),
+        "query form": lambda: query_form(query),
+        "the store's exchange (form encoded, sent, answer read)": lambda: engine._connections.send(text, form, settings.timeout),
+        "the answer read and written as JSON": lambda: jobs.answer(_Fixed(body), query, bindings, ACCEPT, settings.max_results, links, own),
+    }
+    try:
+        return {step: median_us(work, runs) for step, work in steps.items()}
+    finally:
+        live.close()
+
+
+class _Fixed:
+    """A store that answers every query with the body the real store gave (the time of what the server does with it)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def query(self, text: str, **options: Any) -> Any:
+        import pyoxigraph as ox
+
+        return ox.parse_query_results(self.body, format=ox.QueryResultsFormat.JSON)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--graph", type=Path, default=ROOT / "graph")
+    parser.add_argument("--queries", nargs="+", default=["listings", "commodities", "sanctions-on-target", "cq06-buyers-cutting-russian-coal"])
+    parser.add_argument("--runs", type=int, default=400)
+    args = parser.parse_args()
+    oxigraph = shutil.which("oxigraph", path=str(BIN))
+    if oxigraph is None:
+        raise SystemExit("the oxigraph server is missing: pip install oxigraph (the test extra installs it)")
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        subprocess.run([oxigraph, "load", "--location", str(work / "store"), "--file", str(args.graph / "sanctiongraph.nq")],
+                       check=True, capture_output=True)
+        store_port, front_port, floor_port = free_port(), free_port(), free_port()
+        store_url = f"http://127.0.0.1:{store_port}/query"
+        store = [oxigraph, "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{store_port}", "--union-default-graph"]
+        front = [str(BIN / "sanctiongraph"), "serve", "--quiet", "--workers", "2", "--store", store_url, "--port", str(front_port)]
+        floor = [sys.executable, str(Path(__file__).parent / "http_servers.py"), "--serve", "reception", "--app", "trivial", "--port", str(floor_port)]
+        with process(store, work / "store.log", lambda: answers(store_port)), \
+                process(front, work / "front.log", lambda: answers(front_port)), \
+                process(floor, work / "floor.log", lambda: answers(floor_port), cwd=Path(__file__).parent):
+            measured = {name: profile(name, store_url, front_port, floor_port, args.runs) for name in args.queries}
+    print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
+    print("| step, µs (median) | " + " | ".join(args.queries) + " |")
+    print("| --- |" + " ---: |" * len(args.queries))
+    for step in measured[args.queries[0]]:
+        print(f"| {step} | " + " | ".join(f"{measured[name][step]:.0f}" for name in args.queries) + " |")
+
+
+if __name__ == "__main__":
+    main()
