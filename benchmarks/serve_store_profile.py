@@ -18,7 +18,6 @@ Prints a Markdown table in microseconds; nothing is sent anywhere but 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import os
 import shutil
