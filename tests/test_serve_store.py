@@ -111,8 +111,8 @@ def test_json_results_go_as_the_store_sent_them(store: Store, servers: tuple[str
 
 
 def test_entities_by_id_label_or_alias_as_on_the_build(store: Store, servers: tuple[str, str]) -> None:
-    """An entity parameter given by its ID is answered while the store confirms the ID; by a label, an alias that has
-    the form of an ID (kuzbass), a name of no entity, or an ID the registry does not have, as on the build."""
+    """An entity parameter given by its ID, a label, an alias that has the form of an ID (kuzbass), a name of no
+    entity, or an ID the registry does not have: answered as on the build, the names looked up on the store."""
     front, built = servers
     accept = {"Accept": "application/sparql-results+json"}
     for name in ("mechel", "kemerovo-oblast", "kuzbass", "Kemerovo region", "no-such-entity", "No Such Entity"):

@@ -128,24 +128,20 @@ def entity_lookup(run: Callable[[Query, dict[str, ox.NamedNode | ox.Literal]], R
     the graph's registry graph (one bound lookup), else the one entity with that label or alias (all the names read,
     once). A name that has the form of an ID and names no entity is taken as an ID, as it always was (the query then
     finds nothing); any other name that names no entity, or names several, is a ValueError with the closest names."""
+    lookup = _names_query()
     names: list[Names] = []
 
     def entity(name: str) -> str:
         is_id = ENTITY_ID.fullmatch(name) is not None
-        if is_id and registered(run, name):
+        if is_id and run(lookup, {"entity": ox.NamedNode(ID + name)}).rows:
             return name
         if not names:
-            names.append(names_of(run(_names_query(), {}).rows))
+            names.append(names_of(run(lookup, {}).rows))
         if is_id and names[0].resolve(name) is None:
             return name
         return names[0].identify(name)
 
     return entity
-
-
-def registered(run: Callable[[Query, dict[str, ox.NamedNode | ox.Literal]], Result], name: str) -> bool:
-    """Whether the graph `run` queries has an entity of that registry ID (one bound lookup)."""
-    return bool(run(_names_query(), {"entity": ox.NamedNode(ID + name)}).rows)
 
 
 @lru_cache(maxsize=1)

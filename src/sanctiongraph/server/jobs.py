@@ -6,7 +6,6 @@ public one (Links.rebase)."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -19,18 +18,9 @@ from sanctiongraph.evidence import Evidence
 from sanctiongraph.identity import AmbiguousName, names_in_store
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
 from sanctiongraph.query.endpoint import Endpoint
-from sanctiongraph.query.library import ENTITY_ID, Query, parse_query
+from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
-from sanctiongraph.query.running import (
-    Result,
-    entity_lookup,
-    evaluate,
-    labels_of,
-    labels_query,
-    query_form,
-    registered,
-    results_document,
-)
+from sanctiongraph.query.running import Result, entity_lookup, evaluate, labels_of, labels_query, query_form, results_document
 from sanctiongraph.query.store import Readable
 from sanctiongraph.server import pages
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
@@ -54,10 +44,6 @@ def named_answer(store: Readable, query: Query, given: dict[str, str], form: dic
     ID, label or alias as the command's --param does (sanctiongraph.query.running.entity_lookup). A parameter that is
     missing or does not fit is a 400, or the query's form with the error when the client takes HTML (the form alone,
     with status 200, on a first visit, when nothing was given)."""
-    if isinstance(store, Endpoint):
-        meanwhile = _answered_meanwhile(store, query, given, form, accept, limit, links, own)
-        if meanwhile is not None:
-            return meanwhile
     try:
         bindings = query.bindings(given, entity_lookup(partial(evaluate, store)))
     except UsageError as error:
@@ -65,34 +51,6 @@ def named_answer(store: Readable, query: Query, given: dict[str, str], form: dic
             return failure(400, str(error))
         return Reply(400 if form else 200, content_type(HTML[1]), pages.query_form_page(query, form, links, error=str(error) if form else ""))
     return answer(store, query, bindings, accept, limit, links, own, None, form)
-
-
-_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sanctiongraph-lookup")  # threads started when first needed
-
-
-def _answered_meanwhile(store: Endpoint, query: Query, given: dict[str, str], form: dict[str, str], accept: str, limit: int,
-                        links: Links, own: frozenset[str]) -> Reply | None:
-    """In front of a store, the answer to a named query whose entities are given by their registry IDs, run while the
-    store confirms that they are IDs of its registry (the lookups from other threads, on connections of their own:
-    one round trip's time instead of two); None when an entity is given otherwise or is not one of the registry, and
-    the query is to be bound as usual (entity_lookup)."""
-    taken: list[str] = []
-
-    def as_id(name: str) -> str:
-        if not ENTITY_ID.fullmatch(name):
-            raise ValueError("not an ID")
-        taken.append(name)
-        return name
-
-    try:
-        bindings = query.bindings(given, as_id)
-    except UsageError:
-        return None
-    if not taken:
-        return None
-    confirmed = [_LOOKUPS.submit(registered, partial(evaluate, store), name) for name in taken]
-    reply = answer(store, query, bindings, accept, limit, links, own, None, form)
-    return reply if all(found.result() for found in confirmed) else None  # each lookup ends by the store's time limit
 
 
 def answer(
