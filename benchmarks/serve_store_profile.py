@@ -6,6 +6,8 @@ for each query named, the median over many runs, one client on one kept-alive co
 
 - over HTTP: the query straight to the store; `/queries/NAME` through `sanctiongraph serve --store` (a process of its
   own); a WSGI function answering a fixed body under the server's waitress reception (the HTTP server's own floor);
+- over HTTP, the floor of any server in front of the store: `ASK {}` straight to the store, and through the
+  reception with nothing but that exchange behind it; the exchange alone, from this process;
 - in this process, each step of the request with the inputs it has in the server: the application called as
   waitress calls it (no HTTP), and within it the parameters bound (with the lookup of an entity's name on the
   store), the check for SERVICE and LOAD, the VALUES block, the query form, the store's exchange on a kept-alive
@@ -37,6 +39,7 @@ from serve_store import BIN, Client, answers, process
 from server_load import free_port
 
 from sanctiongraph.project import library_folders
+from sanctiongraph.query.connections import Connections
 from sanctiongraph.query.endpoint import Endpoint
 from sanctiongraph.query.running import entity_lookup, evaluate, query_form, with_values
 from sanctiongraph.server import jobs
@@ -44,7 +47,7 @@ from sanctiongraph.server.app import App, Settings
 from sanctiongraph.server.compression import Compression
 from sanctiongraph.server.federation import refuse_fetches
 from sanctiongraph.server.pages import Links
-from sanctiongraph.server.reception import Slots
+from sanctiongraph.server.reception import Slots, http_server
 from sanctiongraph.server.remote import StoreEngine, in_front
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,12 +126,43 @@ class _Answered:
         return self.body
 
 
+def forwarding(store_url: str) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
+    """A WSGI application that answers every request with the store's answer to `ASK {}`, asked over the kept-alive
+    connections of `serve --store`: an HTTP server in front of a store, doing nothing else."""
+    connections = Connections(store_url, 30)
+
+    def forward(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = connections.send("ASK {}", "ASK", 30)
+        start_response("200 OK", [("Content-Type", ACCEPT), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return forward
+
+
+def floors(store_url: str, store_port: int, floor_port: int, forward_port: int, runs: int) -> dict[str, float]:
+    """What any server in front of the store costs, in microseconds: `ASK {}` straight to the store; a fixed body from
+    the reception; the reception forwarding `ASK {}` to the store; that exchange alone, from this process."""
+    straight, floor, forward = Client(store_port), Client(floor_port), Client(forward_port)
+    connections = Connections(store_url, 30)
+    return {"ASK {} straight to the store (HTTP)": median_us(lambda: straight.post("/query", "ASK {}"), runs),
+            "a fixed body from the reception (HTTP)": median_us(lambda: floor.get("/"), runs),
+            "the reception forwarding ASK {} to the store (HTTP)": median_us(lambda: forward.get("/"), runs),
+            "that exchange with the store alone, from one process": median_us(lambda: connections.send("ASK {}", "ASK", 30), runs)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graph", type=Path, default=ROOT / "graph")
     parser.add_argument("--queries", nargs="+", default=["listings", "commodities", "sanctions-on-target", "cq06-buyers-cutting-russian-coal"])
     parser.add_argument("--runs", type=int, default=400)
+    parser.add_argument("--forward", metavar="URL", help=argparse.SUPPRESS)  # serve `forwarding(URL)` on --port
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.forward:
+        defaults = Settings(graph=None, queries=(), assets=ROOT)
+        http_server(forwarding(args.forward), host="127.0.0.1", port=args.port, connections=defaults.connections,
+                    request_timeout=defaults.request_timeout, max_body=defaults.max_body).run()
+        return
     oxigraph = shutil.which("oxigraph", path=str(BIN))
     if oxigraph is None:
         raise SystemExit("the oxigraph server is missing: pip install oxigraph (the test extra installs it)")
@@ -137,16 +171,23 @@ def main() -> None:
         work = Path(scratch)
         subprocess.run([oxigraph, "load", "--location", str(work / "store"), "--file", str(args.graph / "sanctiongraph.nq")],
                        check=True, capture_output=True)
-        store_port, front_port, floor_port = free_port(), free_port(), free_port()
+        store_port, front_port, floor_port, forward_port = free_port(), free_port(), free_port(), free_port()
         store_url = f"http://127.0.0.1:{store_port}/query"
         store = [oxigraph, "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{store_port}", "--union-default-graph"]
         front = [str(BIN / "sanctiongraph"), "serve", "--quiet", "--workers", "2", "--store", store_url, "--port", str(front_port)]
         floor = [sys.executable, str(Path(__file__).parent / "http_servers.py"), "--serve", "reception", "--app", "trivial", "--port", str(floor_port)]
+        forward = [sys.executable, __file__, "--forward", store_url, "--port", str(forward_port)]
         with process(store, work / "store.log", lambda: answers(store_port)), \
                 process(front, work / "front.log", lambda: answers(front_port)), \
-                process(floor, work / "floor.log", lambda: answers(floor_port), cwd=Path(__file__).parent):
+                process(floor, work / "floor.log", lambda: answers(floor_port), cwd=Path(__file__).parent), \
+                process(forward, work / "forward.log", lambda: answers(forward_port), cwd=Path(__file__).parent):
+            below = floors(store_url, store_port, floor_port, forward_port, args.runs)
             measured = {name: profile(name, store_url, front_port, floor_port, args.runs) for name in args.queries}
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
+    print("| any server in front of the store, µs (median) | |\n| --- | ---: |")
+    for step, micros in below.items():
+        print(f"| {step} | {micros:.0f} |")
+    print()
     print("| step, µs (median) | " + " | ".join(args.queries) + " |")
     print("| --- |" + " ---: |" * len(args.queries))
     for step in measured[args.queries[0]]:
