@@ -15,13 +15,14 @@ for each query named, the median over many runs, one client on one kept-alive co
 
 With PYTHONPATH naming another tree's src/ first, it measures that tree (the server it starts included).
 
-    python benchmarks/serve_store_profile.py [--graph graph] [--queries listings sanctions-on-target ...] [--runs 400]
+    python benchmarks/serve_store_profile.py [--graph graph] [--queries listings sanctions-on-target ...] [--runs 400] [--granian]
 
 Prints a Markdown table in microseconds; nothing is sent anywhere but 127.0.0.1."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import shutil
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,10 @@ from sanctiongraph.server.pages import Links
 from sanctiongraph.server.reception import Slots, http_server
 from sanctiongraph.server.remote import StoreEngine, in_front
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 ACCEPT = "application/sparql-results+json"
+FIXED = b'{"head":{},"boolean":true}'
 
 
 def median_us(work: Callable[[], object], runs: int) -> float:
@@ -73,7 +76,7 @@ def environ(path: str, query: str) -> dict[str, Any]:
             "wsgi.input": io.BytesIO(), "REMOTE_ADDR": "127.0.0.1"}
 
 
-def profile(name: str, store_url: str, front_port: int, floor_port: int, runs: int) -> dict[str, float]:
+def profile(name: str, store_url: str, front_port: int, floor_port: int, granian_port: int | None, runs: int) -> dict[str, float]:
     """The steps of one named query, in microseconds."""
     settings = Settings(graph=None, store=store_url, queries=library_folders(None), assets=ROOT, workers=2)
     live = in_front(store_url, workers=2, timeout=settings.timeout)
@@ -109,6 +112,9 @@ def profile(name: str, store_url: str, front_port: int, floor_port: int, runs: i
         "the job but the exchange (the store's answer at hand)": lambda: jobs.answer(
             Endpoint(store_url, timeout=settings.timeout, connections=_Answered(body)), query, bindings, ACCEPT, settings.max_results, links, own),
     }
+    if granian_port is not None:
+        under_granian = Client(granian_port)
+        steps["the application of serve --store under granian (HTTP)"] = lambda: under_granian.get(f"/queries/{name}?{search}")
     try:
         return {step: median_us(work, runs) for step, work in steps.items()}
     finally:
@@ -139,15 +145,37 @@ def forwarding(store_url: str) -> Callable[[dict[str, Any], Callable[..., Any]],
     return forward
 
 
-def floors(store_url: str, store_port: int, floor_port: int, forward_port: int, runs: int) -> dict[str, float]:
+def floors(store_url: str, store_port: int, floor_port: int, forward_port: int, granian: dict[str, int], runs: int) -> dict[str, float]:
     """What any server in front of the store costs, in microseconds: `ASK {}` straight to the store; a fixed body from
-    the reception; the reception forwarding `ASK {}` to the store; that exchange alone, from this process."""
+    the reception; the reception forwarding `ASK {}` to the store; that exchange alone, from this process; and the
+    same under granian when it runs."""
     straight, floor, forward = Client(store_port), Client(floor_port), Client(forward_port)
     connections = Connections(store_url, 30)
-    return {"ASK {} straight to the store (HTTP)": median_us(lambda: straight.post("/query", "ASK {}"), runs),
-            "a fixed body from the reception (HTTP)": median_us(lambda: floor.get("/"), runs),
-            "the reception forwarding ASK {} to the store (HTTP)": median_us(lambda: forward.get("/"), runs),
-            "that exchange with the store alone, from one process": median_us(lambda: connections.send("ASK {}", "ASK", 30), runs)}
+    measured = {"ASK {} straight to the store (HTTP)": median_us(lambda: straight.post("/query", "ASK {}"), runs),
+                "a fixed body from the reception (HTTP)": median_us(lambda: floor.get("/"), runs),
+                "the reception forwarding ASK {} to the store (HTTP)": median_us(lambda: forward.get("/"), runs),
+                "that exchange with the store alone, from one process": median_us(lambda: connections.send("ASK {}", "ASK", 30), runs)}
+    for kind, what in (("fixed", "a fixed body from granian (HTTP)"), ("forward", "granian forwarding ASK {} to the store (HTTP)")):
+        if kind in granian:
+            client = Client(granian[kind])
+            measured[what] = median_us(lambda: client.get("/"), runs)
+    return measured
+
+
+def served_by_granian(kind: str, store_url: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """What granian serves in the comparison: a fixed body, the forwarding of `ASK {}`, or the application of `serve
+    --store` (without the reception's deadline and slots, which are waitress's)."""
+    if kind == "forward":
+        return forwarding(store_url)
+    if kind == "full":
+        settings = Settings(graph=None, store=store_url, queries=library_folders(None), assets=ROOT, workers=2)
+        return Compression(App(settings, in_front(store_url, workers=2, timeout=settings.timeout)))
+
+    def fixed(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", ACCEPT), ("Content-Length", str(len(FIXED)))])
+        return [FIXED]
+
+    return fixed
 
 
 def main() -> None:
@@ -155,6 +183,7 @@ def main() -> None:
     parser.add_argument("--graph", type=Path, default=ROOT / "graph")
     parser.add_argument("--queries", nargs="+", default=["listings", "commodities", "sanctions-on-target", "cq06-buyers-cutting-russian-coal"])
     parser.add_argument("--runs", type=int, default=400)
+    parser.add_argument("--granian", action="store_true", help="also under granian (pip install granian: not a dependency)")
     parser.add_argument("--forward", metavar="URL", help=argparse.SUPPRESS)  # serve `forwarding(URL)` on --port
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -177,12 +206,20 @@ def main() -> None:
         front = [str(BIN / "sanctiongraph"), "serve", "--quiet", "--workers", "2", "--store", store_url, "--port", str(front_port)]
         floor = [sys.executable, str(Path(__file__).parent / "http_servers.py"), "--serve", "reception", "--app", "trivial", "--port", str(floor_port)]
         forward = [sys.executable, __file__, "--forward", store_url, "--port", str(forward_port)]
-        with process(store, work / "store.log", lambda: answers(store_port)), \
-                process(front, work / "front.log", lambda: answers(front_port)), \
-                process(floor, work / "floor.log", lambda: answers(floor_port), cwd=Path(__file__).parent), \
-                process(forward, work / "forward.log", lambda: answers(forward_port), cwd=Path(__file__).parent):
-            below = floors(store_url, store_port, floor_port, forward_port, args.runs)
-            measured = {name: profile(name, store_url, front_port, floor_port, args.runs) for name in args.queries}
+        granian = {kind: free_port() for kind in ("fixed", "forward", "full")} if args.granian else {}
+        with contextlib.ExitStack() as running:
+            running.enter_context(process(store, work / "store.log", lambda: answers(store_port)))
+            running.enter_context(process(front, work / "front.log", lambda: answers(front_port)))
+            running.enter_context(process(floor, work / "floor.log", lambda: answers(floor_port), cwd=HERE))
+            running.enter_context(process(forward, work / "forward.log", lambda: answers(forward_port), cwd=HERE))
+            for kind, port in granian.items():
+                command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+                           "--blocking-threads", "8", "--log-level", "error", "serve_store_profile:app"]
+                environment = dict(os.environ, SANCTIONGRAPH_PROFILE_GRANIAN=f"{kind} {store_url}",
+                                   PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(HERE)])))
+                running.enter_context(process(command, work / f"granian-{kind}.log", lambda port=port: answers(port), cwd=HERE, env=environment))
+            below = floors(store_url, store_port, floor_port, forward_port, granian, args.runs)
+            measured = {name: profile(name, store_url, front_port, floor_port, granian.get("full"), args.runs) for name in args.queries}
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
     print("| any server in front of the store, µs (median) | |\n| --- | ---: |")
     for step, micros in below.items():
@@ -196,3 +233,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+elif os.environ.get("SANCTIONGRAPH_PROFILE_GRANIAN"):  # granian imports this module in a worker of its own and serves `app`
+    app = served_by_granian(*os.environ["SANCTIONGRAPH_PROFILE_GRANIAN"].split(" ", 1))
