@@ -7,7 +7,7 @@ Each client keeps one HTTP/1.1 connection; a query straight to the store is the 
 parameters bound (a POSTed form), through a server it is `/queries/NAME?params`; JSON results each time. Medians of
 rounds that interleave the three ways (benchmarks/queries.py, `interleaved`).
 
-    python benchmarks/serve_store.py [--sources 1000] [--seed 1] [--runs 10] [--baseline REV]     # --sources 0: the bundled sources alone
+    python benchmarks/serve_store.py [--sources 1000] [--seed 1] [--runs 10] [--baseline REV] [--queries NAME ...]     # --sources 0: the bundled sources alone
 
 With --baseline REV, a second `serve --store` runs that commit's code (its src/, queries/ and ontology/, from `git
 archive`, first on PYTHONPATH) in front of the same store, measured in the same rounds: before and after, interleaved.
@@ -42,6 +42,7 @@ from sanctiongraph import project
 from sanctiongraph.builder.dataset import build
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.running import with_values
+from sanctiongraph.server.reception import IDLE
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -78,10 +79,12 @@ def answers(port: int) -> bool:
 
 
 class Client:
-    """One kept-alive connection to a server on 127.0.0.1."""
+    """One kept-alive connection to a server on 127.0.0.1; after IDLE seconds without a request (when the reception has
+    closed it: a slow query of another way took that long meanwhile), a new one."""
 
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.used = time.monotonic()
 
     def get(self, path: str) -> tuple[int, bytes]:
         return self._exchange("GET", path, None, {"Accept": "application/sparql-results+json"})
@@ -92,6 +95,9 @@ class Client:
 
     def _exchange(self, method: str, path: str, body: str | None, headers: dict[str, str]) -> tuple[int, bytes]:
         """The status and body; status 0 when the server closed the connection (the next request opens a new one)."""
+        if time.monotonic() - self.used > IDLE - 1:
+            self.connection.close()  # http.client opens another for the request
+        self.used = time.monotonic()
         try:
             self.connection.request(method, path, body, headers)
             response = self.connection.getresponse()
@@ -99,6 +105,8 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.connection.close()
             return 0, b""
+        finally:
+            self.used = time.monotonic()
 
 
 def main() -> None:
@@ -107,13 +115,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=10, help="rounds at least (more for fast queries, about 1 s each)")
     parser.add_argument("--baseline", metavar="REV", help="also through `serve --store` running this commit's code")
+    parser.add_argument("--queries", nargs="+", metavar="NAME", help="these library queries only (default: all)")
     args = parser.parse_args()
     folder = corpus_with_seed(args.sources, args.seed) if args.sources else WORK / "bundled"
     graph = folder / "graph"
     if not (graph / "void.ttl").is_file():
         build(folder / "sources" if args.sources else ROOT / "sources", project.ontology_folder(), graph)
     quads = sum(1 for _ in (graph / "sanctiongraph.nq").open("rb"))
-    library = load_queries(ROOT / "queries")
+    library = {name: query for name, query in load_queries(ROOT / "queries").items() if not args.queries or name in args.queries}
     oxigraph = shutil.which("oxigraph", path=str(BIN))
     if oxigraph is None:
         raise SystemExit("the oxigraph server is missing: pip install oxigraph (the test extra installs it)")
