@@ -147,7 +147,7 @@ def main() -> None:
                 rows = measure(library, Client(store_port), Client(front_port), Client(built_port), Client(baseline_port) if before else None,
                                args.runs)
     print(f"load average {os.getloadavg()[0]:.1f} at the end\n")
-    print(report(rows, args.baseline))
+    print(report(rows, args.baseline) if rows else "no query was answered by every way (stderr says which)")
 
 
 @contextmanager
