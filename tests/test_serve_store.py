@@ -7,12 +7,16 @@ go over a few kept-alive connections shared by the server's threads."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +30,7 @@ from test_queries import examples
 from test_server import LIBRARY, Answer, fetch, sparql
 
 from sanctiongraph.query.connections import Connections
+from sanctiongraph.query.running import with_values
 from sanctiongraph.server.app import Settings
 
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
@@ -83,6 +88,96 @@ def test_every_named_query_answers_as_on_the_build(store: Store, servers: tuple[
         assert rows(fetch(front + path, headers=accept)) == rows(fetch(built + path, headers=accept)), name
         compared += 1
     assert compared >= len(LIBRARY) - len(VIRTUOSO_READS_OTHERWISE)
+
+
+def test_json_results_go_as_the_store_sent_them(store: Store, servers: tuple[str, str]) -> None:
+    """A client that takes SPARQL JSON gets the store's own answer, not one parsed and written again; other formats are
+    written by the server, and every one holds the rows of the build's."""
+    front, built = servers
+    query = LIBRARY["listings"]
+    text = with_values(query, query.bindings(examples(query)))
+    straight = urllib.request.Request(store.query, data=urllib.parse.urlencode({"query": text}).encode(),
+                                      headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(straight, timeout=60) as response:
+        own = response.read()
+    for accept in ("application/sparql-results+json", "application/json"):
+        through = fetch(front + "queries/listings", headers={"Accept": accept})
+        assert through.status == 200 and through.headers["content-type"] == f"{accept}; charset=utf-8"
+        assert rows(through) == rows(fetch(built + "queries/listings", headers={"Accept": accept})) == rows(Answer(200, {}, own))
+        if store.kind == "oxigraph":  # the same bytes (Virtuoso orders rows of equal keys as it likes)
+            assert through.body == own
+    written = fetch(front + "queries/listings", headers={"Accept": "application/sparql-results+xml"})
+    assert written.status == 200 and written.body.startswith(b"<?xml")
+
+
+def test_entities_by_id_label_or_alias_as_on_the_build(store: Store, servers: tuple[str, str]) -> None:
+    """An entity parameter given by its ID, a label, an alias that has the form of an ID (kuzbass), a name of no
+    entity, or an ID the registry does not have: answered as on the build, the names looked up on the store."""
+    front, built = servers
+    accept = {"Accept": "application/sparql-results+json"}
+    for name in ("mechel", "kemerovo-oblast", "kuzbass", "Kemerovo region", "no-such-entity", "No Such Entity"):
+        path = "queries/entity-profile?" + urllib.parse.urlencode({"entity": name})
+        through, expected = fetch(front + path, headers=accept), fetch(built + path, headers=accept)
+        assert through.status == expected.status, (name, through.text, expected.text)
+        if expected.status == 200:
+            assert rows(through) == rows(expected), name
+            assert (len(rows(through)) > 0) == (name not in ("no-such-entity",)), name
+        else:
+            assert through.text == expected.text and through.text.count("\n") == 1, name
+    assert rows(fetch(front + "queries/entity-profile?entity=kuzbass", headers=accept)) == \
+        rows(fetch(front + "queries/entity-profile?entity=kemerovo-oblast", headers=accept))
+
+
+def test_over_the_row_limit_and_garbage_are_one_line(store: Store, graph: Path, tmp_path: Path) -> None:
+    """A result over --max-results is refused as on the build, whatever the format; a store whose JSON breaks off
+    midway is answered 502, not passed on."""
+    if store.kind != "oxigraph":
+        pytest.skip("the limit is the server's own: one store shows it")
+    for folder in ("built", "breaking"):
+        (tmp_path / folder).mkdir()
+    with sanctiongraph_server(None, tmp_path, "--store", store.query, "--max-results", "3") as front, \
+            sanctiongraph_server(graph, tmp_path / "built", "--max-results", "3") as built:
+        for accept in ("application/sparql-results+json", "text/csv"):
+            over, expected = fetch(front + "queries/listings", headers={"Accept": accept}), fetch(built + "queries/listings", headers={"Accept": accept})
+            assert (over.status, over.text) == (expected.status, expected.text) == (400, "listings: more than 3 rows, the limit; add a LIMIT or narrow the query\n")
+    with breaking_store() as url, sanctiongraph_server(None, tmp_path / "breaking", "--store", url) as front:
+        broken = fetch(front + "queries/listings", headers={"Accept": "application/sparql-results+json"})
+        assert broken.status == 502 and broken.text.count("\n") == 1 and f"the endpoint {url} sent an unreadable answer" in broken.text
+
+
+class BreakingStore(http.server.BaseHTTPRequestHandler):
+    """A SPARQL endpoint of our own whose JSON results break off after the first row (its graph is empty, its
+    default graph a union, as far as anyone asks)."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        text = form["query"][0]
+        if "turtle" in self.headers.get("Accept", ""):
+            body, media = b"", "text/turtle"
+        elif text.lstrip().startswith("ASK"):
+            body, media = b'{"head":{},"boolean":true}', "application/sparql-results+json"
+        else:
+            body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"http://example.org/a"}},{"x":{"type":'
+            media = "application/sparql-results+json"
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def breaking_store() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BreakingStore)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_resources_negotiate_and_describe_as_on_the_build(store: Store, servers: tuple[str, str]) -> None:

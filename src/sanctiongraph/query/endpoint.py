@@ -11,6 +11,7 @@ evaluate (sanctiongraph.query.running.evaluate turns both into one line naming t
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -52,18 +53,35 @@ class Endpoint:
         from sanctiongraph.query.running import query_form  # running reads endpoints through this module
 
         form = query_form(Query("query", "query", "", (), query))
+        body = self._send(query, form, use_default_graph_as_union, default_graph, named_graphs)
+        if form in GRAPH_FORMS:
+            return _read(self.url, lambda: [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
+        return _read(self.url, lambda: ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+
+    def results_document(self, query: str, form: str, *, limit: int, use_default_graph_as_union: bool = False,
+                         default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
+                         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None) -> tuple[bytes, int]:
+        """The SPARQL JSON results of a SELECT or ASK query (its `form`) as the endpoint sent them, and their number of
+        rows (counted up to limit + 1; none for ASK); read through, so that an answer that is not one is
+        EndpointUnavailable as from `query`, but not written again: a server passes them on as they are."""
+        body = self._send(query, form, use_default_graph_as_union, default_graph, named_graphs)
+        answer = _read(self.url, lambda: ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+        if isinstance(answer, ox.QueryBoolean):
+            return body, 0
+        return body, _read(self.url, lambda: sum(1 for _ in itertools.islice(answer, limit + 1)))
+
+    def _send(self, query: str, form: str, use_default_graph_as_union: bool,
+              default_graph: Sequence[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None,
+              named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None) -> bytes:
+        """The body of the endpoint's answer to a query of that form, asked for the dataset given."""
         if use_default_graph_as_union:
             default = named = union_graphs(self.url, self._left())
         else:
             default = tuple(g.value for g in default_graph or () if isinstance(g, ox.NamedNode))
             named = tuple(g.value for g in named_graphs or () if isinstance(g, ox.NamedNode))
         if self.connections is not None:
-            body = self.connections.send(query, form, self._left(), default, named)
-        else:
-            body = send(self.url, query, form, self._left(), default, named)
-        if form in GRAPH_FORMS:
-            return _read(self.url, lambda: [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)])
-        return _read(self.url, lambda: ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+            return self.connections.send(query, form, self._left(), default, named)
+        return send(self.url, query, form, self._left(), default, named)
 
     def quads_for_pattern(self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, object: ox.NamedNode | ox.Literal | None,
                           graph_name: ox.NamedNode | None = None, /) -> Iterator[ox.Quad]:

@@ -11,11 +11,13 @@ import itertools
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -25,6 +27,9 @@ from sanctiongraph.identity import NAMES_QUERY, Names, names_of
 from sanctiongraph.namespaces import ID, XSD
 from sanctiongraph.query.library import ENTITY_ID, EntityLookup, Query, find_query, parse_query
 from sanctiongraph.query.store import Readable, open_store
+
+if TYPE_CHECKING:
+    from sanctiongraph.query.endpoint import Endpoint  # which reads query forms from here
 
 DEFAULT_TIMEOUT = 30.0
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -123,7 +128,7 @@ def entity_lookup(run: Callable[[Query, dict[str, ox.NamedNode | ox.Literal]], R
     the graph's registry graph (one bound lookup), else the one entity with that label or alias (all the names read,
     once). A name that has the form of an ID and names no entity is taken as an ID, as it always was (the query then
     finds nothing); any other name that names no entity, or names several, is a ValueError with the closest names."""
-    lookup = parse_query(NAMES_QUERY.read_text(encoding="utf-8"), NAMES_QUERY.stem)
+    lookup = _names_query()
     names: list[Names] = []
 
     def entity(name: str) -> str:
@@ -137,6 +142,12 @@ def entity_lookup(run: Callable[[Query, dict[str, ox.NamedNode | ox.Literal]], R
         return names[0].identify(name)
 
     return entity
+
+
+@lru_cache(maxsize=1)
+def _names_query() -> Query:
+    """The query of the registry's names, read once (a server binds entity parameters with it on every request)."""
+    return parse_query(NAMES_QUERY.read_text(encoding="utf-8"), NAMES_QUERY.stem)
 
 
 def evaluate(
@@ -157,9 +168,37 @@ def evaluate(
     text = with_values(query, dict(bindings)) if bindings else query.text
     defaults: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = list(default_graph) if default_graph else None
     named: list[ox.NamedNode | ox.BlankNode] | None = list(named_graphs) if named_graphs else None
-    try:
+    with _reported(query):
         answer = store.query(text, use_default_graph_as_union=defaults is None, default_graph=defaults, named_graphs=named)
         return _materialise(answer, query, limit)
+
+
+def results_document(
+    endpoint: Endpoint,
+    query: Query,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    *,
+    limit: int,
+    default_graph: Sequence[ox.NamedNode] | None = None,
+    named_graphs: Sequence[ox.NamedNode] | None = None,
+) -> bytes:
+    """The SPARQL JSON results of a SELECT or ASK query on an endpoint, its parameters bound as `evaluate` binds them,
+    as the endpoint sent them: checked as `evaluate` checks them (more than `limit` rows raise ResultTooLarge), but
+    neither turned into terms nor written again."""
+    text = with_values(query, dict(bindings)) if bindings else query.text
+    with _reported(query):
+        body, rows = endpoint.results_document(text, query_form(query), limit=limit, use_default_graph_as_union=not default_graph,
+                                               default_graph=list(default_graph or ()) or None, named_graphs=list(named_graphs or ()) or None)
+    if rows > limit:
+        raise _too_large(query, limit, "rows")
+    return body
+
+
+@contextmanager
+def _reported(query: Query) -> Iterator[None]:
+    """A store's errors while it answers a query, as one line naming the query."""
+    try:
+        yield
     except SyntaxError as error:
         raise QueryError(_syntax_message(query, str(error))) from None
     except RuntimeError as error:
@@ -175,12 +214,15 @@ def _materialise(answer: Any, query: Query | None = None, limit: int | None = No
         return Result("ask", boolean=bool(answer))
     items = list(answer if limit is None else itertools.islice(answer, limit + 1))
     if limit is not None and len(items) > limit:
-        what = "rows" if isinstance(answer, ox.QuerySolutions) else "triples"
-        raise ResultTooLarge(f"{query.name if query else 'query'}: more than {limit} {what}, the limit; add a LIMIT or narrow the query")
+        raise _too_large(query, limit, "rows" if isinstance(answer, ox.QuerySolutions) else "triples")
     if isinstance(answer, ox.QuerySolutions):
         names = [variable.value for variable in answer.variables]
         return Result("select", names, [tuple(row) for row in items])  # a solution iterates its terms in variable order
     return Result("graph", triples=items)
+
+
+def _too_large(query: Query | None, limit: int, what: str) -> ResultTooLarge:
+    return ResultTooLarge(f"{query.name if query else 'query'}: more than {limit} {what}, the limit; add a LIMIT or narrow the query")
 
 
 def _syntax_message(query: Query, message: str) -> str:
@@ -254,16 +296,25 @@ def with_values(query: Query, bindings: dict[str, ox.NamedNode | ox.Literal]) ->
     if not bindings:
         return query.text
     text = query.text
-    where = _where_brace(text)
-    if where is None:
+    braces = _value_braces(text)
+    if not braces:
         raise QueryError(f"{query.name}: parameters need a WHERE clause to be bound in")
-    inserts = [(where, sorted(bindings))]
-    for brace, variables in _union_branches(text, where):
-        inserts.append((brace, sorted(name for name in bindings if name in variables)))
-    for brace, names in sorted(inserts, reverse=True):
+    for brace, variables in braces:  # from the last brace to the first: the offsets before each insert hold
+        names = sorted(name for name in bindings if variables is None or name in variables)
         if names:
             text = text[: brace + 1] + f" {values_block(names, [[bindings[n] for n in names]])} " + text[brace + 1:]
     return text
+
+
+@lru_cache(maxsize=256)  # the texts bound are the library's and the server's own: a few, each bound again and again
+def _value_braces(text: str) -> tuple[tuple[int, frozenset[str] | None], ...]:
+    """Where a text's parameters go, last first: the brace that opens its WHERE clause (None: every parameter), and
+    those that open the UNION branches in it with the variables each begins with; none without a WHERE clause."""
+    where = _where_brace(text)
+    if where is None:
+        return ()
+    found = [(where, None), *((brace, frozenset(variables)) for brace, variables in _union_branches(text, where))]
+    return tuple(sorted(found, key=lambda entry: entry[0], reverse=True))
 
 
 def values_block(variables: Sequence[str], rows: Iterable[Sequence[ox.NamedNode | ox.Literal | None]]) -> str:
@@ -281,6 +332,9 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_FORM = re.compile(r"(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
+# the prologue of a query: white space, comments, and BASE and PREFIX declarations
+_PROLOGUE = re.compile(r'(?:\s+|#[^\n]*|BASE\s*<[^<>"{}|^`\\\s]*>|PREFIX\s+(?:[^\W\d][\w.-]*)?:\s*<[^<>"{}|^`\\\s]*>)*', re.IGNORECASE)
 _BLOCK_ENDS = {"{", "}", "SELECT", "SERVICE", "UNION", "OPTIONAL", "FILTER", "BIND", "MINUS", "VALUES", "GRAPH"}
 
 
@@ -324,7 +378,11 @@ def _union_branches(text: str, where: int) -> list[tuple[int, set[str]]]:
 
 
 def query_form(query: Query) -> str:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside comments, strings and IRIs."""
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside comments, strings and IRIs (the word after
+    the prologue, read first: a tenth of the time of the tokeniser over it)."""
+    after = _FORM.match(query.text, _PROLOGUE.match(query.text).end())  # type: ignore[union-attr]  # the prologue may be empty
+    if after:
+        return after.group(1).upper()
     for match in _TOKEN.finditer(query.text):
         if match.group(0).upper() in _FORMS:
             return match.group(0).upper()

@@ -17,9 +17,10 @@ from sanctiongraph.errors import QueryError, UsageError, ViewError, ViewTooLarge
 from sanctiongraph.evidence import Evidence
 from sanctiongraph.identity import AmbiguousName, names_in_store
 from sanctiongraph.namespaces import BASE, GRAPH, OA, sg
+from sanctiongraph.query.endpoint import Endpoint
 from sanctiongraph.query.library import Query, parse_query
 from sanctiongraph.query.results import render
-from sanctiongraph.query.running import Result, entity_lookup, evaluate, labels_of, labels_query
+from sanctiongraph.query.running import Result, entity_lookup, evaluate, labels_of, labels_query, query_form, results_document
 from sanctiongraph.query.store import Readable
 from sanctiongraph.server import pages
 from sanctiongraph.server.federation import FetchRefused, refuse_fetches
@@ -61,10 +62,16 @@ def answer(
     default-graph-uri and named-graph-uri; `form` (the parameters as given) marks a named query, which also answers
     as an HTML page."""
     default, named = dataset or ([], [])
+    graphs = {"default_graph": [ox.NamedNode(g) for g in default] or None, "named_graphs": [ox.NamedNode(g) for g in named] or None}
     try:
-        query = replace(query, text=refuse_fetches(query.text, own=own))
-        result = evaluate(store, query, bindings, limit=limit, default_graph=[ox.NamedNode(g) for g in default] or None,
-                          named_graphs=[ox.NamedNode(g) for g in named] or None)
+        checked = refuse_fetches(query.text, own=own)
+        query = query if checked is query.text else replace(query, text=checked)
+        if isinstance(store, Endpoint) and query_form(query) in ("SELECT", "ASK"):
+            chosen = negotiate(accept, ROW_MEDIA + ((HTML,) if form is not None else ()))
+            if chosen is not None and chosen[0] == "json":  # the store's own format: its answer goes as it came
+                document = results_document(store, query, bindings, limit=limit, **graphs)
+                return Reply(200, content_type(chosen[1]), links.rebase.to_public(document), (("Vary", "Accept"),))
+        result = evaluate(store, query, bindings, limit=limit, **graphs)
     except QueryError as error:
         if form is not None and negotiate(accept, ROW_MEDIA + (HTML,)) == HTML:
             return Reply(400, content_type(HTML[1]), pages.query_form_page(query, form, links, error=str(error)))
