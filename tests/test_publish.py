@@ -9,7 +9,6 @@ import contextlib
 import http.server
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -24,8 +23,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import stores
 import yaml
-from conftest import ONTOLOGY, QUERIES, free_port
+from conftest import ONTOLOGY, QUERIES
+from stores import free_port
 from test_queries import examples
 
 from sanctiongraph.builder.dataset import build
@@ -38,8 +39,6 @@ from sanctiongraph.query.publish import LOCK, LOCK_GRAPH, MANIFEST, PENDING, bui
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
-VIRTUOSO_INI = Path(__file__).parent / "fixtures" / "virtuoso.ini"  # a template, shared with benchmarks/publish.py
-DIGEST = {"SANCTIONGRAPH_ENDPOINT_USER": "dba", "SANCTIONGRAPH_ENDPOINT_PASSWORD": "dba", "SANCTIONGRAPH_ENDPOINT_AUTH": "digest"}
 
 
 NUMBERS = {XSD + "integer", XSD + "decimal", XSD + "nonNegativeInteger"}
@@ -61,58 +60,8 @@ def number(term: Any) -> Any:
     return term
 
 
-class Store:
-    """A store process on 127.0.0.1 that can be killed and started again on the same data."""
-
-    def __init__(self, kind: str, workdir: Path) -> None:
-        self.kind, self.workdir = kind, workdir
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.http_port = free_port()
-        if kind == "virtuoso":
-            (workdir / "db").mkdir(parents=True, exist_ok=True)
-            ini = VIRTUOSO_INI.read_text(encoding="utf-8").format(sql=free_port(), http=self.http_port, dirs=".", buffers=10000, dirty=6000, limit=60)
-            (workdir / "virtuoso.ini").write_text(ini)
-            root = f"http://127.0.0.1:{self.http_port}/"
-            self.graph_store, self.query, self.env = root + "sparql-graph-crud-auth", root + "sparql", DIGEST
-            self.update = root + "sparql-auth"
-        else:
-            root = f"http://127.0.0.1:{self.http_port}/"
-            self.graph_store, self.query, self.update, self.env = root + "store", root + "query", root + "update", {}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        if self.kind == "virtuoso":
-            virtuoso = shutil.which("virtuoso-t")
-            assert virtuoso, "Virtuoso is missing: apt-get install --no-install-recommends virtuoso-opensource-7-bin (make test does)"
-            command = [virtuoso, "+foreground", "+configfile", "virtuoso.ini"]
-        else:
-            oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-            assert oxigraph, "the oxigraph server is missing: pip install oxigraph (the test extra installs it)"
-            command = [oxigraph, "serve", "--location", "db", "--bind", f"127.0.0.1:{self.http_port}", "--union-default-graph"]
-        with (self.workdir / "store.log").open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.query + "?query=ASK%7B%7D", timeout=2).read()
-                return
-            except OSError:
-                assert self.process.poll() is None, (self.workdir / "store.log").read_text()
-                assert time.monotonic() < deadline, f"{self.kind} did not answer within 60 s"
-                time.sleep(0.1)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+class Store(stores.Store):
+    """A store started here (tests/stores.py), read back as the tests compare it."""
 
     def graph(self, iri: str) -> set[ox.Triple]:
         """The triples of one graph on the store, read back by a SPARQL query (numbers as in comparable())."""
@@ -133,14 +82,7 @@ class Store:
         return manifest_entries(self.graph(MANIFEST))
 
 
-@contextlib.contextmanager
-def running(kind: str, workdir: Path) -> Iterator[Store]:
-    store = Store(kind, workdir)
-    store.start()
-    try:
-        yield store
-    finally:
-        store.stop()
+running = Store.running
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
