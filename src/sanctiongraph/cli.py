@@ -42,7 +42,7 @@ from sanctiongraph.query.endpoint import ENDPOINT_PASSWORD, ENDPOINT_USER, Endpo
 from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import load_queries, parse_query
 from sanctiongraph.query.output import format_for, write_output
-from sanctiongraph.query.publish import CONNECTIONS, publish
+from sanctiongraph.query.publish import BULK_CONNECTIONS, CONNECTIONS, publish
 from sanctiongraph.query.remote import Bulk, connect
 from sanctiongraph.query.results import GRAPH_FORMATS, ROW_FORMATS, render
 from sanctiongraph.query.running import (
@@ -471,8 +471,8 @@ def parser() -> argparse.ArgumentParser:
                                 "to send many small graphs in one request (one transaction) there; larger graphs still go by PUT (not for Virtuoso 7: see the guide)")
     publish_parser.add_argument("--bulk", action="store_true", help="send the graphs the store does not have yet to its bulk "
                                 "loader (Oxigraph server's no_transaction), 8 MB of N-Quads a request: for a first load; see the guide")
-    publish_parser.add_argument("--connections", type=_jobs, default=CONNECTIONS, metavar="N",
-                                help="requests in flight at once, each on a kept-alive connection (default: %(default)s)")
+    publish_parser.add_argument("--connections", type=_jobs, metavar="N", help="requests in flight at once, each on a kept-alive "
+                                f"connection (default: {CONNECTIONS}, or {BULK_CONNECTIONS} with --bulk)")
     publish_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     publish_parser.add_argument("--dry-run", "-n", action="store_true", help="list the graphs that would be sent or deleted; change nothing")
     publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")
