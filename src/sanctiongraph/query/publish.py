@@ -228,8 +228,7 @@ def _holder(remote: RemoteStore) -> str | None:
 class _Manifest:
     """The manifest as this publish changes it, and the lock it holds meanwhile: the graphs it changes marked pending
     first, then the manifest written whole now and then (at most every FLUSH_SECONDS, and at most FLUSH_SHARE of the
-    time), and at the end either whole or, where the store
-    can, only the entries of the graphs changed."""
+    time), and at the end either whole or, where the store can, only the entries of the graphs changed."""
 
     def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock) -> None:
         self._remote, self.entries, self.lock = remote, dict(entries), lock
@@ -282,8 +281,8 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
             connections: int | None = None, bulk: Bulk | None = None) -> Publication:
     """Publish the build in folder (the one `folder/current` names as publishing starts) to a remote store, with up to
     `connections` requests in flight (by default CONNECTIONS, or BULK_CONNECTIONS with bulk), each on a kept-alive
-    connection of its own; with `bulk`, the graphs that neither
-    the store's manifest nor the store has go to its bulk loader (sanctiongraph.query.remote.Bulk).
+    connection of its own; with `bulk`, the graphs that neither the store's manifest nor the store has go to its bulk
+    loader (sanctiongraph.query.remote.Bulk).
 
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     started = time.monotonic()
