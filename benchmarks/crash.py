@@ -6,20 +6,19 @@ Each store is started on a fresh database and sent one request that writes GRAPH
 "old" version; then the same graphs with other objects, the "new" version, killed either halfway through the time
 the first request took ("during") or as soon as it has answered ("after"). Once the store is up again, each graph is
 counted: every graph should be wholly old ("during") or wholly new ("after"); a graph with fewer triples, or with
-both, is what `publish` must not leave.
+both, is what `publish` must not leave. On Oxigraph the same is done with its bulk loader (`publish --bulk`), which
+only adds graphs: the "new" graphs are sent into the empty store (the "old" request goes to other graphs, to time
+it), so each graph should be absent ("during") or wholly new.
 
-    python benchmarks/crash.py [--stores oxigraph virtuoso] [--graphs 200] [--triples 500]
+    python benchmarks/crash.py [--stores oxigraph virtuoso] [--ways update bulk] [--graphs 200] [--triples 500]
 
-Virtuoso is Debian's virtuoso-opensource-7-bin with the ini of the tests (tests/fixtures/virtuoso.ini). Everything
-binds 127.0.0.1; the databases are in a temporary folder."""
+The stores are started by tests/stores.py, as the tests start them. Everything binds 127.0.0.1; the databases are in
+a temporary folder."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,112 +26,84 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from publish import DIGEST, VIRTUOSO_INI, answers
-from server_load import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from stores import DIGEST, Store  # noqa: E402 - the tests' one way to start a store
 
-from sanctiongraph.errors import SanctionGraphError
-from sanctiongraph.query.remote import Http, Updates
-
-BIN = Path(sys.executable).parent
+from sanctiongraph.errors import SanctionGraphError  # noqa: E402
+from sanctiongraph.query.remote import Bulk, Http, Updates  # noqa: E402
 
 
-class Store:
-    """A store process on a database folder, started and killed again on the same folder."""
-
-    def __init__(self, kind: str, folder: Path) -> None:
-        self.kind, self.folder, self.port = kind, folder, free_port()
-        folder.mkdir(parents=True)
-        root = f"http://127.0.0.1:{self.port}/"
-        if kind == "virtuoso":
-            (folder / "db").mkdir()
-            ini = VIRTUOSO_INI.read_text(encoding="utf-8").format(sql=free_port(), http=self.port, dirs=".", buffers=10000, dirty=6000, limit=0)
-            (folder / "virtuoso.ini").write_text(ini)
-            self.command = [shutil.which("virtuoso-t") or "virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"]
-            self.update, self.query = root + "sparql-auth", root + "sparql"
-        else:
-            self.command = [str(BIN / "oxigraph"), "serve", "--location", "db", "--bind", f"127.0.0.1:{self.port}"]
-            self.update, self.query = root + "update", root + "query"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with (self.folder / "store.log").open("ab") as log:
-            self.process = subprocess.Popen(self.command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 300
-        while not answers(self.query):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{self.kind} did not start: {(self.folder / 'store.log').read_text()[-500:]}")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=60)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-
-    def first_is_new(self) -> bool:
-        text = 'ASK { GRAPH <urn:crash:g00000> { <urn:crash:s0> ?p ?o FILTER(STRSTARTS(STR(?o), "new ")) } }'
-        request = urllib.request.Request(self.query, data=urllib.parse.urlencode({"query": text}).encode(),
-                                         headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return b"true" in response.read()
-
-    def versions(self) -> Counter[str]:
-        """How many graphs are wholly old, wholly new, or neither (with how many triples of each)."""
-        text = ('SELECT ?g ?v (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:crash:")) '
-                'BIND(STRBEFORE(STR(?o), " ") AS ?v) } GROUP BY ?g ?v')
-        request = urllib.request.Request(self.query, data=urllib.parse.urlencode({"query": text}).encode(), headers={"Accept": "text/csv"})
-        with urllib.request.urlopen(request, timeout=600) as response:
-            lines = response.read().decode().split()[1:]
-        found: dict[str, list[str]] = {}
-        for line in lines:
-            graph, version, count = line.split(",")
-            found.setdefault(graph, []).append(f"{count.strip(chr(34))} {version.strip(chr(34))}")
-        return Counter(" + ".join(sorted(parts)) for parts in found.values())
+def first_is_new(store: Store) -> bool:
+    text = 'ASK { GRAPH <urn:crash:g00000> { <urn:crash:s0> ?p ?o FILTER(STRSTARTS(STR(?o), "new ")) } }'
+    request = urllib.request.Request(store.query, data=urllib.parse.urlencode({"query": text}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return b"true" in response.read()
 
 
-def request(version: str, graphs: int, triples: int) -> list[tuple[str, bytes]]:
-    return [(f"urn:crash:g{g:05d}", b"".join(b'<urn:crash:s%d> <urn:crash:p> "%s %d %d" .\n' % (i, version.encode(), g, i)
+def versions(store: Store) -> Counter[str]:
+    """How many graphs are wholly old, wholly new, or neither (with how many triples of each)."""
+    text = ('SELECT ?g ?v (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:crash:")) '
+            'BIND(STRBEFORE(STR(?o), " ") AS ?v) } GROUP BY ?g ?v')
+    request = urllib.request.Request(store.query, data=urllib.parse.urlencode({"query": text}).encode(), headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        lines = response.read().decode().split()[1:]
+    found: dict[str, list[str]] = {}
+    for line in lines:
+        graph, version, count = line.split(",")
+        found.setdefault(graph, []).append(f"{count.strip(chr(34))} {version.strip(chr(34))}")
+    return Counter(" + ".join(sorted(parts)) for parts in found.values())
+
+
+def request(version: str, graphs: int, triples: int, prefix: str = "urn:crash:g") -> list[tuple[str, bytes]]:
+    return [(f"{prefix}{g:05d}", b"".join(b'<urn:crash:s%d> <urn:crash:p> "%s %d %d" .\n' % (i, version.encode(), g, i)
                                              for i in range(triples))) for g in range(graphs)]
 
 
-def trial(kind: str, moment: str, folder: Path, graphs: int, triples: int) -> str:
+def trial(kind: str, way: str, moment: str, folder: Path, graphs: int, triples: int) -> str:
+    """One request of the "new" version sent over the "old" one (way "update"), or, with way "bulk" (Oxigraph's bulk
+    loader, which adds graphs the store does not have), the "new" version sent into an empty store after the "old"
+    one was sent to other graphs (to time it); the store killed at the moment asked for."""
     store = Store(kind, folder)
     store.start()
     try:
-        updates = Updates(Http(store.update, 600))
+        send: Callable[[list[tuple[str, bytes]]], None] = Updates(Http(store.update, 600)).replace_many
+        if way == "bulk":
+            bulk = Bulk(store.graph_store, store.query, 600)
+
+            def send(graphs: list[tuple[str, bytes]]) -> None:  # as N-Quads
+                bulk.load(b"".join(lines.replace(b" .\n", b" <%s> .\n" % g.encode()) for g, lines in graphs), [g for g, _ in graphs])
         started = time.monotonic()
-        updates.replace_many(request("old", graphs, triples))
+        send(request("old", graphs, triples, "urn:timing:g" if way == "bulk" else "urn:crash:g"))
         took = time.monotonic() - started
         new = request("new", graphs, triples)
         if moment == "after":
-            updates.replace_many(new)
+            send(new)
             store.kill()
         else:
-            sending = threading.Thread(target=_sent, args=(updates, new), daemon=True)
+            sending = threading.Thread(target=_sent, args=(send, new), daemon=True)
             sending.start()
             if moment == "during":
                 time.sleep(took / 2)
             else:  # "seen": as soon as a query sees the request's first graph new, maybe before the store has answered
-                while not store.first_is_new():
+                while not first_is_new(store):
                     time.sleep(0.005)
             store.kill()
             sending.join(timeout=60)
         store.start()
-        kept = store.versions()
-        return f"| {kind} | {moment} | {graphs} × {triples} | {took:.1f} s | " + "; ".join(f"{n} graphs: {v}" for v, n in sorted(kept.items())) + " |"
+        kept = versions(store)
+        return (f"| {kind} | {way} | {moment} | {graphs} × {triples} | {took:.1f} s | "
+                + "; ".join(f"{n} graphs: {v}" for v, n in sorted(kept.items())) + " |")
     finally:
         store.stop()
 
 
-def _sent(updates: Updates, graphs: list[tuple[str, bytes]]) -> None:
+def _sent(send: Callable[[list[tuple[str, bytes]]], None], graphs: list[tuple[str, bytes]]) -> None:
     try:
-        updates.replace_many(graphs)
+        send(graphs)
     except SanctionGraphError:
         pass  # the store was killed under it, as meant
 
@@ -142,13 +113,16 @@ def main() -> None:
     parser.add_argument("--stores", nargs="+", choices=["oxigraph", "virtuoso"], default=["oxigraph", "virtuoso"])
     parser.add_argument("--graphs", type=int, default=200)
     parser.add_argument("--triples", type=int, default=500, help="triples per graph")
+    parser.add_argument("--ways", nargs="+", choices=["update", "bulk"], default=["update", "bulk"],
+                        help="one SPARQL Update request, or Oxigraph's bulk loader (`publish --bulk`; Oxigraph only)")
     options = parser.parse_args()
     os.environ.update(DIGEST)  # Virtuoso's /sparql-auth wants Digest; Oxigraph asks for nothing
-    print("| store | killed | graphs × triples | one request took | graphs found after the restart |\n|---|---|---|---:|---|")
+    print("| store | request | killed | graphs × triples | one request took | graphs found after the restart |\n|---|---|---|---|---:|---|")
     with tempfile.TemporaryDirectory() as scratch:
         for kind in options.stores:
-            for moment in ("during", "seen", "after"):
-                print(trial(kind, moment, Path(scratch) / f"{kind}-{moment}", options.graphs, options.triples), flush=True)
+            for way in (w for w in options.ways if kind == "oxigraph" or w != "bulk"):
+                for moment in ("during", "seen", "after"):
+                    print(trial(kind, way, moment, Path(scratch) / f"{kind}-{way}-{moment}", options.graphs, options.triples), flush=True)
 
 
 if __name__ == "__main__":

@@ -2,44 +2,35 @@
 
 For each store a fresh database is loaded from empty by the store's bulk loader (`oxigraph load` with the server
 stopped; Virtuoso's `ld_dir` and `rdf_loader_run` through `isql-vt`, then `checkpoint`), and, each into a fresh
-database again, by `sanctiongraph publish` to the running server with one Graph Store `PUT` per graph and with many
-small graphs in one SPARQL Update request (`--update-endpoint`); each publish is repeated with nothing changed. Wall times of whole commands; quads per second from the export's line count.
+database again, by `sanctiongraph publish` to the running server, in each way asked for: one Graph Store `PUT` per
+graph ("put"), many small graphs in one SPARQL Update request (`--update-endpoint`, "batched"), or Oxigraph's bulk
+loader (`--bulk`, "bulk"; Oxigraph only), each with every number of connections asked for (`--connections`); each
+publish is repeated with nothing changed. Wall times of whole commands; quads per second from the export's line count.
 
     sanctiongraph corpus DIR -n 1000 && sanctiongraph build --sources DIR -o GRAPH -q
-    python benchmarks/publish.py GRAPH [--stores oxigraph virtuoso] [--modes put batched]
+    python benchmarks/publish.py GRAPH [--stores oxigraph virtuoso] [--modes put batched bulk] [--connections 1 2]
 
-Virtuoso comes from Debian's virtuoso-opensource-7-bin (`make test` installs it). Everything binds 127.0.0.1."""
+The stores are started by tests/stores.py, as the tests start them; everything binds 127.0.0.1."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
-from serve_store import process
-from server_load import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from stores import Store  # noqa: E402 - the tests' one way to start a store
 
 BIN = Path(sys.executable).parent
-VIRTUOSO_INI = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "virtuoso.ini"  # shared with the tests
-DIGEST = {"SANCTIONGRAPH_ENDPOINT_USER": "dba", "SANCTIONGRAPH_ENDPOINT_PASSWORD": "dba", "SANCTIONGRAPH_ENDPOINT_AUTH": "digest"}
-
-
-def answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
-        return True
-    except OSError:
-        return False
+WAYS = {"put": ("one `PUT` per graph", []), "batched": ("graphs batched, `--update-endpoint`", ["--update-endpoint"]),
+        "bulk": ("bulk loader, `--bulk`", ["--bulk", "--query-endpoint"])}
 
 
 def loaded(query_url: str) -> int:
@@ -60,36 +51,6 @@ def timed(label: str, command: list[str], env: dict[str, str] | None = None) -> 
     return seconds
 
 
-class Served(NamedTuple):
-    """A running store's endpoints: Graph Store, SPARQL Update, SPARQL query; its SQL port (Virtuoso's)."""
-
-    graph_store: str
-    update: str
-    query: str
-    sql: int = 0
-
-
-@contextmanager
-def oxigraph(folder: Path) -> Iterator[Served]:
-    port = free_port()
-    command = [str(BIN / "oxigraph"), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
-    with process(command, folder.parent / f"{folder.name}.log", lambda: answers(f"http://127.0.0.1:{port}/query")):
-        root = f"http://127.0.0.1:{port}/"
-        yield Served(root + "store", root + "update", root + "query")
-
-
-@contextmanager
-def virtuoso(folder: Path, exports: Path) -> Iterator[Served]:
-    (folder / "db").mkdir(parents=True)
-    http, sql = free_port(), free_port()
-    ini = VIRTUOSO_INI.read_text(encoding="utf-8").format(sql=sql, http=http, dirs=f"., {exports}", buffers=170000, dirty=130000, limit=0)
-    (folder / "virtuoso.ini").write_text(ini)
-    command = [shutil.which("virtuoso-t") or "virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"]
-    with process(command, folder / "server.log", lambda: answers(f"http://127.0.0.1:{http}/sparql"), limit=300, cwd=folder):
-        root = f"http://127.0.0.1:{http}/"
-        yield Served(root + "sparql-graph-crud-auth", root + "sparql-auth", root + "sparql", sql)
-
-
 def check(found: int, quads: int, what: str) -> None:
     if found != quads:
         raise SystemExit(f"{what}: the store holds {found:,} quads of the build's graphs, not {quads:,}")
@@ -106,44 +67,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("graph", type=Path, help="the built graph folder (its sanctiongraph.nq is loaded)")
     parser.add_argument("--stores", nargs="+", choices=["oxigraph", "virtuoso"], default=["oxigraph", "virtuoso"])
-    parser.add_argument("--modes", nargs="+", choices=["put", "batched"], default=["put", "batched"],
-                        help="how publish writes: one PUT per graph, or graphs batched by SPARQL Update (--update-endpoint)")
+    parser.add_argument("--modes", nargs="+", choices=list(WAYS), default=["put", "bulk"],
+                        help="how publish writes (bulk: Oxigraph only; batched: slow and unsafe on Virtuoso, see the guide)")
+    parser.add_argument("--connections", nargs="+", type=int, default=[1, 2], help="publish's --connections, each in turn")
     options = parser.parse_args()
     nquads = (options.graph / "sanctiongraph.nq").resolve()
     with nquads.open("rb") as export:
         quads = sum(1 for _ in export)
-    print(f"{quads:,} quads in {nquads}\n\n| store | task | wall time | quads/s | publish ÷ loader rate |\n|---|---|---:|---:|---:|")
+    print(f"{quads:,} quads in {nquads}; load average {os.getloadavg()[0]:.1f} at the start\n\n"
+          "| store | task | wall time | quads/s | publish ÷ loader rate |\n|---|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         if "oxigraph" in options.stores:
-            loader = timed("oxigraph load", [str(BIN / "oxigraph"), "load", "--location", str(work / "ox-load"), "--file", str(nquads)])
+            (work / "ox-load").mkdir()
+            loader = timed("oxigraph load", [str(BIN / "oxigraph"), "load", "--location", str(work / "ox-load" / "db"), "--file", str(nquads)])
             row("Oxigraph", "`oxigraph load`", loader, quads)
-            with oxigraph(work / "ox-load") as store:
+            with Store.running("oxigraph", work / "ox-load") as store:
                 check(loaded(store.query), quads, "oxigraph load")
             for mode in options.modes:
-                with oxigraph(work / f"ox-{mode}") as store:
-                    publishes("Oxigraph", store, mode, options.graph, quads, loader)
+                for connections in options.connections:
+                    with Store.running("oxigraph", work / f"ox-{mode}-{connections}") as store:
+                        publishes("Oxigraph", store, mode, connections, options.graph, quads, loader)
         if "virtuoso" in options.stores:
-            with virtuoso(work / "vt-load", nquads.parent) as store:
+            virtuoso = functools.partial(Store.running, "virtuoso", dirs=f"., {nquads.parent}", buffers=170000, limit=0)
+            with virtuoso(work / "vt-load") as store:
                 script = (f"ld_dir('{nquads.parent}', '{nquads.name}', 'urn:sanctiongraph:default');\n"
                           "rdf_loader_run();\ncheckpoint;\n")
                 loader = timed("ld_dir", ["isql-vt", f"127.0.0.1:{store.sql}", "dba", "dba", f"exec={script}"])
                 row("Virtuoso 7", "`ld_dir` + `rdf_loader_run` + `checkpoint`", loader, quads)
                 check(loaded(store.query), quads, "Virtuoso's ld_dir")
-            for mode in options.modes:
-                with virtuoso(work / f"vt-{mode}", nquads.parent) as store:
-                    publishes("Virtuoso 7", store, mode, options.graph, quads, loader, DIGEST)
+            for mode in (m for m in options.modes if m != "bulk"):
+                for connections in options.connections:
+                    with virtuoso(work / f"vt-{mode}-{connections}") as store:
+                        publishes("Virtuoso 7", store, mode, connections, options.graph, quads, loader)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
-def publishes(name: str, store: Served, mode: str, graph: Path, quads: int, loader: float, env: dict[str, str] | None = None) -> None:
-    """A first publish to an empty store, one graph per `PUT` or graphs batched (`--update-endpoint`), then one with
-    nothing changed; the quads on the store counted after."""
-    command = [str(BIN / "sanctiongraph"), "publish", store.graph_store, "--graph", str(graph)]
-    command += ["--update-endpoint", store.update] if mode == "batched" else []
-    label = "graphs batched, `--update-endpoint`" if mode == "batched" else "one `PUT` per graph"
-    row(name, f"first publish, {label}", timed("publish", command, env), quads, loader)
-    row(name, "publish, nothing changed", timed("publish", command, env), None)
+def publishes(name: str, store: Store, mode: str, connections: int, graph: Path, quads: int, loader: float) -> None:
+    """A first publish to an empty store in one way, then one with nothing changed; the quads on the store counted
+    after."""
+    label, options = WAYS[mode]
+    endpoint = {"put": "", "batched": store.update, "bulk": store.query}[mode]
+    command = [str(BIN / "sanctiongraph"), "publish", store.graph_store, "--graph", str(graph), "--connections", str(connections),
+               *options, *([endpoint] if endpoint else [])]
+    row(name, f"first publish, {label}, {connections} connection(s)", timed("publish", command, store.env), quads, loader)
+    row(name, "publish, nothing changed", timed("publish", command, store.env), None)
     check(loaded(store.query), quads, f"publish to {name}")
+
 
 if __name__ == "__main__":
     main()

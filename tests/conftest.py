@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from stores import free_port
 
 from sanctiongraph.builder.dataset import BuildReport, build
 from sanctiongraph.query.store import open_store
@@ -78,12 +78,6 @@ def store(built: tuple[Path, BuildReport]) -> ox.Store:
 def graph(built: tuple[Path, BuildReport]) -> Path:
     """The folder of the graph built from the bundled sources."""
     return built[0]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ import contextlib
 import http.server
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -24,8 +23,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import stores
 import yaml
-from conftest import ONTOLOGY, QUERIES, free_port
+from conftest import ONTOLOGY, QUERIES
+from stores import free_port
 from test_queries import examples
 
 from sanctiongraph.builder.dataset import build
@@ -38,8 +39,6 @@ from sanctiongraph.query.publish import LOCK, LOCK_GRAPH, MANIFEST, PENDING, bui
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
-VIRTUOSO_INI = Path(__file__).parent / "fixtures" / "virtuoso.ini"  # a template, shared with benchmarks/publish.py
-DIGEST = {"SANCTIONGRAPH_ENDPOINT_USER": "dba", "SANCTIONGRAPH_ENDPOINT_PASSWORD": "dba", "SANCTIONGRAPH_ENDPOINT_AUTH": "digest"}
 
 
 NUMBERS = {XSD + "integer", XSD + "decimal", XSD + "nonNegativeInteger"}
@@ -61,58 +60,8 @@ def number(term: Any) -> Any:
     return term
 
 
-class Store:
-    """A store process on 127.0.0.1 that can be killed and started again on the same data."""
-
-    def __init__(self, kind: str, workdir: Path) -> None:
-        self.kind, self.workdir = kind, workdir
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.http_port = free_port()
-        if kind == "virtuoso":
-            (workdir / "db").mkdir(parents=True, exist_ok=True)
-            ini = VIRTUOSO_INI.read_text(encoding="utf-8").format(sql=free_port(), http=self.http_port, dirs=".", buffers=10000, dirty=6000, limit=60)
-            (workdir / "virtuoso.ini").write_text(ini)
-            root = f"http://127.0.0.1:{self.http_port}/"
-            self.graph_store, self.query, self.env = root + "sparql-graph-crud-auth", root + "sparql", DIGEST
-            self.update = root + "sparql-auth"
-        else:
-            root = f"http://127.0.0.1:{self.http_port}/"
-            self.graph_store, self.query, self.update, self.env = root + "store", root + "query", root + "update", {}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        if self.kind == "virtuoso":
-            virtuoso = shutil.which("virtuoso-t")
-            assert virtuoso, "Virtuoso is missing: apt-get install --no-install-recommends virtuoso-opensource-7-bin (make test does)"
-            command = [virtuoso, "+foreground", "+configfile", "virtuoso.ini"]
-        else:
-            oxigraph = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-            assert oxigraph, "the oxigraph server is missing: pip install oxigraph (the test extra installs it)"
-            command = [oxigraph, "serve", "--location", "db", "--bind", f"127.0.0.1:{self.http_port}", "--union-default-graph"]
-        with (self.workdir / "store.log").open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.query + "?query=ASK%7B%7D", timeout=2).read()
-                return
-            except OSError:
-                assert self.process.poll() is None, (self.workdir / "store.log").read_text()
-                assert time.monotonic() < deadline, f"{self.kind} did not answer within 60 s"
-                time.sleep(0.1)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+class Store(stores.Store):
+    """A store started here (tests/stores.py), read back as the tests compare it."""
 
     def graph(self, iri: str) -> set[ox.Triple]:
         """The triples of one graph on the store, read back by a SPARQL query (numbers as in comparable())."""
@@ -133,14 +82,7 @@ class Store:
         return manifest_entries(self.graph(MANIFEST))
 
 
-@contextlib.contextmanager
-def running(kind: str, workdir: Path) -> Iterator[Store]:
-    store = Store(kind, workdir)
-    store.start()
-    try:
-        yield store
-    finally:
-        store.stop()
+running = Store.running
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
@@ -291,11 +233,13 @@ def test_graphs_batched_by_sparql_update_publish_the_same(store: Store, versions
     assert "sent 0 graph(s)" in publish(store, graph, "--update-endpoint", store.update).stderr
 
 
-@pytest.mark.parametrize(("kind", "batched"), [("oxigraph", False), ("virtuoso", False), ("oxigraph", True)],
-                         ids=["oxigraph-put", "virtuoso-put", "oxigraph-batched"])
-def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, batched: bool, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("kind", "batched", "connections"),
+                         [("oxigraph", False, 1), ("virtuoso", False, 1), ("oxigraph", True, 1), ("oxigraph", False, 3), ("virtuoso", False, 3)],
+                         ids=["oxigraph-put", "virtuoso-put", "oxigraph-batched", "oxigraph-put-3-connections", "virtuoso-put-3-connections"])
+def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kind: str, batched: bool, connections: int, tmp_path: Path) -> None:
     """Killed midway, a publish leaves each graph old or new, whether each graph is one PUT or many small graphs are one
-    SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last).
+    SPARQL Update request (there are more sources then, so that the kill still falls between the first and the last),
+    and whether one request is in flight at a time or several, answered in any order.
     Not batched on Virtuoso 7.2: it shows a request's writes before they are durable, and killed with a graph of the
     first request seen new, it came back with that request in part (docs/beyond-one-machine.md, "Why not on Virtuoso")."""
     old_sources, new_sources = tmp_path / "old", tmp_path / "new"
@@ -308,7 +252,8 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
     old_graphs, new_graphs = contents(old), contents(new)
     with running(kind, tmp_path / kind) as store:
         assert publish(store, old).returncode == 0
-        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(new), *(["--update-endpoint", store.update] if batched else [])]
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(new), "--connections", str(connections),
+                   *(["--update-endpoint", store.update] if batched else [])]
         publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"  # graphs are sent in the order of their IRIs
@@ -335,6 +280,59 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert {g: store.graph(g) for g in store.graphs()} == new_graphs
         assert store.manifest() == new_hashes
         assert "sent 0 graph(s)" in publish(store, new).stderr
+
+
+def test_a_first_publish_in_bulk_sends_only_absent_graphs_to_the_bulk_loader(versions: tuple[Path, Path, Path], graph: Path,
+                                                                            tmp_path: Path) -> None:
+    """--bulk: graphs that neither the manifest nor the store has go to Oxigraph's bulk loader, which only adds; a graph
+    the store has without the manifest knowing it (here one left by another writer), and every edited graph, is
+    replaced by PUT, so no graph ends up the union of old and new."""
+    first, second, _ = versions
+    stray = "https://w3id.org/sanctiongraph/graph/source/synthetic-00003"
+    with running("oxigraph", tmp_path / "oxigraph") as store:
+        request = urllib.request.Request(f"{store.graph_store}?graph={urllib.parse.quote(stray)}", method="PUT", data=b"<urn:a> <urn:b> <urn:c> .\n",
+                                         headers={"Content-Type": "application/n-triples"})
+        urllib.request.urlopen(request, timeout=60).read()
+        for version in (first, second, graph):
+            completed = publish(store, version, "--bulk", "--query-endpoint", store.query, "--connections", "2")
+            assert completed.returncode == 0, completed.stderr
+            assert {g: store.graph(g) for g in store.graphs()} == contents(version)
+            assert store.manifest() == {g.iri: g.digest for g in built_graphs(version)[1]}
+        assert_same_answers(store, graph)
+        assert "sent 0 graph(s)" in publish(store, graph, "--bulk", "--query-endpoint", store.query).stderr
+
+
+def test_a_bulk_publish_stopped_by_killing_the_store_leaves_each_graph_absent_or_new(tmp_path: Path) -> None:
+    """Killed midway, a first publish in bulk (8 MB of N-Quads a request, two in flight) leaves each graph absent or
+    whole, and the manifest recording only those that arrived; the next publish sends the others, by PUT (they are
+    pending in the manifest, so not absent from it)."""
+    generate(tmp_path / "sources", sources=700, seed=8, progress=False)
+    build(tmp_path / "sources", ONTOLOGY, tmp_path / "graph")
+    graphs, hashes = contents(tmp_path / "graph"), {g.iri: g.digest for g in built_graphs(tmp_path / "graph")[1]}
+    with running("oxigraph", tmp_path / "oxigraph") as store:
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(tmp_path / "graph"), "--bulk", "--query-endpoint", store.query,
+                   "--connections", "2"]
+        publishing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"
+        while store.graph(watched) != graphs[watched]:
+            assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
+        store.kill()
+        _, stderr = publishing.communicate(timeout=120)
+        assert publishing.returncode == 1 and stderr.count("\n") == 1, stderr
+        assert stderr.startswith((f"sanctiongraph: error: cannot reach the store {store.graph_store}", f"sanctiongraph: error: the store {store.graph_store}")), stderr
+        store.start()
+        on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()
+        assert 0 < len(on_store) < len(graphs)
+        for iri, triples in on_store.items():
+            assert triples == graphs[iri], iri
+        assert manifest, "the pending marks were written before any graph"
+        for iri, digest in manifest.items():  # a graph that arrived may still be pending: the store died before it was recorded
+            assert digest == PENDING or (iri in on_store and digest == hashes[iri]), iri
+        completed = publish(store, tmp_path / "graph", "--bulk", "--query-endpoint", store.query)
+        assert completed.returncode == 0, completed.stderr
+        assert {g: store.graph(g) for g in store.graphs()} == graphs
+        assert store.manifest() == hashes
 
 
 def test_a_second_publish_to_a_store_being_published_to_is_refused(tmp_path: Path) -> None:
@@ -410,9 +408,9 @@ def failing_store(*, garbage: bool = False) -> Iterator[tuple[str, dict[str, byt
         server.server_close()
 
 
-def run_publish(url: str, graph: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SANCTIONGRAPH, "publish", url, "--graph", str(graph), "--timeout", "10"], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **(env or {})})
+def run_publish(url: str, graph: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SANCTIONGRAPH, "publish", url, "--graph", str(graph), "--timeout", "10", *options], capture_output=True,
+                          text=True, timeout=120)
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -436,10 +434,12 @@ def test_a_store_that_sends_garbage_is_one_line(graph: Path) -> None:
     assert graphs == {}
 
 
-def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tuple[Path, Path, Path]) -> None:
+@pytest.mark.parametrize("connections", [1, 4])
+def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tuple[Path, Path, Path], connections: int) -> None:
+    """With several requests in flight, those answered after the first failure are recorded too, and no other is sent."""
     first = versions[0]
     with failing_store() as (url, graphs):
-        completed = run_publish(url, first)
+        completed = run_publish(url, first, "--connections", str(connections))
         manifest = manifest_entries(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES))
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1
     assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} answered 500 Internal Server Error: disk full to write <")
@@ -475,3 +475,13 @@ def test_an_update_endpoint_that_cannot_be_reached_is_one_line_and_nothing_is_re
     bad = subprocess.run([SANCTIONGRAPH, "publish", url, "--update-endpoint", "file:///etc/passwd", "--graph", str(first)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "the store 'file:///etc/passwd' is not an http(s) URL" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("options", [["--bulk"], ["--bulk", "--protocol", "update", "--query-endpoint", "http://127.0.0.1:1/query"],
+                                     ["--connections", "0"]])
+def test_bulk_without_a_query_endpoint_and_no_connections_are_usage_errors(graph: Path, options: list[str]) -> None:
+    completed = run_publish(f"http://127.0.0.1:{free_port()}/store", graph, *options)
+    assert completed.returncode == 2, completed.stderr
+    said = completed.stderr.splitlines()[-1]  # after argparse's usage, for its own errors
+    assert said.startswith("sanctiongraph") and ("--bulk needs the Graph Store protocol and --query-endpoint" in said or
+                                                 "--connections: must be a whole number of at least 1, not '0'" in said), completed.stderr

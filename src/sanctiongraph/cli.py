@@ -364,10 +364,13 @@ def _import_options(imports: argparse.ArgumentParser) -> None:
 
 def _publish(args: argparse.Namespace) -> int:
     from sanctiongraph.query.publish import publish
-    from sanctiongraph.query.remote import connect
+    from sanctiongraph.query.remote import Bulk, connect
 
+    if args.bulk and (args.protocol != "graph-store" or not args.query_endpoint):
+        raise UsageError("--bulk needs the Graph Store protocol and --query-endpoint (where the store's graphs are listed)")
     remote = connect(args.url, protocol=args.protocol, query_url=args.query_endpoint, update_url=args.update_endpoint, timeout=args.timeout)
-    done = publish(args.graph or _project(args).graph, remote, dry_run=args.dry_run)
+    bulk = Bulk(args.url, args.query_endpoint, args.timeout) if args.bulk else None
+    done = publish(args.graph or _project(args).graph, remote, dry_run=args.dry_run, connections=args.connections, bulk=bulk)
     changes = done.plan
     if args.dry_run:
         for graph in changes.send:
@@ -490,13 +493,20 @@ def _corpus_options(corpus_parser: argparse.ArgumentParser) -> None:
 
 
 def _publish_options(publish_parser: argparse.ArgumentParser) -> None:
+    from sanctiongraph.query.publish import BULK_CONNECTIONS, CONNECTIONS
+
     publish_parser.add_argument("url", metavar="URL", help="the store's Graph Store Protocol endpoint (or, with --protocol update, "
                                 f"its SPARQL Update endpoint); credentials from ${ENDPOINT_USER} and ${ENDPOINT_PASSWORD}")
     publish_parser.add_argument("--protocol", choices=("graph-store", "update"), default="graph-store",
                                 help="how graphs are written: the Graph Store Protocol, or SPARQL Update in chunks (default: %(default)s)")
-    publish_parser.add_argument("--query-endpoint", metavar="URL", help="with --protocol update: where the manifest is read (default: URL)")
+    publish_parser.add_argument("--query-endpoint", metavar="URL", help="with --protocol update: where the manifest is read (default: URL); "
+                                "with --bulk: where the store's graphs are listed")
     publish_parser.add_argument("--update-endpoint", metavar="URL", help="with --protocol graph-store: the store's SPARQL Update endpoint, "
                                 "to send many small graphs in one request (one transaction) there; larger graphs still go by PUT (not for Virtuoso 7: see the guide)")
+    publish_parser.add_argument("--bulk", action="store_true", help="send the graphs the store does not have yet to its bulk "
+                                "loader (Oxigraph server's no_transaction), 8 MB of N-Quads a request: for a first load; see the guide")
+    publish_parser.add_argument("--connections", type=_jobs, metavar="N", help="requests in flight at once, each on a kept-alive "
+                                f"connection (default: {CONNECTIONS}, or {BULK_CONNECTIONS} with --bulk)")
     publish_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")
     publish_parser.add_argument("--dry-run", "-n", action="store_true", help="list the graphs that would be sent or deleted; change nothing")
     publish_parser.add_argument("--timeout", type=float, default=120.0, help="time limit of each request to the store, in seconds (default: %(default)s)")

@@ -16,9 +16,7 @@ from collections.abc import Sequence
 
 from sanctiongraph.errors import EndpointUnavailable
 from sanctiongraph.query.endpoint import GRAPH_FORMS, check_endpoint, one_line
-from sanctiongraph.query.remote import Http
-
-FORM = "application/x-www-form-urlencoded"
+from sanctiongraph.query.remote import FORM, Http
 
 
 class Connections:

@@ -12,10 +12,18 @@ Each graph is replaced in one step of the store's (sanctiongraph.query.remote), 
 one or the new one. When the store takes many graphs in one SPARQL Update request (one transaction), consecutive
 graphs of up to BATCH_BYTES of N-Triples in all go in one request, and a larger graph alone (streamed); graphs are
 deleted DELETE_BATCH at a time (in one request then). A request of many graphs is made from the build's export just
-before it is sent, so a publish holds at most BATCH_BYTES of them, never the dataset. Before a graph is touched its
+before it is sent, so a publish holds at most BATCH_BYTES of them per connection, never the dataset. Up to
+`connections` requests are in flight at once, each on a connection of its own; each is still one graph or one
+transaction of many, a graph gets its new hash once its own request has been answered, in whatever order the answers
+come, and after a request fails no other is sent (those in flight are waited for, and recorded if they arrived). With
+a Bulk, the graphs that neither the manifest (not even as pending) nor the store has go to the store's bulk loader,
+BULK_BYTES of N-Quads a request: they were absent, so each is at every moment absent or, once its request is
+answered, new (Oxigraph 0.5 shows a bulk request's quads only once all are written); a graph of a bulk request
+stopped midway stays pending, and the next publish replaces it whole. Before a graph is touched its
 manifest entry is marked PENDING: a triple with that value is added to the manifest (a Graph Store POST of those
 triples only), and a graph the manifest gives two values reads as pending. A graph gets its new hash only once the
-store has answered: the manifest is written whole every FLUSH_SECONDS, and at the end, unless the store has a SPARQL
+store has answered: the manifest is written whole now and then (every FLUSH_SECONDS, or less often when writing it
+takes long, so that at most FLUSH_SHARE of the time goes to it), and at the end, unless the store has a SPARQL
 Update endpoint and few graphs changed: then only their entries are replaced, in one request. A publish stopped at any
 point (the store killed, the network down) leaves a manifest that records only the graphs that really arrived, so
 the next publish sends the others.
@@ -31,11 +39,13 @@ that took the lock at once, only the one that wrote last goes on."""
 from __future__ import annotations
 
 import os
+import queue
 import secrets
 import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,13 +57,14 @@ from sanctiongraph.builder.manifest import MANIFEST_FILE, Graph, Manifest
 from sanctiongraph.builder.parts import as_ntriples
 from sanctiongraph.errors import SanctionGraphError, StoreError
 from sanctiongraph.namespaces import GRAPH, sg
-from sanctiongraph.query.remote import RemoteStore
+from sanctiongraph.query.remote import Bulk, RemoteStore
 
 MANIFEST = GRAPH + "manifest"
 LOCK_GRAPH = MANIFEST + "/lock"
 CONTENT_HASH = ox.NamedNode(sg.contentHash)
 PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
 FLUSH_SECONDS = 5.0
+FLUSH_SHARE = 0.1  # at most this share of a publish goes to writing the manifest whole while graphs are sent
 LOCK = ox.NamedNode(sg.publishLock)
 LEASE = 600.0  # seconds a lock holds without renewal
 SETTLE = 0.5  # seconds between writing the lock and reading it back
@@ -61,6 +72,11 @@ SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
 DELETE_BATCH = 1000  # graphs deleted in one request
 REVISE_MAX = 1000  # manifest entries replaced in place at the end of a publish; more, and the manifest is written whole
+BULK_BYTES = 8 << 20  # bytes of N-Quads in one request to the store's bulk loader (BENCHMARKS.md, "Publishing")
+# requests in flight at once by default (BENCHMARKS.md, "Publishing"): a second paid nothing for PUTs on Oxigraph and
+# cost 4 to 10 % on Virtuoso, but doubled the speed of Oxigraph's bulk loader, whose requests then overlap
+CONNECTIONS = 1
+BULK_CONNECTIONS = 2
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,22 @@ class _GraphBody:
                 chunk += export.readline() if len(chunk) < left else b""
                 left -= len(chunk)
                 yield as_ntriples(chunk, self._graph.iri)  # whole lines: each chunk ends at one
+
+
+class _QuadsBody:
+    """Graphs' lines of the build's N-Quads export, as they are (with their graph names), read and sent a slice at a
+    time: a request to the store's bulk loader."""
+
+    def __init__(self, build: Path, graphs: list[LocalGraph]) -> None:
+        self._export, self._graphs = build / f"{STEM}.nq", graphs
+        self.size = sum(graph.length for graph in graphs)
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self._export.open("rb") as export:
+            for graph in self._graphs:
+                export.seek(graph.offset)
+                for start in range(0, graph.length, SEND_CHUNK):
+                    yield export.read(min(SEND_CHUNK, graph.length - start))
 
 
 def n_triples(triples: Iterable[ox.Triple]) -> bytes:
@@ -195,12 +227,13 @@ def _holder(remote: RemoteStore) -> str | None:
 
 class _Manifest:
     """The manifest as this publish changes it, and the lock it holds meanwhile: the graphs it changes marked pending
-    first, then the manifest written whole at most every FLUSH_SECONDS, and at the end either whole or, where the store
-    can, only the entries of the graphs changed."""
+    first, then the manifest written whole now and then (at most every FLUSH_SECONDS, and at most FLUSH_SHARE of the
+    time), and at the end either whole or, where the store can, only the entries of the graphs changed."""
 
     def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock) -> None:
         self._remote, self.entries, self.lock = remote, dict(entries), lock
         self._written = 0.0
+        self._took = 0.0  # seconds the manifest last took to be written whole
 
     def mark(self, graphs: list[str]) -> None:
         """The graphs marked pending on the store (their entries' new value added beside the old)."""
@@ -209,11 +242,14 @@ class _Manifest:
         self._written = time.monotonic()
 
     def write(self, *, unless_recent: bool = False) -> None:
-        if unless_recent and time.monotonic() - self._written < FLUSH_SECONDS:
+        pause = min(max(FLUSH_SECONDS, self._took / FLUSH_SHARE), LEASE / 4)  # the lock is renewed well within its lease
+        if unless_recent and time.monotonic() - self._written < pause:
             return
+        started = time.monotonic()
         self._write_whole()
         self.lock.write(self._remote)
         self._written = time.monotonic()
+        self._took = self._written - started
 
     def finish(self, graphs: list[str]) -> None:
         """The entries of the graphs changed written, and the lock let go (even if the entries could not be written)."""
@@ -241,8 +277,12 @@ class _Bytes:
         yield self.data
 
 
-def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progress: bool | None = None) -> Publication:
-    """Publish the build in folder (the one `folder/current` names as publishing starts) to a remote store.
+def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progress: bool | None = None,
+            connections: int | None = None, bulk: Bulk | None = None) -> Publication:
+    """Publish the build in folder (the one `folder/current` names as publishing starts) to a remote store, with up to
+    `connections` requests in flight (by default CONNECTIONS, or BULK_CONNECTIONS with bulk), each on a kept-alive
+    connection of its own; with `bulk`, the graphs that neither the store's manifest nor the store has go to its bulk
+    loader (sanctiongraph.query.remote.Bulk).
 
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     started = time.monotonic()
@@ -256,17 +296,15 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     show = _progress(len(changes.send) + len(changes.delete), sys.stderr.isatty() if progress is None else progress)
     lock = Lock()
     lock.take(remote)
+    new = _absent(changes.send, manifest, bulk)
     lock.write(remote)
     changed = [graph.iri for graph in changes.send] + changes.delete
     recorded = _Manifest(remote, manifest, lock)
     recorded.mark(changed)
     lock.confirm(remote)
     try:
-        for group in _groups(changes.send, remote.batches):
-            if remote.batches and group[0].size <= BATCH_BYTES:
-                remote.replace_many([(graph.iri, b"".join(_GraphBody(build, graph))) for graph in group])
-            else:
-                remote.replace(group[0].iri, _GraphBody(build, group[0]))
+        senders = _Senders(build, remote, bulk, connections or (BULK_CONNECTIONS if bulk is not None else CONNECTIONS))
+        for group in _sent(_requests(changes.send, remote.batches, new), senders):
             for graph in group:
                 recorded.entries[graph.iri] = graph.digest
                 done.triples += graph.triples
@@ -289,21 +327,98 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     return done
 
 
-def _groups(graphs: list[LocalGraph], batches: bool) -> Iterator[list[LocalGraph]]:
-    """The graphs, in their order, in the groups that each go in one request: consecutive graphs of up to BATCH_BYTES
-    in all when the store batches; otherwise, and for a graph larger than that, one graph."""
+def _absent(graphs: list[LocalGraph], manifest: dict[str, str], bulk: Bulk | None) -> set[str]:
+    """The graphs to send that neither the manifest (not even as pending) nor the store has: those a bulk loader may add."""
+    candidates = {graph.iri for graph in graphs if graph.iri not in manifest}
+    return candidates - bulk.graphs() if bulk is not None and candidates else set()
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Graphs that go in one request: to the bulk loader (way "bulk"), in one SPARQL Update ("batch"), or one graph
+    replaced alone ("graph")."""
+
+    way: str
+    graphs: list[LocalGraph]
+
+
+def _requests(graphs: list[LocalGraph], batches: bool, new: set[str]) -> Iterator[_Request]:
+    """The graphs, in their order, in requests: consecutive new graphs of up to BULK_BYTES of N-Quads to the bulk
+    loader; the others as _groups() puts them."""
+    if new:
+        yield from (_Request("bulk", group) for group in _groups([g for g in graphs if g.iri in new], BULK_BYTES, lambda g: g.length))
+    rest = [graph for graph in graphs if graph.iri not in new]
+    for group in _groups(rest, BATCH_BYTES if batches else 0, lambda g: g.size):
+        yield _Request("batch" if batches and group[0].size <= BATCH_BYTES else "graph", group)
+
+
+class _Senders:
+    """The connections requests are sent on, each a RemoteStore (and Bulk) of its own, lent to one request at a time."""
+
+    def __init__(self, build: Path, remote: RemoteStore, bulk: Bulk | None, connections: int) -> None:
+        self.build, self.connections = build, connections
+        self._idle: queue.SimpleQueue[tuple[RemoteStore, Bulk | None]] = queue.SimpleQueue()
+        for _ in range(connections):
+            self._idle.put((remote.another(), bulk.another() if bulk is not None else None))
+
+    def send(self, request: _Request) -> list[LocalGraph]:
+        remote, bulk = self._idle.get()
+        try:
+            if request.way == "bulk":
+                assert bulk is not None
+                bulk.load(_QuadsBody(self.build, request.graphs), [graph.iri for graph in request.graphs])
+            elif request.way == "batch":
+                remote.replace_many([(graph.iri, b"".join(_GraphBody(self.build, graph))) for graph in request.graphs])
+            else:
+                remote.replace(request.graphs[0].iri, _GraphBody(self.build, request.graphs[0]))
+        finally:
+            self._idle.put((remote, bulk))
+        return request.graphs
+
+
+def _sent(requests: Iterator[_Request], senders: _Senders) -> Iterator[list[LocalGraph]]:
+    """The graphs of each request once the store has answered it, in the order the answers come, with up to
+    senders.connections requests in flight. After a request fails no other is sent: those in flight are waited for
+    (and yielded when they arrived), then the first failure is raised."""
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(senders.connections, thread_name_prefix="publish") as pool:
+        flying: set[Future[list[LocalGraph]]] = set()
+        for request in requests:
+            flying.add(pool.submit(senders.send, request))
+            if len(flying) < senders.connections:
+                continue
+            answered, flying = wait(flying, return_when=FIRST_COMPLETED)
+            for future in answered:
+                if future.exception() is None:
+                    yield future.result()
+                else:
+                    failure = failure or future.exception()
+            if failure is not None:
+                break
+        for future in wait(flying).done:
+            if future.exception() is None:
+                yield future.result()
+            else:
+                failure = failure or future.exception()
+    if failure is not None:
+        raise failure
+
+
+def _groups(graphs: list[LocalGraph], bound: int, size: Callable[[LocalGraph], int]) -> Iterator[list[LocalGraph]]:
+    """The graphs, in their order, in the groups that each go in one request: consecutive graphs of up to `bound`
+    bytes in all (by `size`); a graph larger than that, and every graph when the bound is 0, alone."""
     group: list[LocalGraph] = []
-    size = 0
+    total = 0
     for graph in graphs:
-        alone = not batches or graph.size > BATCH_BYTES
-        if group and (alone or size + graph.size > BATCH_BYTES):
+        alone = bound == 0 or size(graph) > bound
+        if group and (alone or total + size(graph) > bound):
             yield group
-            group, size = [], 0
+            group, total = [], 0
         if alone:
             yield [graph]
         else:
             group.append(graph)
-            size += graph.size
+            total += size(graph)
     if group:
         yield group
 

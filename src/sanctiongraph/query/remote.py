@@ -29,6 +29,8 @@ from sanctiongraph.errors import EndpointUnavailable, StoreError, UsageError, sh
 from sanctiongraph.query.endpoint import ENDPOINT_AUTH, ENDPOINT_PASSWORD, ENDPOINT_USER, check_endpoint
 
 N_TRIPLES = "application/n-triples"
+N_QUADS = "application/n-quads"
+FORM = "application/x-www-form-urlencoded"
 SPARQL_UPDATE = "application/sparql-update"
 UPDATE_CHUNK = 5_000  # triples per INSERT DATA request of the SPARQL Update protocol
 
@@ -180,6 +182,10 @@ class RemoteStore(Protocol):
 
     def delete_many(self, graphs: Sequence[str]) -> None: ...
 
+    def another(self) -> RemoteStore:
+        """The same store on connections of its own (one per thread)."""
+        ...
+
 
 class Updates:
     """A store's SPARQL Update endpoint, sent one request of many operations, which a store such as Oxigraph runs as
@@ -229,6 +235,10 @@ class GraphStore:
         self.http = Http(url, timeout)
         self._updates = Updates(Http(update_url, timeout)) if update_url else None
         self.batches = self._updates is not None
+        self._made = (url, update_url, timeout)
+
+    def another(self) -> GraphStore:
+        return GraphStore(*self._made)
 
     def read(self, graph: str) -> list[ox.Triple]:
         """The graph's triples; none when the store has no such graph."""
@@ -277,6 +287,10 @@ class UpdateStore:
         self.http = Http(url, timeout)
         self._query = Http(query_url, timeout) if query_url else self.http
         self._updates = Updates(self.http)
+        self._made = (url, query_url, timeout)
+
+    def another(self) -> UpdateStore:
+        return UpdateStore(*self._made)
 
     def read(self, graph: str) -> list[ox.Triple]:
         text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
@@ -321,7 +335,40 @@ class UpdateStore:
     def _form(http_: Http, field: str, text: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
         """A form POST: a body of `application/sparql-query` hangs Virtuoso 7."""
         body = urlencode({field: text}).encode()
-        return http_.request("POST", {}, body, {"Content-Type": "application/x-www-form-urlencoded", **headers})
+        return http_.request("POST", {}, body, {"Content-Type": FORM, **headers})
+
+
+class Bulk:
+    """A first load of graphs the store does not have yet, through Oxigraph server's bulk loader: N-Quads POSTed to its
+    Graph Store endpoint with the `no_transaction` parameter, parsed and indexed outside any transaction, with no
+    isolation from other writers; the store's named graphs are listed from its query endpoint. Oxigraph 0.5 makes
+    such a request's quads visible only once all are written (benchmarks/crash.py), but it adds quads, never replaces:
+    a graph the store already has would become the union of old and new, so only absent graphs may go this way."""
+
+    def __init__(self, url: str, query_url: str, timeout: float) -> None:
+        self.http, self._query = Http(url, timeout), Http(query_url, timeout)
+        self._made = (url, query_url, timeout)
+
+    def another(self) -> Bulk:
+        """The same store on connections of its own (one per thread)."""
+        return Bulk(*self._made)
+
+    def graphs(self) -> set[str]:
+        """The IRIs of the store's named graphs."""
+        body = urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}).encode()
+        answer = self._query.request("POST", {}, body, {"Content-Type": FORM, "Accept": "application/sparql-results+json"})
+        data = self._query.check(answer, "list its graphs")
+        try:
+            results = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as error:
+            results, data = None, " ".join(str(error).split()).encode()
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError(f"the store {self._query.url} sent for its list of graphs what is not SPARQL results: {data[:200].decode('utf-8', 'replace')}")
+        return {solution["g"].value for solution in results if isinstance(solution["g"], ox.NamedNode)}
+
+    def load(self, body: bytes | Body, graphs: Sequence[str]) -> None:
+        """The N-Quads of new graphs added by the store's bulk loader."""
+        self.http.check(self.http.request("POST", {"no_transaction": ""}, body, {"Content-Type": N_QUADS}), _which("write", graphs))
 
 
 def _parsed(url: str, data: bytes, graph: str) -> list[ox.Triple]:
