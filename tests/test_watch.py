@@ -31,6 +31,12 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _interruptible() -> None:
+    """In the child: SIGINT as a terminal gives it. A suite started as a background job without job control starts
+    its children with SIGINT ignored, and `build --watch` would then never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def watching(project: Path) -> Iterator[Path]:
     """`sanctiongraph build --watch` running in the project; yields the file its output goes to. It is stopped
@@ -38,7 +44,8 @@ def watching(project: Path) -> Iterator[Path]:
     log_path = project / "watch.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen([str(Path(sys.executable).parent / "sanctiongraph"), "build", "--watch"],
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=project, env={**os.environ, "CI": "true"})
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=project, env={**os.environ, "CI": "true"},
+                                   preexec_fn=_interruptible)
         try:
             wait_for(log_path, BUILT, 1, process)
             wait_for(log_path, re.compile("^watching ", re.MULTILINE), 1, process)
