@@ -21,9 +21,10 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from itertools import combinations
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,15 @@ class Link:
     @property
     def registry(self) -> bool:
         return self.statement is None
+
+
+_FIELDS = attrgetter(*(item.name for item in fields(Link)))
+
+
+def in_order(links: Iterable[Link]) -> list[Link]:
+    """The links in Link's own order (field by field), compared as tuples of their fields: the same order, but not by
+    Link's generated comparisons, which take ten times as long (half a second for the 55,000 links of 10,000 sources)."""
+    return sorted(links, key=_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -256,7 +266,7 @@ class Links:
         links = {link for statement in kept for link in by_statement[statement]
                  if at is None or link.start in at or link.end in at}
         links.update(registry_links(registry))
-        return sorted(links)
+        return in_order(links)
 
     def _holding(self, statements: list[str], *, whole: bool) -> set[str]:
         """The statements that hold at some day of the window (`whole`: of all statements, read in one query)."""
@@ -283,4 +293,4 @@ class KnownLinks(Links):
                 self.by_entity.setdefault(end, []).append(link)
 
     def at(self, entities: Iterable[str]) -> list[Link]:
-        return sorted({link for entity in set(entities) for link in self.by_entity.get(entity, ())})
+        return in_order({link for entity in set(entities) for link in self.by_entity.get(entity, ())})

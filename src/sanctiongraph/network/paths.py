@@ -14,7 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from sanctiongraph.errors import UsageError
-from sanctiongraph.network.links import Link, Links
+from sanctiongraph.network.links import Link, Links, in_order
 from sanctiongraph.network.results import Value, result
 from sanctiongraph.query.facts import Facts
 from sanctiongraph.query.running import Result
@@ -78,12 +78,12 @@ def shortest_connections(links: Links, start: str, end: str, *, max_hops: int = 
                     frontier.add(node)
     graph = nx.Graph()
     graph.add_nodes_from(sorted(sides[0][0] | sides[1][0]))
-    graph.add_edges_from((link.start, link.end) for link in sorted(found))
+    graph.add_edges_from((link.start, link.end) for link in in_order(found))
     routes = tuple(tuple(route) for route in islice(nx.all_shortest_paths(graph, first, last), limit))
     if len(routes[0]) - 1 > max_hops:
         return Connections(first, last, (), ())
     between: dict[frozenset[str], list[Link]] = {}
-    for link in sorted(found):
+    for link in in_order(found):
         between.setdefault(frozenset((link.start, link.end)), []).append(link)
     hops = tuple(Hop(number, step, a, b, link)
                  for number, route in enumerate(routes, 1) for step, (a, b) in enumerate(pairwise(route), 1)

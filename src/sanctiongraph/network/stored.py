@@ -20,7 +20,7 @@ from sanctiongraph.builder.exports import NETWORK_FILE, NETWORK_FORMAT
 from sanctiongraph.builder.manifest import graph_hash
 from sanctiongraph.errors import NetworkError, shown
 from sanctiongraph.namespaces import GRAPH
-from sanctiongraph.network.links import REGISTRY, SOURCE_GRAPH, Filters, Link
+from sanctiongraph.network.links import REGISTRY, SOURCE_GRAPH, Filters, Link, in_order
 from sanctiongraph.query.store import STORE_LINK
 
 PROVENANCE = GRAPH + "provenance"
@@ -133,4 +133,4 @@ class StoredNetwork:
             numbers = iter(row[8])
             found += [Link(iris[first], iris[second], terms[row[2]], sourced["graph"], row[1], terms[first_role], terms[second_role])
                       for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)]
-        return sorted(found)
+        return in_order(found)
