@@ -63,8 +63,8 @@ _FIELDS = attrgetter(*(item.name for item in fields(Link)))
 
 
 def in_order(links: Iterable[Link]) -> list[Link]:
-    """The links in Link's own order (field by field), compared as tuples of their fields: the same order, but not by
-    Link's generated comparisons, which take ten times as long (half a second for the 55,000 links of 10,000 sources)."""
+    """The links in Link's own order (field by field), compared as tuples of their fields: the same order, without
+    Link's generated comparisons (the 55,000 links of 10,000 sources, shuffled: 0.06 s against 0.20 s)."""
     return sorted(links, key=_FIELDS)
 
 
