@@ -24,6 +24,15 @@ FORMAT = 1
 _RACY = 1_000_000_000  # nanoseconds: a file changed this shortly before a build began is read again by the next
 
 
+def _status(path: Path) -> os.stat_result | None:
+    """The file's status (lstat); None if it has none or is a link, whose digest is never kept."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    return None if stat.S_ISLNK(status.st_mode) else status
+
+
 def _signature(status: os.stat_result) -> list[int | str]:
     """What a digest is remembered with: the file's device, inode, size, modification and change times."""
     return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
@@ -49,34 +58,31 @@ class FileDigests:
     def digest(self, path: Path, where: str, named_as: str | None = None) -> str:
         """The SHA-256 digest of the file at path (sanctiongraph.builder.inputs.read_input's checks and errors when
         it is read)."""
-        try:
-            status = os.lstat(path)
-        except OSError:
-            status = None
+        status = _status(path)
         key = str(path)
-        if status is not None and not stat.S_ISLNK(status.st_mode):
-            signature: list[int | str] = _signature(status)
+        if status is not None:
             known = self.before.get(key)
-            if isinstance(known, list) and known[:-1] == signature:
+            if isinstance(known, list) and known[:-1] == _signature(status):
                 self.now[key] = known
                 return str(known[-1])
-        else:
-            signature = []
         found = "sha256:" + hashlib.sha256(read_input(path, self.sources_folder, where, named_as)).hexdigest()
-        if signature and int(signature[-1]) < self.started - _RACY:
-            self.now[key] = [*signature, found]
+        if status is not None:
+            self._keep(key, status, found)
         return found
 
     def remember(self, path: Path, found: str) -> None:
         """Remember found as the digest of the file at path, which this build read on its own (a source's text, read
-        where the source was loaded): only if its status shows no change since before the build began, so that the
-        bytes read were those of this status."""
-        try:
-            status = os.lstat(path)
-        except OSError:
-            return
-        if not stat.S_ISLNK(status.st_mode) and status.st_ctime_ns < self.started - _RACY:
-            self.now[str(path)] = [*_signature(status), found]
+        where the source was loaded), as digest() would: its status taken now shows no change since before the build
+        began, so the bytes read were those of this status."""
+        status = _status(path)
+        if status is not None:
+            self._keep(str(path), status, found)
+
+    def _keep(self, key: str, status: os.stat_result, found: str) -> None:
+        """Keep found for the next build with the file's status, unless the file changed less than a second before
+        this build began (racily clean)."""
+        if status.st_ctime_ns < self.started - _RACY:
+            self.now[key] = [*_signature(status), found]
 
     def commit(self) -> None:
         """Keep the digests of the files this build read or found unchanged (once the build is published)."""
