@@ -30,7 +30,7 @@ from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
 from sanctiongraph.builder.network import Rules, shared_network, source_network
 from sanctiongraph.builder.ontology import ONTOLOGY_FILES, TEMPORAL, Ontology, Property
-from sanctiongraph.builder.parts import Part, Summary, render
+from sanctiongraph.builder.parts import Part, Summary, render, summary_of
 from sanctiongraph.builder.sources import (
     BROKEN,
     REGISTRY_FILE,
@@ -809,7 +809,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
 def _unchanged(parts: list[Part | Summary], previous: Previous) -> bool:
     """Whether the previous build holds what a build of parts would write: the same graphs with the same hashes (and,
     as Previous requires, the same shared inputs and whole exports), and a store not written since."""
-    graphs = {name: graph.digest for part in parts for name, graph in (part.summary if isinstance(part, Part) else part).graphs.items()}
+    graphs = {name: graph.digest for part in parts for name, graph in summary_of(part).graphs.items()}
     return graphs == {name: graph.digest for name, graph in previous.manifest.graphs.items()} and not written_since(previous.folder)
 
 

@@ -28,7 +28,7 @@ from sanctiongraph import __version__
 from sanctiongraph.builder.jsonld import CLOSING, OPENING, curie
 from sanctiongraph.builder.layout import GraphPlace, Layout, Place, Previous, Run
 from sanctiongraph.builder.manifest import Graph
-from sanctiongraph.builder.parts import Part, Summary, split_blocks, subjects
+from sanctiongraph.builder.parts import Part, Summary, split_blocks, subjects, summary_of
 from sanctiongraph.namespaces import BASE, DCAT, DCTERMS, GRAPH, ID, OA, PREFIXES, PROV, RDF, RDFS, SD, SG, SKOS, TIME, VOID, XSD
 
 
@@ -101,7 +101,7 @@ def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous 
             places[suffix] = _write_items(path, old, [items[suffix] for items in graph_items], header)
         sizes[path.name] = path.stat().st_size
         done(path.name)
-    summaries = [part.summary if isinstance(part, Part) else part for part in parts]
+    summaries = [summary_of(part) for part in parts]
     graphs = {name: summary.graphs[name] for summary in summaries for name in summary.graphs}
     entries = {name: Graph(graphs[name].digest, graphs[name].triples, graphs[name].size, *places["nq"][number])
                for number, name in enumerate(names)}
@@ -131,7 +131,7 @@ def _network(parts: list[Part | Summary], folder: Path, previous: Previous | Non
     ordered = sorted(parts, key=lambda part: part.key)
     items = []
     for part in ordered:
-        summary = part if isinstance(part, Summary) else part.summary
+        summary = summary_of(part)
         if previous is not None and previous.has(summary) and part.key in previous.layout.network:
             items.append(_Item(previous.layout.network[part.key]))
         elif isinstance(part, Part):
@@ -166,7 +166,7 @@ def _union(parts: list[Part | Summary], previous: Previous | None) -> list[_Segm
     for part in parts:
         if isinstance(part, Part) and not (previous and previous.has(part.summary)):
             fresh.append(part)
-        elif previous and previous.has(part if isinstance(part, Summary) else part.summary):
+        elif previous and previous.has(summary_of(part)):
             kept_parts.add(part.key)
         else:
             raise ValueError(f"{part.key}: a part neither in the previous build nor rendered")

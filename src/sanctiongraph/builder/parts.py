@@ -143,6 +143,11 @@ class Part:
         return part
 
 
+def summary_of(part: Part | Summary) -> Summary:
+    """What a build needs of a part, rendered or not."""
+    return part.summary if isinstance(part, Part) else part
+
+
 def _index(blocks: Blocks) -> dict[str, Any]:
     return {"keys": blocks.keys, "counts": blocks.counts, "lengths": blocks.lengths, "entities": blocks.entities,
             "opening": blocks.opening, "digest": blocks.digest, "size": blocks.size}
