@@ -7,6 +7,7 @@ import gzip
 import http.client
 import json
 import os
+import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -116,9 +117,13 @@ def test_the_access_log_has_a_line_per_request(served: tuple[str, Path]) -> None
     root, log = served
     fetch(root + "health?probe=access-log")
     fetch(root + "no/such/thing")
+    expected = ('"GET /health?probe=access-log HTTP/1.1" 200 ', '"GET /no/such/thing HTTP/1.1" 404 ')
+    deadline = time.monotonic() + 30  # a request's line is logged once it is answered: perhaps just after the client has read it
+    while not all(any(text in line for line in log.read_text().splitlines()) for text in expected) and time.monotonic() < deadline:
+        time.sleep(0.05)
     lines = log.read_text().splitlines()
-    assert any('"GET /health?probe=access-log HTTP/1.1" 200 ' in line for line in lines), lines[-3:]
-    assert any('"GET /no/such/thing HTTP/1.1" 404 ' in line for line in lines), lines[-3:]
+    for text in expected:
+        assert any(text in line for line in lines), lines[-3:]
 
 
 def test_memory_mode_answers_as_the_store_on_disk(graph: Path, tmp_path: Path, served: tuple[str, Path]) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -53,6 +54,11 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _beside(path: Path, name: str) -> str:
+    """The path of a file named (as an annotation names its text) relative to the folder of the file at path."""
+    return os.path.join(os.path.dirname(path), name)
+
+
 class SourceCache:
     """The entries of one cache folder, for the shared inputs of one build (a name for each, and its path)."""
 
@@ -69,6 +75,7 @@ class SourceCache:
         self.kept: dict[str, tuple[dict[str, Any], Summary]] = {}  # the head of each entry this build uses
         self.heads = _Heads.read(folder / HEADS) if folder is not None else _Heads()
         self._names: dict[Path, str | None] = {}
+        self._prefix = os.path.join(sources_folder, "")  # of the paths of the sources' files, as strings (a build has thousands)
         self.files = FileDigests(folder, sources_folder)
 
     def changed_inputs(self) -> list[str]:
@@ -87,7 +94,8 @@ class SourceCache:
         """The entry name of the annotation file at path (the digest of it and of every shared input), or None when it
         cannot be read (its build reports why). Read once per build."""
         if path not in self._names:
-            shown_as = path.relative_to(self.sources_folder).as_posix()
+            text = str(path)
+            shown_as = text[len(self._prefix):] if text.startswith(self._prefix) else path.relative_to(self.sources_folder).as_posix()
             try:
                 annotation = self.files.digest(path, shown_as)
             except SourceError:
@@ -110,7 +118,7 @@ class SourceCache:
             return None
         try:
             contribution = Contribution.from_record(*found)
-            text = self.files.digest(path.parent / contribution.text_file, contribution.shown_as, contribution.text_file)
+            text = self.files.digest(_beside(path, contribution.text_file), contribution.shown_as, contribution.text_file)
         except (ValueError, KeyError, TypeError, SourceError):
             return None
         return contribution if text == contribution.text_digest else None
@@ -124,7 +132,7 @@ class SourceCache:
             self.pending[name] = (contribution.record(), contribution.part)
             self.kept[name] = (self.pending[name][0], contribution.part.summary)
             self.heads.taken.discard(name)
-            self.files.remember(path.parent / contribution.text_file, contribution.text_digest)
+            self.files.remember(_beside(path, contribution.text_file), contribution.text_digest)
 
     def shared(self, known: Callable[[Summary], bool] = lambda summary: False) -> tuple[dict[str, Any], Part | Summary] | None:
         """The record and part of the shared inputs alone (the ontology, the registry and its links, with its lines of

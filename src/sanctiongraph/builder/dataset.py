@@ -24,7 +24,7 @@ from sanctiongraph.builder import builds
 from sanctiongraph.builder.cache import SourceCache
 from sanctiongraph.builder.checks import CHECKS_FOLDER, run_checks
 from sanctiongraph.builder.contribution import Contribution, Coverage, Local, References
-from sanctiongraph.builder.exports import EXPORTS, FILES, write_exports
+from sanctiongraph.builder.exports import EXPORTS, FILES, ExportWriter
 from sanctiongraph.builder.inputs import forget_links
 from sanctiongraph.builder.layout import Previous
 from sanctiongraph.builder.manifest import Manifest
@@ -774,18 +774,30 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                 loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
                 try:
                     with progress.bar("writing", len(EXPORTS) + 4, "file") as bar:  # the exports, void.ttl, the network, the store, its checks
-                        def done(what: str) -> None:
-                            bar.set_postfix_str(what, refresh=False)
-                            bar.update()
-                        names, graphs, layout = write_exports(dataset.parts, folder, dataset.previous, done)
-                        manifest = Manifest(shared, graphs)
-                        report = BuildReport(dataset, [], sum(graph.triples for graph in graphs.values()))
-                        with ThreadPoolExecutor(1) as pool:  # the layout written while Oxigraph, without the GIL, updates and checks the store
-                            laid = pool.submit(layout.write, folder)
+                        shown = threading.Lock()
+
+                        def done(what: str) -> None:  # called from three threads
+                            with shown:
+                                bar.set_postfix_str(what, refresh=False)
+                                bar.update()
+                        writer = ExportWriter(dataset.parts, folder, dataset.previous)
+                        manifest = Manifest(shared, writer.graphs)
+                        report = BuildReport(dataset, [], sum(graph.triples for graph in manifest.graphs.values()))
+
+                        def store() -> None:  # from the N-Quads export, once written
+                            writer.nquads(done)
                             _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
-                            laid.result()
+                        # On two threads, the store updated (or loaded) and checked, and the other files copied and
+                        # written (Oxigraph and the kernel's copies run without Python's lock), while this one writes
+                        # VoID and the layout; the manifest last, once all of the build is written.
+                        with ThreadPoolExecutor(2) as pool:
+                            stored, copied = pool.submit(store), pool.submit(writer.others, done)
+                            writer.void(done)
+                            writer.layout.write(folder)
+                            stored.result()
+                            copied.result()
                         manifest.write(folder)
-                    report.written = builds.publish(folder, [*names, STORE_LINK])
+                    report.written = builds.publish(folder, [*FILES, STORE_LINK])
                 except BaseException:
                     if loading is not None:
                         loading.discard()

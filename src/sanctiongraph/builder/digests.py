@@ -24,7 +24,7 @@ FORMAT = 1
 _RACY = 1_000_000_000  # nanoseconds: a file changed this shortly before a build began is read again by the next
 
 
-def _status(path: Path) -> os.stat_result | None:
+def _status(path: str | Path) -> os.stat_result | None:
     """The file's status (lstat); None if it has none or is a link, whose digest is never kept."""
     try:
         status = os.lstat(path)
@@ -55,7 +55,7 @@ class FileDigests:
             except (OSError, ValueError):
                 pass
 
-    def digest(self, path: Path, where: str, named_as: str | None = None) -> str:
+    def digest(self, path: str | Path, where: str, named_as: str | None = None) -> str:
         """The SHA-256 digest of the file at path (sanctiongraph.builder.inputs.read_input's checks and errors when
         it is read)."""
         status = _status(path)
@@ -70,7 +70,7 @@ class FileDigests:
             self._keep(key, status, found)
         return found
 
-    def remember(self, path: Path, found: str) -> None:
+    def remember(self, path: str | Path, found: str) -> None:
         """Remember found as the digest of the file at path, which this build read on its own (a source's text, read
         where the source was loaded), as digest() would: its status taken now shows no change since before the build
         began, so the bytes read were those of this status."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ EXPORTS = (
 )
 VOID_FILE = "void.ttl"
 STEM = "sanctiongraph"
-FILES = (*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE)  # what write_exports writes
+FILES = (*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE)  # the files of a build that users read
 NETWORK_FILE = "network.jsonl"  # internal: the network of actors, for to_networkx (sanctiongraph.builder.network)
 NETWORK_FORMAT = 1
 
@@ -71,52 +72,145 @@ class _Segment:
     items: dict[str, _Item]
 
 
+@dataclass
+class _File:
+    """A file of a build: its header, its items (separated) and its footer, and where each item lands, known before
+    it is written."""
+
+    path: Path
+    old: Path | None  # the previous build's file, that the items it had are copied from
+    items: list[_Item]
+    header: bytes
+    separator: bytes = b""
+    footer: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.places: list[Place] = []
+        position = len(self.header)
+        for number, item in enumerate(self.items):
+            gap = len(self.separator) if number else 0
+            length = item.old[1] if item.old is not None else sum(len(piece) for piece in item.new)
+            self.places.append((position + gap, length))
+            position += gap + length
+        self.size = position + len(self.footer)
+
+    def write(self) -> None:
+        """Write the file: the items the previous build had copied from its file (adjacent ones, and the separator
+        between them, in one copy: os.copy_file_range, a copy in the kernel), the others from their pieces."""
+        with self.path.open("wb") as output, contextlib.ExitStack() as files:
+            output.write(self.header)
+            pending: list[int] = []  # [start, end] in old, not yet copied
+            source = files.enter_context(self.old.open("rb")) if self.old else None
+
+            def copy() -> None:
+                assert source is not None
+                output.flush()
+                start, end = pending
+                while start < end:
+                    copied = os.copy_file_range(source.fileno(), output.fileno(), end - start, start)
+                    if not copied:
+                        raise ValueError(f"{self.old}: shorter than its layout says")
+                    start += copied
+                pending.clear()
+
+            for number, item in enumerate(self.items):
+                gap = self.separator if number else b""
+                if item.old is not None:
+                    start, length = item.old
+                    if pending and pending[1] + len(gap) == start:
+                        pending[1] = start + length  # the separator copied with it
+                    else:
+                        if pending:
+                            copy()
+                        output.write(gap)
+                        pending[:] = [start, start + length]
+                else:
+                    if pending:
+                        copy()
+                    output.write(gap)
+                    output.writelines(item.new)
+            if pending:
+                copy()
+            output.write(self.footer)
+
+
+class ExportWriter:
+    """The files of a build (every export, the VoID description and the network file), planned whole before any is
+    written: what goes where, so that the manifest, the layout and VoID (which gives each export's size) are known at
+    once, and the files can be written on other threads. What the previous build had as it is, is copied from its
+    files: a Summary must be such a part."""
+
+    def __init__(self, parts: list[Part | Summary], folder: Path, previous: Previous | None = None) -> None:
+        owner: dict[str, Part | Summary] = {}
+        for part in parts:
+            for name in part.graphs:
+                if owner.setdefault(name, part) is not part:
+                    raise ValueError(f"{name}: a named graph in two parts of the dataset")
+        self.folder = folder
+        names = sorted(owner)
+        graph_items = [_graph_items(name, owner[name], previous) for name in names]
+        segments = _union(parts, previous)
+        self.files: dict[str, _File] = {}
+        for export in EXPORTS:
+            name = f"{STEM}.{export.suffix}"
+            old = previous.folder / name if previous else None
+            if export.union:
+                header = _prefix_lines(ox.RdfFormat.TURTLE) if export.suffix == "ttl" else b""
+                file = _File(folder / name, old, [segment.items[export.suffix] for segment in segments], header)
+            elif export.suffix == "jsonld":
+                file = _File(folder / name, old, [items["jsonld"] for items in graph_items], OPENING.encode("utf-8"), b",\n", CLOSING.encode("utf-8"))
+            else:
+                header = _prefix_lines(ox.RdfFormat.TRIG) if export.suffix == "trig" else b""
+                file = _File(folder / name, old, [items[export.suffix] for items in graph_items], header)
+            self.files[export.suffix] = file
+        summaries = [summary_of(part) for part in parts]
+        graphs = {name: summary.graphs[name] for summary in summaries for name in summary.graphs}
+        ordered = sorted(parts, key=lambda part: part.key)
+        self.network = _File(folder / NETWORK_FILE, previous.folder / NETWORK_FILE if previous else None,
+                             [_network_item(part, previous) for part in ordered], network_header(graphs[GRAPH + "provenance"].digest))
+        places = {suffix: file.places for suffix, file in self.files.items()}
+        # the named graphs, with where each is in the N-Quads export (the manifest's)
+        self.graphs = {name: Graph(graphs[name].digest, graphs[name].triples, graphs[name].size, *places["nq"][number])
+                       for number, name in enumerate(names)}
+        self.layout = Layout({file.path.name: file.size for file in (*self.files.values(), self.network)},
+                             {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
+                              for number, name in enumerate(names)},
+                             _runs(segments, places), {part.key: place for part, place in zip(ordered, self.network.places)})
+        union = (sum(s.union[0] for s in summaries), sum(s.union[1] for s in summaries), sum(s.union[2] for s in summaries))
+        properties = sorted({name for summary in summaries for name in summary.properties})
+        classes = sorted({name for summary in summaries for name in summary.classes})
+        self._void = functools.partial(void, {name: graphs[name].triples for name in names}, union, properties, classes,
+                                       {export: self.files[export.suffix].size for export in EXPORTS})
+
+    def nquads(self, done: Callable[[str], None] = lambda name: None) -> None:
+        """Write the N-Quads export (that the store of a build is updated from)."""
+        self.files["nq"].write()
+        done(f"{STEM}.nq")
+
+    def others(self, done: Callable[[str], None] = lambda name: None) -> None:
+        """Write every export but the N-Quads, and the network file."""
+        for suffix, file in self.files.items():
+            if suffix != "nq":
+                file.write()
+                done(file.path.name)
+        self.network.write()
+        done(NETWORK_FILE)
+
+    def void(self, done: Callable[[str], None] = lambda name: None) -> None:
+        """Write the VoID description (which gives the size of each export, planned)."""
+        (self.folder / VOID_FILE).write_bytes(self._void())
+        done(VOID_FILE)
+
+
 def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous | None = None,
-                  done: Callable[[str], None] = lambda name: None) -> tuple[list[str], dict[str, Graph], Layout]:
-    """Write every export and the VoID description of the parts into folder, calling done with the name of each file
-    written; return the names of the files written, the named graphs (with where each is in the N-Quads export) and
-    the layout. What the previous build had as it is, is copied from its exports: a Summary must be such a part."""
-    owner: dict[str, Part | Summary] = {}
-    for part in parts:
-        for name in part.graphs:
-            if owner.setdefault(name, part) is not part:
-                raise ValueError(f"{name}: a named graph in two parts of the dataset")
-    names = sorted(owner)
-    graph_items = [_graph_items(name, owner[name], previous) for name in names]
-    segments = _union(parts, previous)
-    sizes: dict[str, int] = {}
-    places: dict[str, list[Place]] = {}
-    for export in EXPORTS:
-        suffix = export.suffix
-        path = folder / f"{STEM}.{suffix}"
-        old = previous.folder / path.name if previous else None
-        if export.union:
-            header = _prefix_lines(ox.RdfFormat.TURTLE) if suffix == "ttl" else b""
-            places[suffix] = _write_items(path, old, [segment.items[suffix] for segment in segments], header)
-        elif suffix == "jsonld":
-            places[suffix] = _write_items(path, old, [items[suffix] for items in graph_items], OPENING.encode("utf-8"),
-                                          b",\n", CLOSING.encode("utf-8"))
-        else:
-            header = _prefix_lines(ox.RdfFormat.TRIG) if suffix == "trig" else b""
-            places[suffix] = _write_items(path, old, [items[suffix] for items in graph_items], header)
-        sizes[path.name] = path.stat().st_size
-        done(path.name)
-    summaries = [summary_of(part) for part in parts]
-    graphs = {name: summary.graphs[name] for summary in summaries for name in summary.graphs}
-    entries = {name: Graph(graphs[name].digest, graphs[name].triples, graphs[name].size, *places["nq"][number])
-               for number, name in enumerate(names)}
-    union = (sum(s.union[0] for s in summaries), sum(s.union[1] for s in summaries), sum(s.union[2] for s in summaries))
-    properties = sorted({name for summary in summaries for name in summary.properties})
-    classes = sorted({name for summary in summaries for name in summary.classes})
-    (folder / VOID_FILE).write_bytes(void({name: graphs[name].triples for name in names}, union, properties, classes,
-                                          {export: sizes[f"{STEM}.{export.suffix}"] for export in EXPORTS}))
-    done(VOID_FILE)
-    network = _network(parts, folder, previous, graphs[GRAPH + "provenance"].digest)
-    sizes[NETWORK_FILE] = (folder / NETWORK_FILE).stat().st_size
-    done(NETWORK_FILE)
-    layout = Layout(sizes, {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
-                            for number, name in enumerate(names)}, _runs(segments, places), network)
-    return list(FILES), entries, layout
+                  done: Callable[[str], None] = lambda name: None) -> tuple[dict[str, Graph], Layout]:
+    """Write every export, the VoID description and the network file of the parts into folder, calling done with the
+    name of each file written; return the named graphs (with where each is in the N-Quads export) and the layout."""
+    writer = ExportWriter(parts, folder, previous)
+    writer.nquads(done)
+    writer.others(done)
+    writer.void(done)
+    return writer.graphs, writer.layout
 
 
 def network_header(provenance: str) -> bytes:
@@ -125,21 +219,14 @@ def network_header(provenance: str) -> bytes:
     return json.dumps({"format": NETWORK_FORMAT, "provenance": provenance}).encode("utf-8") + b"\n"
 
 
-def _network(parts: list[Part | Summary], folder: Path, previous: Previous | None, provenance: str) -> dict[str, Place]:
-    """Write the network file: its header, then the lines of each part in order of their keys, those of a part the
-    previous build had as it is copied from its file; return the place of each part's lines by its key."""
-    ordered = sorted(parts, key=lambda part: part.key)
-    items = []
-    for part in ordered:
-        summary = summary_of(part)
-        if previous is not None and previous.has(summary) and part.key in previous.layout.network:
-            items.append(_Item(previous.layout.network[part.key]))
-        elif isinstance(part, Part):
-            items.append(_Item(None, (part.network,)))
-        else:
-            raise ValueError(f"{part.key}: a part neither in the previous build nor rendered")
-    places = _write_items(folder / NETWORK_FILE, previous.folder / NETWORK_FILE if previous else None, items, network_header(provenance))
-    return {part.key: place for part, place in zip(ordered, places)}
+def _network_item(part: Part | Summary, previous: Previous | None) -> _Item:
+    """A part's lines in the network file (which holds them in order of the parts' keys): the previous build's, if it
+    had the part as it is."""
+    if previous is not None and previous.has(summary_of(part)) and part.key in previous.layout.network:
+        return _Item(previous.layout.network[part.key])
+    if isinstance(part, Part):
+        return _Item(None, (part.network,))
+    raise ValueError(f"{part.key}: a part neither in the previous build nor rendered")
 
 
 def _graph_items(name: str, part: Part | Summary, previous: Previous | None) -> dict[str, _Item]:
@@ -238,54 +325,6 @@ def _runs(segments: list[_Segment], places: dict[str, list[Place]]) -> list[Run]
         else:
             runs.append(Run(segment.part, segment.first, segment.last, nt, ttl))
     return runs
-
-
-def _write_items(path: Path, old: Path | None, items: list[_Item], header: bytes, separator: bytes = b"", footer: bytes = b"") -> list[Place]:
-    """Write header, the items (separated) and footer to path, those of the previous build copied from its file old
-    (adjacent ones, and the separator between them, in one copy); return the place of each item."""
-    places: list[Place] = []
-    position = len(header)
-    with path.open("wb") as output, contextlib.ExitStack() as files:
-        output.write(header)
-        pending: list[int] = []  # [start, end] in old, not yet copied
-        source = files.enter_context(old.open("rb")) if old else None
-
-        def copy() -> None:
-            assert source is not None
-            output.flush()
-            start, end = pending
-            while start < end:
-                copied = os.copy_file_range(source.fileno(), output.fileno(), end - start, start)
-                if not copied:
-                    raise ValueError(f"{old}: shorter than its layout says")
-                start += copied
-            pending.clear()
-
-        for number, item in enumerate(items):
-            gap = separator if number else b""
-            if item.old is not None:
-                start, length = item.old
-                if pending and pending[1] + len(gap) == start:
-                    pending[1] = start + length  # the separator copied with it
-                else:
-                    if pending:
-                        copy()
-                    output.write(gap)
-                    pending[:] = [start, start + length]
-            else:
-                if pending:
-                    copy()
-                output.write(gap)
-                length = 0
-                for piece in item.new:
-                    output.write(piece)
-                    length += len(piece)
-            places.append((position + len(gap), length))
-            position += len(gap) + length
-        if pending:
-            copy()
-        output.write(footer)
-    return places
 
 
 def _prefix_lines(format: ox.RdfFormat) -> bytes:

@@ -16,7 +16,7 @@ SIZE_LIMIT = 16 * 1024 * 1024  # bytes, for an annotation file, the registry or 
 SIZE_LIMIT_SHOWN = "16 MiB"
 
 
-def read_input(path: Path, folder: Path, where: str, named_as: str | None = None) -> bytes:
+def read_input(path: str | Path, folder: Path, where: str, named_as: str | None = None) -> bytes:
     """The bytes of path, a regular file (links resolved) inside folder of at most SIZE_LIMIT bytes.
 
     Errors are located at where; named_as is how the annotator wrote the path, when it was written."""
@@ -42,7 +42,7 @@ def read_input(path: Path, folder: Path, where: str, named_as: str | None = None
     return data
 
 
-def _resolved(path: Path) -> str:
+def _resolved(path: str | Path) -> str:
     """The path with its links resolved: its folder's resolution (once per build: forget_links) and its name, unless
     the name is itself a link (10,000 sources: 0.8 s -> 0.2 s for their files)."""
     parent, name = os.path.split(path)

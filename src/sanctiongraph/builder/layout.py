@@ -108,9 +108,16 @@ class Previous:
 
     def __post_init__(self) -> None:
         self._graphs_of = Counter(place.part for place in self.layout.graphs.values())
+        self._answers: dict[str, tuple[Summary, bool]] = {}  # by part key: a summary asked about, and the answer
 
     def has(self, part: Summary) -> bool:
-        """Whether the previous build had this part as it is: the same graphs, with the same hashes."""
+        """Whether the previous build had this part as it is: the same graphs, with the same hashes (asked of each
+        part several times in a build: answered once per summary)."""
+        answered = self._answers.get(part.key)
+        if answered is not None and answered[0] is part:
+            return answered[1]
         key, places, graphs = part.key, self.layout.graphs, self.manifest.graphs
-        return self._graphs_of[key] == len(part.graphs) and all(
+        found = self._graphs_of[key] == len(part.graphs) and all(
             name in places and places[name].part == key and graphs[name].digest == graph.digest for name, graph in part.graphs.items())
+        self._answers[key] = (part, found)
+        return found

@@ -9,6 +9,7 @@ union of its graphs, are in order and stored end to end in one string per format
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -64,8 +65,8 @@ class Summary:
     properties: list[str]
     classes: list[str]
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # asked of each part several times a build
         return min(self.graphs)
 
     @property
