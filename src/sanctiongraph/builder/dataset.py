@@ -794,9 +794,10 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                             stored, copied = pool.submit(store), pool.submit(writer.others, done)
                             writer.void(done)
                             writer.layout.write(folder)
+                            encoded = manifest.encoded()
                             stored.result()
                             copied.result()
-                        manifest.write(folder)
+                        manifest.write(folder, encoded)
                     report.written = builds.publish(folder, [*FILES, STORE_LINK])
                 except BaseException:
                     if loading is not None:

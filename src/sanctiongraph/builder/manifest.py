@@ -34,11 +34,15 @@ class Manifest:
     shared: str  # the digest of the inputs every graph depends on: ontology, checks, registry, vocabularies, builder
     graphs: dict[str, Graph]
 
-    def write(self, build: Path) -> None:
-        names = [item.name for item in fields(Graph)]
-        graphs = {name: [getattr(graph, field) for field in names] for name, graph in sorted(self.graphs.items())}
-        data = {"format": FORMAT, "fields": names, "shared": self.shared, "graphs": graphs}
-        write_atomically(build / MANIFEST_FILE, json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8"))
+    def encoded(self) -> bytes:
+        """The manifest as its file holds it."""
+        graphs = {name: [graph.digest, graph.triples, graph.size, graph.offset, graph.length] for name, graph in sorted(self.graphs.items())}
+        data = {"format": FORMAT, "fields": [item.name for item in fields(Graph)], "shared": self.shared, "graphs": graphs}
+        return json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8")
+
+    def write(self, build: Path, encoded: bytes | None = None) -> None:
+        """Write the manifest (encoded already, or now) into the build folder."""
+        write_atomically(build / MANIFEST_FILE, encoded if encoded is not None else self.encoded())
 
     @classmethod
     def read(cls, build: Path) -> Manifest | None:
