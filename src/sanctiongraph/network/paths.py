@@ -75,14 +75,15 @@ def shortest_connections(links: Links, start: str, end: str, *, max_hops: int = 
                 if node not in reached:
                     reached.add(node)
                     frontier.add(node)
+    ordered = in_order(found)
     graph = nx.Graph()
     graph.add_nodes_from(sorted(sides[0][0] | sides[1][0]))
-    graph.add_edges_from((link.start, link.end) for link in in_order(found))
+    graph.add_edges_from(dict.fromkeys((link.start, link.end) for link in ordered))  # each pair once, first as found
     routes = tuple(tuple(route) for route in islice(nx.all_shortest_paths(graph, first, last), limit))
     if len(routes[0]) - 1 > max_hops:
         return Connections(first, last, (), ())
     between: dict[frozenset[str], list[Link]] = {}
-    for link in in_order(found):
+    for link in ordered:
         between.setdefault(frozenset((link.start, link.end)), []).append(link)
     hops = tuple(Hop(number, step, a, b, link)
                  for number, route in enumerate(routes, 1) for step, (a, b) in enumerate(pairwise(route), 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -124,16 +125,43 @@ class StoredNetwork:
 
     def links(self) -> list[Link]:
         """The links of the graph, in order."""
+        return in_order(link for sourced, row in self.kept for link in self.row_links(sourced, row))
+
+    def row_links(self, sourced: dict[str, Any], row: list[Any], at: set[str] | None = None) -> list[Link]:
+        """The links of a kept row: a registry link, or those of a statement; `at`: only those with an end at one of
+        these entities."""
         iris, terms = self.iris, self.terms
-        found = []
-        for sourced, row in self.kept:
+        if row[0] == "registry":
+            link = Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY)
+            return [link] if at is None or link.start in at or link.end in at else []
+        numbers = iter(row[8])
+        return [Link(iris[first], iris[second], terms[row[2]], sourced["graph"], row[1], terms[first_role], terms[second_role])
+                for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)
+                if at is None or iris[first] in at or iris[second] in at]
+
+    def rows_at(self) -> dict[str, list[int]]:
+        """The kept rows (their index in `kept`) that have a link at each entity (its IRI); a ValueError when a row
+        names an entity or a term the file does not hold."""
+        at: dict[int, list[int]] = defaultdict(list)
+        named: set[int] = set()  # the terms the rows name
+        for index, (_, row) in enumerate(self.kept):
             if row[0] == "registry":
-                found.append(Link(iris[row[1]], iris[row[3]], terms[row[2]], REGISTRY))
-                continue
-            numbers = iter(row[8])
-            found += [Link(iris[first], iris[second], terms[row[2]], sourced["graph"], row[1], terms[first_role], terms[second_role])
-                      for first, second, first_role, second_role in zip(numbers, numbers, numbers, numbers)]
-        return in_order(found)
+                ends = {row[1], row[3]}
+                named.add(row[2])
+            else:
+                links = row[8]
+                ends = {*links[0::4], *links[1::4]}
+                named.update(links[2::4], links[3::4], (row[2],))
+            for end in ends:
+                at[end].append(index)
+        if not (_numbered(at, self.iris) and _numbered(named, self.terms)):
+            raise ValueError("a row names an entity or a term that the file does not hold")
+        return {self.iris[end]: indices for end, indices in at.items()}
+
+
+def _numbered(numbers: Iterable[int], named: list[str]) -> bool:
+    """Whether every number is that of one of the things named."""
+    return all(0 <= number < len(named) for number in numbers)
 
 
 class KnownLinks(Links):
@@ -143,11 +171,8 @@ class KnownLinks(Links):
 
     def __init__(self, store: Readable, network: StoredNetwork, filters: Filters) -> None:
         self.network = network
+        self.rows_at = network.rows_at()
         super().__init__(store, filters)
-        self.by_entity: dict[str, list[Link]] = {}
-        for link in network.links():
-            for end in {link.start, link.end}:
-                self.by_entity.setdefault(end, []).append(link)
 
     def _entities(self) -> dict[str, Entity]:
         return {entity.iri: entity for entity in map(self.network.entity, range(len(self.network.registry)))}
@@ -156,7 +181,10 @@ class KnownLinks(Links):
         return self.network.sources
 
     def at(self, entities: Iterable[str]) -> list[Link]:
-        return in_order({link for entity in set(entities) for link in self.by_entity.get(entity, ())})
+        """The links with an end at one of these entities, in order: made of the rows that have them only."""
+        wanted = set(entities)
+        indices = sorted({index for entity in wanted for index in self.rows_at.get(entity, ())})
+        return in_order(link for index in indices for link in self.network.row_links(*self.network.kept[index], wanted))
 
     def attestations(self, statements: Iterable[str]) -> dict[str, Attestation]:
         wanted = set(statements)
