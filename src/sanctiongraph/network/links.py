@@ -212,7 +212,8 @@ def check_sources(wanted: set[str], known: set[str]) -> None:
 
 
 class Links:
-    """Reads the network from a store: its entities, and its links (all, or those at given entities) under filters."""
+    """Reads the network from a store: its entities, its links (all, or those at given entities) under filters, and
+    how the statements that make them are attested."""
 
     def __init__(self, store: Readable, filters: Filters = Filters()) -> None:
         self.store, self.filters = store, filters

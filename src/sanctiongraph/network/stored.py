@@ -100,11 +100,15 @@ class StoredNetwork:
     def graph(self) -> nx.MultiDiGraph:
         """The network as a graph, made the first time it is asked for (a search hop by hop needs only the links)."""
         graph = nx.MultiDiGraph()
-        graph.add_nodes_from((entity.iri, {"label": entity.label, "iri": entity.iri, "cls": self.labels[self.registry[number][1]],
-                                           "aliases": "; ".join(entity.names[1:])})
-                             for number, entity in ((number, self.entity(number)) for number in sorted(self.ends)))  # numbers sort as the IRIs they stand for
+        graph.add_nodes_from(map(self._node, sorted(self.ends)))  # numbers sort as the IRIs they stand for
         graph.add_edges_from(self._edges())
         return graph
+
+    def _node(self, number: int) -> tuple[str, dict[str, str]]:
+        """An entity as a node: its IRI, and its label, IRI, class (by its label) and aliases."""
+        entity = self.entity(number)
+        return entity.iri, {"label": entity.label, "iri": entity.iri, "cls": self.labels[self.registry[number][1]],
+                            "aliases": "; ".join(entity.names[1:])}
 
     def _edges(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """Each link kept as an edge: its ends, its key and its attributes. One dict of attributes serves a statement's
