@@ -1,10 +1,11 @@
 """Times of the network commands on a built graph (BENCHMARKS.md, "Network analytics"), each against its baseline:
 `path` between the two entities of highest PageRank (the search as the command runs it, and reading the store hop by
 hop; and the whole command, `sanctiongraph path HUB1 HUB2 --format csv --quiet` run in a new process as a user runs
-it, its output discarded: the median of 5); `analyze` centrality; `to_networkx` (which reads the build's network file)
-against networkx building the same MultiDiGraph from a plain edge list in memory (and, for comparison, reading the
-network from the store, as without that file, and networkx reading it from GraphML); the GraphML and GEXF exports
-against networkx writing that plain graph. Prints the load average before and after. `--path` times `path` only.
+it, its output discarded: the median of 5; `viz path` between them, the median of 3); `analyze` centrality;
+`to_networkx` (which reads the build's network file) against networkx building the same MultiDiGraph from a plain
+edge list in memory (and, for comparison, reading the network from the store, as without that file, and networkx
+reading it from GraphML); the GraphML and GEXF exports against networkx writing that plain graph. Prints the load
+average before and after. `--path` times `path` and `viz path` only.
 
     .venv/bin/python benchmarks/network.py GRAPH_FOLDER [--path]
 
@@ -40,11 +41,14 @@ def hubs(graph: nx.MultiDiGraph) -> list[str]:
 
 
 def path(folder: Path, first: str, second: str) -> None:
-    """The search as `sanctiongraph path` runs it, and the whole command in a new process."""
+    """The search as `sanctiongraph path` runs it, and the whole commands `path` and `viz path` in a new process."""
     timed("path between the two hubs (the search, links of the network file)", lambda: shortest_connections(links_of(folder), first, second))
     argv = [str(COMMAND), "path", first, second, "--graph", str(folder), "--format", "csv", "--quiet"]
     timed("sanctiongraph path HUB1 HUB2 --format csv -q > /dev/null", lambda: subprocess.run(argv, stdout=subprocess.DEVNULL, check=True),
           runs=5, median=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        argv = [str(COMMAND), "viz", "path", first, second, "--graph", str(folder), "-o", str(Path(scratch) / "path.html"), "--quiet"]
+        timed("sanctiongraph viz path HUB1 HUB2 -o HTML -q", lambda: subprocess.run(argv, check=True), runs=3, median=True)
 
 
 def main(folder: Path, path_only: bool) -> None:
@@ -89,6 +93,6 @@ def main(folder: Path, path_only: bool) -> None:
 if __name__ == "__main__":
     arguments = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     arguments.add_argument("graph", type=Path, help="a built graph folder")
-    arguments.add_argument("--path", action="store_true", help="time `path` only")
+    arguments.add_argument("--path", action="store_true", help="time `path` and `viz path` only")
     parsed = arguments.parse_args()
     main(parsed.graph, parsed.path)
