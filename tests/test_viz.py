@@ -200,15 +200,17 @@ def test_an_entity_view_is_the_ego_graph_of_the_overview(store: ox.Store, facts:
 @pytest.mark.parametrize(("start", "end"), [("mechel", "trump"), ("putin", "kemerovo-oblast"), ("trump", "putin"),
                                             ("china", "mechel"), ("russia", "russia")])
 @pytest.mark.parametrize("source", [None, SOURCE])
-def test_a_path_view_draws_the_shortest_paths_of_the_network_of_actors(store: ox.Store, facts: Facts, start: str, end: str,
-                                                                       source: str | None) -> None:
+def test_a_path_view_draws_the_shortest_paths_of_the_network_of_actors(store: ox.Store, graph: Path, facts: Facts, start: str,
+                                                                       end: str, source: str | None) -> None:
+    """Drawn from the store's links, and the same from those of the build's network file (as `viz path` draws it)."""
     links = Links(store, Filters(sources=(source,) if source else ())).all()
-    graph = nx.Graph()
-    graph.add_edges_from((link.start, link.end) for link in links)
-    routes = list(islice(nx.all_shortest_paths(graph, ID + start, ID + end), MAX_PATHS))
+    whole = nx.Graph()
+    whole.add_edges_from((link.start, link.end) for link in links)
+    routes = list(islice(nx.all_shortest_paths(whole, ID + start, ID + end), MAX_PATHS))
     steps = {frozenset(pair) for route in routes for pair in pairwise(route)}
     used = [link for link in links if frozenset((link.start, link.end)) in steps]
     view = path_view(store, facts, start, end, source=source)
+    assert path_view(store, facts, start, end, source=source, folder=graph) == view
     statements = {link.statement for link in used if link.statement}
     assert set(view.nodes) == {node for route in routes for node in route} | statements
     drawn = {(e.subject, e.predicate, e.object) for e in view.edges}

@@ -142,11 +142,16 @@ def _key_value(item: str) -> tuple[str, str]:
     return key, value
 
 
+def _viz_graph(args: argparse.Namespace) -> Path | None:
+    """The built graph folder `viz` draws from; none with --endpoint."""
+    return None if args.endpoint else args.graph or _project(args).graph
+
+
 def _viz(args: argparse.Namespace) -> int:
     from sanctiongraph import viz
 
     folder = None if args.output else _project(args).viz
-    graph = Endpoint(args.endpoint, timeout=DEFAULT_TIMEOUT) if args.endpoint else args.graph or _project(args).graph
+    graph = _viz_graph(args) or Endpoint(args.endpoint, timeout=DEFAULT_TIMEOUT)
     view, path = viz.draw(graph, args.make_view(args), output=args.output, folder=folder,
                           max_nodes=args.max_nodes)
     if not args.quiet:
@@ -184,7 +189,7 @@ def _viz_options(viz_parser: argparse.ArgumentParser) -> None:
     path = views.add_parser("path", parents=[common], help="the shortest connections between two entities")
     path.add_argument("start", metavar="ID1")
     path.add_argument("end", metavar="ID2")
-    path.set_defaults(make_view=lambda a: partial(viz.path_view, start=a.start, end=a.end, source=a.source))
+    path.set_defaults(make_view=lambda a: partial(viz.path_view, start=a.start, end=a.end, source=a.source, folder=_viz_graph(a)))
     viz_parser.set_defaults(run=_viz)
 
 
@@ -203,7 +208,6 @@ def _write_rows(args: argparse.Namespace, result: Result) -> None:
 def _path(args: argparse.Namespace) -> int:
     from sanctiongraph.network import links_of
     from sanctiongraph.network.paths import hop_rows, shortest_connections
-    from sanctiongraph.query.facts import load_facts
 
     links = links_of(args.graph or _project(args).graph, _filters(args))
     found = shortest_connections(links, args.start, args.end, max_hops=args.max_hops)
@@ -213,7 +217,7 @@ def _path(args: argparse.Namespace) -> int:
     elif not args.quiet:
         print(f"{len(found.routes)} shortest connection(s) of {found.length} hop(s) between {links.label(found.start)} "
               f"and {links.label(found.end)}", file=sys.stderr)
-    _write_rows(args, hop_rows(found, load_facts(links.store)))
+    _write_rows(args, hop_rows(found, links))
     return 0
 
 

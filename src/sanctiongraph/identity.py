@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rapidfuzz import fuzz, process, utils
 
 from sanctiongraph.errors import shown
 from sanctiongraph.namespaces import ID
@@ -82,6 +81,8 @@ class Names:
     def find(self, name: str, limit: int = 10, cutoff: float = 70) -> list[Candidate]:
         """The entities whose ID, label or alias comes closest to a name, best first (rapidfuzz's WRatio, case and
         punctuation ignored), each once, at most `limit` of them, none under `cutoff`."""
+        from rapidfuzz import fuzz, process, utils  # a twentieth of a second to import: only when names are searched
+
         choices = [(entity, alias) for entity, names in self.names.items() for alias in (entity, *names)]
         found = process.extract(name, [alias for _, alias in choices], scorer=fuzz.WRatio, processor=utils.default_process,
                                 limit=None, score_cutoff=cutoff)

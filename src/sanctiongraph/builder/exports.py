@@ -51,7 +51,7 @@ VOID_FILE = "void.ttl"
 STEM = "sanctiongraph"
 FILES = (*(f"{STEM}.{export.suffix}" for export in EXPORTS), VOID_FILE)  # the files of a build that users read
 NETWORK_FILE = "network.jsonl"  # internal: the network of actors, for to_networkx (sanctiongraph.builder.network)
-NETWORK_FORMAT = 1
+NETWORK_FORMAT = 2  # 2: an entity's class as a term, its names as a list
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ writes it), then the lines of every part of the dataset in order of the parts' k
 in ASCII (a file of ASCII is parsed a third faster):
 
 - the shared part (ontology, registry): `["term", IRI, label]` for every class and object property a link or an
-  entity can name, and `["entity", IRI, label, class, aliases]` for every entity of the registry, each in order of
-  their IRIs; then `["registry", subject, property, object]` for every registry link;
+  entity can name, and `["entity", IRI, class, [name, ...]]` for every entity of the registry (its class a term; its
+  names as sanctiongraph.network.links.Entity holds them: labels, then aliases, each sorted, none twice), each in
+  order of their IRIs; then `["registry", subject, property, object]` for every registry link;
 - a source's part: `["source", graph, document, title, address]`, then `["statement", IRI, class, summary, evidence,
   sentence, earliest, latest, [start, end, startRole, endRole, start, ...]]` for every statement that links entities
   (its earliest and latest day, or null; its links in order, four numbers each), in order of their IRIs.
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from sanctiongraph.builder.ontology import closure
-from sanctiongraph.namespaces import DCTERMS, GRAPH, ID, OA, OWL, RDF, RDFS, SCHEMA, SG, SKOS, iri_words, sg
+from sanctiongraph.namespaces import DCTERMS, GRAPH, OA, OWL, RDF, RDFS, SCHEMA, SG, SKOS, iri_words, sg
 from sanctiongraph.network.links import Roles, registry_links, statement_links
 
 _REGISTRY = GRAPH + "registry"
@@ -126,7 +127,7 @@ def shared_network(quads: list[ox.Quad], rules: Rules) -> bytes:
     for iri, cls in rules.entities.items():
         names = list(dict.fromkeys([*sorted(_values([*facts[iri][RDFS + "label"], *facts[iri][SKOS + "prefLabel"]])),
                                     *sorted(_values(facts[iri][SKOS + "altLabel"]))]))
-        rows.append(["entity", iri, names[0] if names else iri.removeprefix(ID), rules.labels[cls], "; ".join(names[1:])])
+        rows.append(["entity", iri, rules.term[cls], names])
     graph = ox.NamedNode(_REGISTRY)
     registry = ((quad.subject, quad.predicate.value, quad.object) for quad in quads if quad.graph_name == graph)
     found = registry_links({"subject": subject.value, "property": prop, "object": obj.value} for subject, prop, obj in registry

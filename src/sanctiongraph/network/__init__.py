@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 
 from sanctiongraph.errors import NetworkError
-from sanctiongraph.network.links import Filters, KnownLinks, Link, Links
+from sanctiongraph.network.links import Filters, Link, Links
 from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.store import open_store
 
@@ -81,9 +81,11 @@ def links_of(folder: Path, filters: Filters = Filters()) -> Links:
     """The links of a built graph folder under the filters, for a search hop by hop (sanctiongraph.network.paths):
     looked up among those of its build's network file when it has one from that very build, else in its store; the
     same either way."""
-    stored = _stored(folder, filters, lambda network: network.links())
+    from sanctiongraph.network.stored import KnownLinks
+
     store = open_store(folder)
-    return Links(store, filters) if stored is None else KnownLinks(store, filters, stored)
+    stored = _stored(folder, filters, lambda network: KnownLinks(store, network, filters))
+    return Links(store, filters) if stored is None else stored
 
 
 __all__ = ["Filters", "Link", "Links", "Network", "links_of", "network_of", "read_network"]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from sanctiongraph.errors import NetworkError, UsageError, shown
 from sanctiongraph.identity import Names
 from sanctiongraph.namespaces import GRAPH, ID, SG
+from sanctiongraph.query.facts import load_facts
 from sanctiongraph.query.library import Query, load_queries
 from sanctiongraph.query.slots import BATCH, Row, fill
 
@@ -189,28 +190,55 @@ def registry_links(rows: Iterable[dict[str, str]]) -> list[Link]:
     return [Link(row["subject"], row["object"], row["property"], REGISTRY) for row in rows if row["subject"] != row["object"]]
 
 
+@dataclass(frozen=True)
+class Attestation:
+    """Where a statement is stated and on what evidence, as a hop of `sanctiongraph path` shows it: the document of its
+    source, the quotes of its evidence (in the order of their starts, joined by " … "), the sentences they lie in, and
+    the source's address, if it has one (the `source`, `evidence`, `sentence` and `address` of its edges in the
+    network's graph, sanctiongraph.network.graph)."""
+
+    document: str
+    evidence: str
+    sentence: str
+    address: str | None
+
+
+def check_sources(wanted: set[str], known: set[str]) -> None:
+    """A NetworkError when a source graph of the filter is not among the graph's sources."""
+    unknown = sorted(wanted - known)
+    if unknown:
+        names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in known))
+        raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
+
+
 class Links:
-    """Reads the network from a store: its entities, and its links (all, or those at given entities) under filters."""
+    """Reads the network from a store: its entities, its links (all, or those at given entities) under filters, and
+    how the statements that make them are attested."""
 
     def __init__(self, store: Readable, filters: Filters = Filters()) -> None:
         self.store, self.filters = store, filters
         self.queries = load_queries(HERE / "queries")
         self.roles = Roles.load()
-        self.entities: dict[str, Entity] = {}
+        self.entities = self._entities()
+        self.names = Names((iri.removeprefix(ID), name) for iri, entity in self.entities.items() for name in entity.names)
+        self.graphs = {SOURCE_GRAPH + source for source in filters.sources}
+        if self.graphs:
+            check_sources(self.graphs, self._sources())
+
+    def _entities(self) -> dict[str, Entity]:
+        """The registry's entities by IRI, in order, with their classes and names (queries/entities.rq)."""
+        entities: dict[str, Entity] = {}
         for row in self._rows(self.queries["entities"]):
-            entity = self.entities.setdefault(row["entity"], Entity(row["entity"]))
+            entity = entities.setdefault(row["entity"], Entity(row["entity"]))
             if row["class"] not in entity.classes:
                 entity.classes.append(row["class"])
             if "name" in row and row["name"] not in entity.names:
                 entity.names.append(row["name"])
-        self.names = Names((iri.removeprefix(ID), name) for iri, entity in self.entities.items() for name in entity.names)
-        self.graphs = {SOURCE_GRAPH + source for source in filters.sources}
-        if self.graphs:
-            known = {row["graph"] for row in self._rows(self.queries["sources"])}
-            unknown = sorted(self.graphs - known)
-            if unknown:
-                names = ", ".join(sorted(g.removeprefix(SOURCE_GRAPH) for g in known))
-                raise NetworkError(f"no source {shown(unknown[0].removeprefix(SOURCE_GRAPH))} in the graph; sources: {names or 'none'}")
+        return entities
+
+    def _sources(self) -> set[str]:
+        """The named graph of every source."""
+        return {row["graph"] for row in self._rows(self.queries["sources"])}
 
     def _rows(self, query: Query, text: str | None = None) -> Iterator[dict[str, str]]:
         return solutions(self.store, text or query.text)
@@ -240,6 +268,21 @@ class Links:
     def label(self, iri: str) -> str:
         entity = self.entities.get(iri)
         return entity.label if entity else iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    def attestations(self, statements: Iterable[str]) -> dict[str, Attestation]:
+        """How each of these statements is attested, from the views' facts of the store (sanctiongraph.query.facts)."""
+        facts = load_facts(self.store)
+        wanted = sorted(set(statements))
+        facts.cover(wanted)
+        found = {}
+        for statement in wanted:
+            item = facts.provenance.get(statement)
+            if item is not None:
+                document = facts.documents.get(item.graph)
+                found[statement] = Attestation(item.document, " … ".join(e.quote for e in item.evidence),
+                                               " ".join(dict.fromkeys(s for e in item.evidence for s in e.sentences)),
+                                               document.address if document and document.address else None)
+        return found
 
     # --- links
 
@@ -279,18 +322,3 @@ class Links:
             if first <= end and last >= start:
                 held.add(row["statement"])
         return held & set(statements)
-
-
-class KnownLinks(Links):
-    """Links of which every one is known already (those of a build's network file): at() looks them up in memory
-    rather than in the store, with the same answer."""
-
-    def __init__(self, store: Readable, filters: Filters, links: Iterable[Link]) -> None:
-        super().__init__(store, filters)
-        self.by_entity: dict[str, list[Link]] = {}
-        for link in links:
-            for end in {link.start, link.end}:
-                self.by_entity.setdefault(end, []).append(link)
-
-    def at(self, entities: Iterable[str]) -> list[Link]:
-        return in_order({link for entity in set(entities) for link in self.by_entity.get(entity, ())})

@@ -16,7 +16,6 @@ import pyoxigraph as ox
 from sanctiongraph.errors import UsageError
 from sanctiongraph.network.links import Link, Links, in_order
 from sanctiongraph.network.results import Value, result
-from sanctiongraph.query.facts import Facts
 from sanctiongraph.query.running import Result
 
 MAX_PATHS = 25
@@ -76,14 +75,15 @@ def shortest_connections(links: Links, start: str, end: str, *, max_hops: int = 
                 if node not in reached:
                     reached.add(node)
                     frontier.add(node)
+    ordered = in_order(found)
     graph = nx.Graph()
     graph.add_nodes_from(sorted(sides[0][0] | sides[1][0]))
-    graph.add_edges_from((link.start, link.end) for link in in_order(found))
+    graph.add_edges_from(dict.fromkeys((link.start, link.end) for link in ordered))  # each pair once, first as found
     routes = tuple(tuple(route) for route in islice(nx.all_shortest_paths(graph, first, last), limit))
     if len(routes[0]) - 1 > max_hops:
         return Connections(first, last, (), ())
     between: dict[frozenset[str], list[Link]] = {}
-    for link in in_order(found):
+    for link in ordered:
         between.setdefault(frozenset((link.start, link.end)), []).append(link)
     hops = tuple(Hop(number, step, a, b, link)
                  for number, route in enumerate(routes, 1) for step, (a, b) in enumerate(pairwise(route), 1)
@@ -95,26 +95,21 @@ HOP_COLUMNS = ["route", "hop", "from", "fromRole", "relation", "toRole", "to", "
                "statement", "source", "evidence", "sentence", "address"]
 
 
-def hop_rows(connections: Connections, facts: Facts) -> Result:
+def hop_rows(connections: Connections, links: Links) -> Result:
     """The hops as rows: the link's ends in the route's order, its roles and relation, its direction (forward when
-    the route follows the link's own direction), whether the registry states it, and the statement's source,
-    evidence (its quotes) and the sentences they lie in."""
-    facts.cover(hop.link.statement for hop in connections.hops if hop.link.statement)
+    the route follows the link's own direction), whether the registry states it, and how its statement is attested:
+    the statement, its source, its evidence (the quotes) and the sentences they lie in, and the source's address."""
+    attested = links.attestations(hop.link.statement for hop in connections.hops if hop.link.statement)
     rows: list[list[Value]] = []
     for hop in connections.hops:
         link = hop.link
         roles = (link.start_role, link.end_role) if hop.forward else (link.end_role, link.start_role)
         row: list[Value] = [hop.route, hop.step, ox.NamedNode(hop.start), _iri(roles[0]), ox.NamedNode(link.relation), _iri(roles[1]),
                             ox.NamedNode(hop.end), "forward" if hop.forward else "backward", link.registry]
-        item = facts.provenance.get(link.statement) if link.statement else None
-        if item is None:
-            rows.append(row + [None] * 5)
-            continue
-        document = facts.documents.get(item.graph)
-        quotes = " … ".join(e.quote for e in item.evidence)
-        sentences = " ".join(dict.fromkeys(s for e in item.evidence for s in e.sentences))
-        rows.append(row + [ox.NamedNode(item.iri), ox.NamedNode(item.document), quotes, sentences,
-                           document.address if document and document.address else None])
+        statement = link.statement
+        said = attested.get(statement) if statement else None
+        rows.append(row + ([ox.NamedNode(statement), ox.NamedNode(said.document), said.evidence, said.sentence, said.address]
+                           if statement and said else [None] * 5))
     return result(HOP_COLUMNS, rows)
 
 

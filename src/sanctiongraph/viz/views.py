@@ -282,15 +282,17 @@ def entity_view(store: Readable, facts: Facts, entity: str, *, hops: int = 2, so
         nodes=tuple(sorted(near)), edges=network.edges(triples), narrow=narrow)
 
 
-def path_view(store: Readable, facts: Facts, start: str, end: str, *, source: str | None = None) -> View:
+def path_view(store: Readable, facts: Facts, start: str, end: str, *, source: str | None = None, folder: Path | None = None) -> View:
     """The shortest connections between two entities in the network of actors (`sanctiongraph path`'s search, at
     most MAX_PATHS of them): their entities, the statements that link them with the roles that name each end, and
-    the registry's links."""
+    the registry's links. Searched, as `sanctiongraph path` searches, among the links of the network file of the
+    build of `folder` (the built graph folder of the store) when it has one from that very build, else in the store."""
     # imported here: the network reads the store with viz's slots and facts, so it imports this package
-    from sanctiongraph.network.links import Filters, Links
+    from sanctiongraph.network import Filters, Links, links_of
     from sanctiongraph.network.paths import MAX_HOPS, MAX_PATHS, shortest_connections
 
-    links = Links(store, Filters(sources=(source,) if source else ()))
+    filters = Filters(sources=(source,) if source else ())
+    links = links_of(folder, filters) if folder is not None else Links(store, filters)
     found = shortest_connections(links, start, end, limit=MAX_PATHS)
     first, last = found.start, found.end
     if not found.routes:
