@@ -6,11 +6,12 @@ Each store is started on a fresh database and sent one request that writes GRAPH
 "old" version; then the same graphs with other objects, the "new" version, killed either halfway through the time
 the first request took ("during") or as soon as it has answered ("after"). Once the store is up again, each graph is
 counted: every graph should be wholly old ("during") or wholly new ("after"); a graph with fewer triples, or with
-both, is what `publish` must not leave. On Oxigraph the same is done with its bulk loader (`publish --bulk`), which
-only adds graphs: the "new" graphs are sent into the empty store (the "old" request goes to other graphs, to time
-it), so each graph should be absent ("during") or wholly new.
+both, is what `publish` must not leave. The same is done with each store's bulk loader (`publish --bulk`: Oxigraph
+server's, Virtuoso's TTLP), which only adds graphs: the "new" graphs are sent into the empty store (the "old" request
+goes to other graphs, to time it), so each graph should be absent ("during") or wholly new. And with one Graph Store
+`PUT` per graph ("put", publish's default), sent one after the other: each graph old or new.
 
-    python benchmarks/crash.py [--stores oxigraph virtuoso] [--ways update bulk] [--graphs 200] [--triples 500]
+    python benchmarks/crash.py [--stores oxigraph virtuoso] [--ways update bulk put] [--graphs 200] [--triples 500]
 
 The stores are started by tests/stores.py, as the tests start them. Everything binds 127.0.0.1; the databases are in
 a temporary folder."""
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from stores import DIGEST, Store  # noqa: E402 - the tests' one way to start a store
 
 from sanctiongraph.errors import SanctionGraphError  # noqa: E402
-from sanctiongraph.query.remote import Bulk, Http, Updates  # noqa: E402
+from sanctiongraph.query.remote import N_TRIPLES, Bulk, Http, Updates  # noqa: E402
 
 
 def first_is_new(store: Store) -> bool:
@@ -64,15 +65,22 @@ def request(version: str, graphs: int, triples: int, prefix: str = "urn:crash:g"
 
 
 def trial(kind: str, way: str, moment: str, folder: Path, graphs: int, triples: int) -> str:
-    """One request of the "new" version sent over the "old" one (way "update"), or, with way "bulk" (Oxigraph's bulk
-    loader, which adds graphs the store does not have), the "new" version sent into an empty store after the "old"
-    one was sent to other graphs (to time it); the store killed at the moment asked for."""
+    """One request of the "new" version sent over the "old" one (way "update"), or one PUT per graph (way "put"), or,
+    with way "bulk" (the store's bulk loader, which adds graphs the store does not have), the "new" version sent into
+    an empty store after the "old" one was sent to other graphs (to time it); the store killed at the moment asked
+    for."""
     store = Store(kind, folder)
     store.start()
     try:
         send: Callable[[list[tuple[str, bytes]]], None] = Updates(Http(store.update, 600)).replace_many
+        if way == "put":
+            writer = Http(store.graph_store, 600)
+
+            def send(graphs: list[tuple[str, bytes]]) -> None:
+                for g, lines in graphs:
+                    writer.check(writer.request("PUT", {"graph": g}, lines, {"Content-Type": N_TRIPLES}), f"write <{g}>")
         if way == "bulk":
-            bulk = Bulk(store.graph_store, store.query, 600)
+            bulk = Bulk(store.graph_store, store.bulk_query, 600)
 
             def send(graphs: list[tuple[str, bytes]]) -> None:  # as N-Quads
                 bulk.load(b"".join(lines.replace(b" .\n", b" <%s> .\n" % g.encode()) for g, lines in graphs), [g for g, _ in graphs])
@@ -113,14 +121,14 @@ def main() -> None:
     parser.add_argument("--stores", nargs="+", choices=["oxigraph", "virtuoso"], default=["oxigraph", "virtuoso"])
     parser.add_argument("--graphs", type=int, default=200)
     parser.add_argument("--triples", type=int, default=500, help="triples per graph")
-    parser.add_argument("--ways", nargs="+", choices=["update", "bulk"], default=["update", "bulk"],
-                        help="one SPARQL Update request, or Oxigraph's bulk loader (`publish --bulk`; Oxigraph only)")
+    parser.add_argument("--ways", nargs="+", choices=["update", "bulk", "put"], default=["update", "bulk"],
+                        help="one SPARQL Update request, the store's bulk loader (`publish --bulk`), or one PUT per graph")
     options = parser.parse_args()
     os.environ.update(DIGEST)  # Virtuoso's /sparql-auth wants Digest; Oxigraph asks for nothing
     print("| store | request | killed | graphs × triples | one request took | graphs found after the restart |\n|---|---|---|---|---:|---|")
     with tempfile.TemporaryDirectory() as scratch:
         for kind in options.stores:
-            for way in (w for w in options.ways if kind == "oxigraph" or w != "bulk"):
+            for way in options.ways:
                 for moment in ("during", "seen", "after"):
                     print(trial(kind, way, moment, Path(scratch) / f"{kind}-{way}-{moment}", options.graphs, options.triples), flush=True)
 
