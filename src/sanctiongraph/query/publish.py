@@ -75,7 +75,7 @@ DELETE_BATCH = 1000  # graphs deleted in one request
 REVISE_MAX = 1000  # manifest entries replaced in place at the end of a publish; more, and the manifest is written whole
 # requests in flight at once by default (BENCHMARKS.md, "Publishing"): a second paid nothing for PUTs on Oxigraph and
 # cost 4 to 10 % on Virtuoso, but doubled the speed of Oxigraph's bulk loader, whose requests then overlap, and made
-# Virtuoso's a fifth faster
+# Virtuoso's 1.3 times as fast
 CONNECTIONS = 1
 BULK_CONNECTIONS = 2
 

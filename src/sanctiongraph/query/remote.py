@@ -371,8 +371,8 @@ class Bulk:
     store names in its answers), and the store's named graphs listed from its query endpoint. A loader adds quads,
     never replaces: a graph the store already has would become the union of old and new, so only absent graphs may go
     this way. Each request is all or nothing, as far as a kill goes (benchmarks/crash.py): Oxigraph shows a request's
-    quads only once all are written; Virtuoso runs it as one transaction (which, as for a PUT, its readers may see
-    before it is durable)."""
+    quads only once all are written; Virtuoso runs it as one transaction (though its readers may see it in part
+    meanwhile, as they may a PUT: docs/beyond-one-machine.md)."""
 
     def __init__(self, url: str, query_url: str, timeout: float, loader: Loader | None = None) -> None:
         self.http, self._query = Http(url, timeout), Http(query_url, timeout)
