@@ -87,6 +87,16 @@ class Store(stores.Store):
 running = Store.running
 
 
+def seen_whole(store: Store, iri: str, triples: set[ox.Triple]) -> bool:
+    """Whether a query finds the graph with these triples. Virtuoso 7.2 lets a query read a request's writes before they
+    are committed, and the Turtle of a graph read in part may not parse (BENCHMARKS.md, "Virtuoso's own loader over
+    HTTP"): not whole, then."""
+    try:
+        return store.graph(iri) == triples
+    except SyntaxError:
+        return False
+
+
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with running(request.param, tmp_path_factory.mktemp(request.param)) as started:
@@ -259,7 +269,7 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"  # graphs are sent in the order of their IRIs
-        while store.graph(watched) != new_graphs[watched]:
+        while not seen_whole(store, watched, new_graphs[watched]):
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
@@ -323,7 +333,7 @@ def test_a_bulk_publish_stopped_by_killing_the_store_leaves_each_graph_absent_or
         publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"
-        while store.graph(watched) != graphs[watched]:
+        while not seen_whole(store, watched, graphs[watched]):
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
