@@ -41,9 +41,10 @@ def answers(query_url: str) -> bool:
 
 class Store:
     """A store process on 127.0.0.1 on its own database folder (workdir), which can be killed and started again on
-    the same data. Its endpoints: Graph Store, SPARQL Update, SPARQL query; `env`, the credentials publish needs for
-    it; `sql`, Virtuoso's SQL port (for isql-vt). Virtuoso reads files only from `dirs` (relative to workdir), keeps
-    `buffers` pages in memory and stops a query after `limit` seconds (0: never)."""
+    the same data. Its endpoints: Graph Store, SPARQL Update, SPARQL query, and the query endpoint `publish --bulk` is
+    given (bulk_query); `env`, the credentials publish needs for it; `sql`, Virtuoso's SQL port (for isql-vt).
+    Virtuoso reads files only from `dirs` (relative to workdir), keeps `buffers` pages in memory and stops a query
+    after `limit` seconds (0: never)."""
 
     def __init__(self, kind: str, workdir: Path, *, dirs: str = ".", buffers: int = 10000, limit: int = 60) -> None:
         self.kind, self.workdir = kind, workdir
@@ -57,8 +58,10 @@ class Store:
                                                                   dirty=buffers * 3 // 4, limit=limit)
             (workdir / "virtuoso.ini").write_text(ini, encoding="utf-8")
             self.graph_store, self.update, self.query, self.env = root + "sparql-graph-crud-auth", root + "sparql-auth", root + "sparql", DIGEST
+            self.bulk_query = self.update  # its loader is called from SPARQL, which only the dba account may: at /sparql-auth
         else:
             self.graph_store, self.update, self.query, self.env = root + "store", root + "update", root + "query", {}
+            self.bulk_query = self.query
         self.process: subprocess.Popen[bytes] | None = None
 
     @classmethod

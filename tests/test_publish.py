@@ -36,6 +36,7 @@ from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
 from sanctiongraph.query.publish import LOCK, LOCK_GRAPH, MANIFEST, PENDING, built_graphs, manifest_entries
+from sanctiongraph.query.remote import Http
 
 LIBRARY = load_queries(QUERIES)
 SANCTIONGRAPH = str(Path(sys.executable).parent / "sanctiongraph")
@@ -72,7 +73,8 @@ class Store(stores.Store):
             return {comparable(q.triple) for q in ox.parse(response.read(), format=ox.RdfFormat.TURTLE)}
 
     def graphs(self) -> set[str]:
-        text = 'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/sanctiongraph/graph/")) }'
+        text = ('SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/sanctiongraph/graph/")) } '
+                'GROUP BY ?g')  # grouped: Virtuoso 7.2 takes minutes over a DISTINCT of the graphs of 150,000 quads
         request = urllib.request.Request(self.query, data=urllib.parse.urlencode({"query": text}).encode(),
                                          headers={"Accept": "text/csv"})
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -83,6 +85,16 @@ class Store(stores.Store):
 
 
 running = Store.running
+
+
+def seen_whole(store: Store, iri: str, triples: set[ox.Triple]) -> bool:
+    """Whether a query finds the graph with these triples. Virtuoso 7.2 lets a query read a request's writes before they
+    are committed, and the Turtle of a graph read in part may not parse (BENCHMARKS.md, "Virtuoso's own loader over
+    HTTP"): not whole, then."""
+    try:
+        return store.graph(iri) == triples
+    except SyntaxError:
+        return False
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
@@ -257,7 +269,7 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"  # graphs are sent in the order of their IRIs
-        while store.graph(watched) != new_graphs[watched]:
+        while not seen_whole(store, watched, new_graphs[watched]):
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
@@ -282,45 +294,52 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert "sent 0 graph(s)" in publish(store, new).stderr
 
 
-def test_a_first_publish_in_bulk_sends_only_absent_graphs_to_the_bulk_loader(versions: tuple[Path, Path, Path], graph: Path,
-                                                                            tmp_path: Path) -> None:
-    """--bulk: graphs that neither the manifest nor the store has go to Oxigraph's bulk loader, which only adds; a graph
-    the store has without the manifest knowing it (here one left by another writer), and every edited graph, is
-    replaced by PUT, so no graph ends up the union of old and new."""
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_a_first_publish_in_bulk_sends_only_absent_graphs_to_the_bulk_loader(kind: str, versions: tuple[Path, Path, Path], graph: Path,
+                                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--bulk: graphs that neither the manifest nor the store has go to the store's own bulk loader (Oxigraph server's,
+    or Virtuoso's Turtle parser called from SPARQL), which only adds; a graph the store has without the manifest knowing
+    it (here one left by another writer), and every edited graph, is replaced by PUT, so no graph ends up the union of
+    old and new."""
     first, second, _ = versions
     stray = "https://w3id.org/sanctiongraph/graph/source/synthetic-00003"
-    with running("oxigraph", tmp_path / "oxigraph") as store:
-        request = urllib.request.Request(f"{store.graph_store}?graph={urllib.parse.quote(stray)}", method="PUT", data=b"<urn:a> <urn:b> <urn:c> .\n",
-                                         headers={"Content-Type": "application/n-triples"})
-        urllib.request.urlopen(request, timeout=60).read()
+    with running(kind, tmp_path / kind) as store:
+        for name, value in store.env.items():
+            monkeypatch.setenv(name, value)
+        writer = Http(store.graph_store, 60)
+        writer.check(writer.request("PUT", {"graph": stray}, b"<urn:a> <urn:b> <urn:c> .\n", {"Content-Type": "application/n-triples"}), "write")
+        writer.close()
         for version in (first, second, graph):
-            completed = publish(store, version, "--bulk", "--query-endpoint", store.query, "--connections", "2")
+            completed = publish(store, version, "--bulk", "--query-endpoint", store.bulk_query, "--connections", "2")
             assert completed.returncode == 0, completed.stderr
             assert {g: store.graph(g) for g in store.graphs()} == contents(version)
             assert store.manifest() == {g.iri: g.digest for g in built_graphs(version)[1]}
         assert_same_answers(store, graph)
-        assert "sent 0 graph(s)" in publish(store, graph, "--bulk", "--query-endpoint", store.query).stderr
+        assert "sent 0 graph(s)" in publish(store, graph, "--bulk", "--query-endpoint", store.bulk_query).stderr
 
 
-def test_a_bulk_publish_stopped_by_killing_the_store_leaves_each_graph_absent_or_new(tmp_path: Path) -> None:
-    """Killed midway, a first publish in bulk (8 MB of N-Quads a request, two in flight) leaves each graph absent or
-    whole, and the manifest recording only those that arrived; the next publish sends the others, by PUT (they are
-    pending in the manifest, so not absent from it)."""
-    generate(tmp_path / "sources", sources=700, seed=8, progress=False)
+@pytest.mark.parametrize(("kind", "sources"), [("oxigraph", 700), ("virtuoso", 1500)])
+def test_a_bulk_publish_stopped_by_killing_the_store_leaves_each_graph_absent_or_new(kind: str, sources: int, tmp_path: Path) -> None:
+    """Killed midway, a first publish in bulk (a few MB of N-Quads a request, two in flight) leaves each graph absent
+    or whole, and the manifest recording only those that arrived; the next publish sends the others, by PUT (they are
+    pending in the manifest, so not absent from it). More sources on Virtuoso, whose loader is as fast, so that the
+    kill still falls between the first request and the last."""
+    generate(tmp_path / "sources", sources=sources, seed=8, progress=False)
     build(tmp_path / "sources", ONTOLOGY, tmp_path / "graph")
     graphs, hashes = contents(tmp_path / "graph"), {g.iri: g.digest for g in built_graphs(tmp_path / "graph")[1]}
-    with running("oxigraph", tmp_path / "oxigraph") as store:
-        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(tmp_path / "graph"), "--bulk", "--query-endpoint", store.query,
-                   "--connections", "2"]
-        publishing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with running(kind, tmp_path / kind) as store:
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(tmp_path / "graph"), "--bulk", "--query-endpoint",
+                   store.bulk_query, "--connections", "2"]
+        publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         watched = "https://w3id.org/sanctiongraph/graph/source/synthetic-00005"
-        while store.graph(watched) != graphs[watched]:
+        while not seen_whole(store, watched, graphs[watched]):
             assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
         store.kill()
         _, stderr = publishing.communicate(timeout=120)
         assert publishing.returncode == 1 and stderr.count("\n") == 1, stderr
-        assert stderr.startswith((f"sanctiongraph: error: cannot reach the store {store.graph_store}", f"sanctiongraph: error: the store {store.graph_store}")), stderr
+        assert stderr.startswith(tuple(f"sanctiongraph: error: {said} {url}" for said in ("cannot reach the store", "the store")
+                                       for url in (store.graph_store, store.bulk_query))), stderr
         store.start()
         on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()
         assert 0 < len(on_store) < len(graphs)
@@ -329,7 +348,7 @@ def test_a_bulk_publish_stopped_by_killing_the_store_leaves_each_graph_absent_or
         assert manifest, "the pending marks were written before any graph"
         for iri, digest in manifest.items():  # a graph that arrived may still be pending: the store died before it was recorded
             assert digest == PENDING or (iri in on_store and digest == hashes[iri]), iri
-        completed = publish(store, tmp_path / "graph", "--bulk", "--query-endpoint", store.query)
+        completed = publish(store, tmp_path / "graph", "--bulk", "--query-endpoint", store.bulk_query)
         assert completed.returncode == 0, completed.stderr
         assert {g: store.graph(g) for g in store.graphs()} == graphs
         assert store.manifest() == hashes
@@ -372,6 +391,8 @@ class FailingStore(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
+        if "query" in urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query):  # ASK {}, as --bulk asks what the store is
+            return self._answer(200, b'{"head": {}, "boolean": true}')
         if self.garbage:
             return self._answer(200, b"<html>not RDF at all")
         data = self.graphs.get(self._graph())
@@ -447,6 +468,15 @@ def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tu
     arrived = set(graphs) - {MANIFEST}
     assert arrived and arrived != set(hashes)
     assert manifest == {iri: hashes[iri] if iri in arrived else PENDING for iri in hashes}
+
+
+def test_bulk_to_a_store_whose_loader_is_unknown_is_one_line_and_writes_nothing(graph: Path) -> None:
+    with failing_store() as (url, graphs):
+        completed = run_publish(url, graph, "--bulk", "--query-endpoint", url)
+    assert completed.returncode == 1 and completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} calls itself 'BaseHTTP/"), completed.stderr
+    assert "--bulk knows the bulk loaders of oxigraph and virtuoso only: publish without it" in completed.stderr
+    assert graphs == {}
 
 
 def test_wrong_credentials_and_a_read_only_store_are_one_line(graph: Path, tmp_path: Path) -> None:

@@ -504,11 +504,12 @@ def _publish_options(publish_parser: argparse.ArgumentParser) -> None:
     publish_parser.add_argument("--protocol", choices=("graph-store", "update"), default="graph-store",
                                 help="how graphs are written: the Graph Store Protocol, or SPARQL Update in chunks (default: %(default)s)")
     publish_parser.add_argument("--query-endpoint", metavar="URL", help="with --protocol update: where the manifest is read (default: URL); "
-                                "with --bulk: where the store's graphs are listed")
+                                "with --bulk: where the store's graphs are listed (and, on Virtuoso, its loader called)")
     publish_parser.add_argument("--update-endpoint", metavar="URL", help="with --protocol graph-store: the store's SPARQL Update endpoint, "
                                 "to send many small graphs in one request (one transaction) there; larger graphs still go by PUT (not for Virtuoso 7: see the guide)")
-    publish_parser.add_argument("--bulk", action="store_true", help="send the graphs the store does not have yet to its bulk "
-                                "loader (Oxigraph server's no_transaction), 8 MB of N-Quads a request: for a first load; see the guide")
+    publish_parser.add_argument("--bulk", action="store_true", help="send the graphs the store does not have yet to its own bulk "
+                                "loader (Oxigraph server's no_transaction; Virtuoso's TTLP, with --query-endpoint its /sparql-auth and "
+                                "an account of the dba group), a few MB of N-Quads a request: for a first load; see the guide")
     publish_parser.add_argument("--connections", type=_jobs, metavar="N", help="requests in flight at once, each on a kept-alive "
                                 f"connection (default: {CONNECTIONS}, or {BULK_CONNECTIONS} with --bulk)")
     publish_parser.add_argument("--graph", type=Path, help="folder of the built graph (default: the project's graph/)")

@@ -17,8 +17,9 @@ before it is sent, so a publish holds at most BATCH_BYTES of them per connection
 transaction of many, a graph gets its new hash once its own request has been answered, in whatever order the answers
 come, and after a request fails no other is sent (those in flight are waited for, and recorded if they arrived). With
 a Bulk, the graphs that neither the manifest (not even as pending) nor the store has go to the store's bulk loader,
-BULK_BYTES of N-Quads a request: they were absent, so each is at every moment absent or, once its request is
-answered, new (Oxigraph 0.5 shows a bulk request's quads only once all are written); a graph of a bulk request
+as many bytes of N-Quads a request as the loader takes (Loader.size): they were absent, and each request is all or
+nothing (Oxigraph 0.5 shows a bulk request's quads only once all are written; Virtuoso runs one as a transaction), so
+each graph is absent until its request is answered, then new; a graph of a bulk request
 stopped midway stays pending, and the next publish replaces it whole. Before a graph is touched its
 manifest entry is marked PENDING: a triple with that value is added to the manifest (a Graph Store POST of those
 triples only), and a graph the manifest gives two values reads as pending. A graph gets its new hash only once the
@@ -72,9 +73,9 @@ SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
 DELETE_BATCH = 1000  # graphs deleted in one request
 REVISE_MAX = 1000  # manifest entries replaced in place at the end of a publish; more, and the manifest is written whole
-BULK_BYTES = 8 << 20  # bytes of N-Quads in one request to the store's bulk loader (BENCHMARKS.md, "Publishing")
 # requests in flight at once by default (BENCHMARKS.md, "Publishing"): a second paid nothing for PUTs on Oxigraph and
-# cost 4 to 10 % on Virtuoso, but doubled the speed of Oxigraph's bulk loader, whose requests then overlap
+# cost 4 to 10 % on Virtuoso, but doubled the speed of Oxigraph's bulk loader, whose requests then overlap, and made
+# Virtuoso's 1.3 times as fast
 CONNECTIONS = 1
 BULK_CONNECTIONS = 2
 
@@ -304,7 +305,7 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     lock.confirm(remote)
     try:
         senders = _Senders(build, remote, bulk, connections or (BULK_CONNECTIONS if bulk is not None else CONNECTIONS))
-        for group in _sent(_requests(changes.send, remote.batches, new), senders):
+        for group in _sent(_requests(changes.send, remote.batches, new, bulk.size if bulk is not None and new else 0), senders):
             for graph in group:
                 recorded.entries[graph.iri] = graph.digest
                 done.triples += graph.triples
@@ -342,11 +343,11 @@ class _Request:
     graphs: list[LocalGraph]
 
 
-def _requests(graphs: list[LocalGraph], batches: bool, new: set[str]) -> Iterator[_Request]:
-    """The graphs, in their order, in requests: consecutive new graphs of up to BULK_BYTES of N-Quads to the bulk
+def _requests(graphs: list[LocalGraph], batches: bool, new: set[str], bulk_bytes: int) -> Iterator[_Request]:
+    """The graphs, in their order, in requests: consecutive new graphs of up to bulk_bytes of N-Quads to the bulk
     loader; the others as _groups() puts them."""
     if new:
-        yield from (_Request("bulk", group) for group in _groups([g for g in graphs if g.iri in new], BULK_BYTES, lambda g: g.length))
+        yield from (_Request("bulk", group) for group in _groups([g for g in graphs if g.iri in new], bulk_bytes, lambda g: g.length))
     rest = [graph for graph in graphs if graph.iri not in new]
     for group in _groups(rest, BATCH_BYTES if batches else 0, lambda g: g.size):
         yield _Request("batch" if batches and group[0].size <= BATCH_BYTES else "graph", group)

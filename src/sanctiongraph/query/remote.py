@@ -8,7 +8,8 @@ graphs (`DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } } ; ...`), whic
 before they are durable, see docs/beyond-one-machine.md and benchmarks/crash.py). Bodies are streamed from an iterable of chunks, sent with their length
 (so a store that does not take chunked requests takes them too); credentials come from the environment (Basic, or
 Digest as Virtuoso's `-auth` endpoints want), never from the command line or the URL. The same Http, with a time
-limit per request, carries `serve --store`'s queries (sanctiongraph.query.connections)."""
+limit per request, carries `serve --store`'s queries (sanctiongraph.query.connections). A first load may go to the
+store's own bulk loader instead (Bulk): Oxigraph server's or Virtuoso's, whichever the store says it is."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import http.client
 import os
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import parse_http_list, parse_keqv_list
@@ -65,6 +68,7 @@ class Http:
         self._digest = os.environ.get(ENDPOINT_AUTH, "basic").lower() == "digest"
         self._challenge: dict[str, str] | None = None
         self._count = 0
+        self.server = ""  # how the store names itself (the Server header of its last answer)
 
     def request(self, method: str, params: dict[str, str], body: bytes | Body | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> tuple[int, str, bytes]:
@@ -100,6 +104,7 @@ class Http:
                 self._connection.request(method, target, body=body if body is None or isinstance(body, bytes) else iter(body), headers=headers)
                 response = self._connection.getresponse()
                 answer = response.read()
+                self.server = response.getheader("Server", "")
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
                 return response.status, response.reason, answer, response.getheader("WWW-Authenticate", "")
@@ -338,24 +343,66 @@ class UpdateStore:
         return http_.request("POST", {}, body, {"Content-Type": FORM, **headers})
 
 
-class Bulk:
-    """A first load of graphs the store does not have yet, through Oxigraph server's bulk loader: N-Quads POSTed to its
-    Graph Store endpoint with the `no_transaction` parameter, parsed and indexed outside any transaction, with no
-    isolation from other writers; the store's named graphs are listed from its query endpoint. Oxigraph 0.5 makes
-    such a request's quads visible only once all are written (benchmarks/crash.py), but it adds quads, never replaces:
-    a graph the store already has would become the union of old and new, so only absent graphs may go this way."""
+@dataclass(frozen=True)
+class Loader:
+    """A store's own bulk loader reached over HTTP: the store's name (as its Server header begins, in lower case), the
+    query that lists its named graphs (with ?graphs, how many there are, when the store may cut a result short), where
+    N-Quads are POSTed (its query endpoint, or else its Graph Store endpoint) with which parameters, and how many bytes
+    of them go in one request (BENCHMARKS.md, "Publishing")."""
 
-    def __init__(self, url: str, query_url: str, timeout: float) -> None:
+    store: str
+    graphs: Path
+    at_query_endpoint: bool
+    params: tuple[tuple[str, str], ...]
+    size: int
+
+
+HERE = Path(__file__).parent
+# Oxigraph server: N-Quads POSTed to its Graph Store endpoint with `no_transaction` go to its bulk loader, outside any
+# transaction (its --help says nothing of it; the parameter is in its source); it shows a request's quads only once
+# all are written. Virtuoso: its Turtle parser called from SPARQL on the request's body, one transaction a request
+# (virtuoso-load.rq).
+LOADERS = (Loader("oxigraph", HERE / "oxigraph-graphs.rq", False, (("no_transaction", ""),), 8 << 20),
+           Loader("virtuoso", HERE / "virtuoso-graphs.rq", True, (("query", (HERE / "virtuoso-load.rq").read_text(encoding="utf-8")),), 2 << 20))
+
+
+class Bulk:
+    """A first load of graphs the store does not have yet, through the store's own bulk loader (a Loader: the one the
+    store names in its answers), and the store's named graphs listed from its query endpoint. A loader adds quads,
+    never replaces: a graph the store already has would become the union of old and new, so only absent graphs may go
+    this way. Each request is all or nothing, as far as a kill goes (benchmarks/crash.py): Oxigraph shows a request's
+    quads only once all are written; Virtuoso runs it as one transaction (though its readers may see it in part
+    meanwhile, as they may a PUT: docs/beyond-one-machine.md)."""
+
+    def __init__(self, url: str, query_url: str, timeout: float, loader: Loader | None = None) -> None:
         self.http, self._query = Http(url, timeout), Http(query_url, timeout)
         self._made = (url, query_url, timeout)
+        self._loader = loader
 
     def another(self) -> Bulk:
         """The same store on connections of its own (one per thread)."""
-        return Bulk(*self._made)
+        return Bulk(*self._made, loader=self.loader)
+
+    @property
+    def loader(self) -> Loader:
+        """The store's bulk loader, by the name it gives itself (asked once)."""
+        if self._loader is None:
+            self._query.check(self._query.request("GET", {"query": "ASK { }"}), "answer a query")
+            name = self._query.server.split("/")[0].lower()
+            known = [loader for loader in LOADERS if loader.store == name]
+            if not known:
+                raise StoreError(f"the store {self._query.url} calls itself {shown(self._query.server or 'nothing')} (its Server header); "
+                                 f"--bulk knows the bulk loaders of {' and '.join(loader.store for loader in LOADERS)} only: publish without it")
+            self._loader = known[0]
+        return self._loader
+
+    @property
+    def size(self) -> int:
+        return self.loader.size
 
     def graphs(self) -> set[str]:
         """The IRIs of the store's named graphs."""
-        body = urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"}).encode()
+        body = urlencode({"query": self.loader.graphs.read_text(encoding="utf-8")}).encode()
         answer = self._query.request("POST", {}, body, {"Content-Type": FORM, "Accept": "application/sparql-results+json"})
         data = self._query.check(answer, "list its graphs")
         try:
@@ -364,11 +411,23 @@ class Bulk:
             results, data = None, " ".join(str(error).split()).encode()
         if not isinstance(results, ox.QuerySolutions):
             raise StoreError(f"the store {self._query.url} sent for its list of graphs what is not SPARQL results: {data[:200].decode('utf-8', 'replace')}")
-        return {solution["g"].value for solution in results if isinstance(solution["g"], ox.NamedNode)}
+        counts = "graphs" in {variable.value for variable in results.variables}
+        graphs: set[str] = set()
+        counted = 0
+        for solution in results:
+            if isinstance(solution["g"], ox.NamedNode):
+                graphs.add(solution["g"].value)
+            if counts and isinstance(solution["graphs"], ox.Literal):
+                counted = int(solution["graphs"].value)
+        if len(graphs) < counted:
+            raise StoreError(f"the store {self._query.url} listed {len(graphs)} of its {counted} graphs (a limit on the rows of "
+                             "a result, as Virtuoso's ResultSetMaxRows); raise it above the number of graphs, or publish without --bulk")
+        return graphs
 
     def load(self, body: bytes | Body, graphs: Sequence[str]) -> None:
         """The N-Quads of new graphs added by the store's bulk loader."""
-        self.http.check(self.http.request("POST", {"no_transaction": ""}, body, {"Content-Type": N_QUADS}), _which("write", graphs))
+        to = self._query if self.loader.at_query_endpoint else self.http
+        to.check(to.request("POST", dict(self.loader.params), body, {"Content-Type": N_QUADS}), _which("write", graphs))
 
 
 def _parsed(url: str, data: bytes, graph: str) -> list[ox.Triple]:
