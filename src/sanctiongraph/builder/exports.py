@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import functools
 import json
 import os
 from dataclasses import dataclass
@@ -135,60 +134,58 @@ class _File:
 
 
 class ExportWriter:
-    """The files of a build (every export, the VoID description and the network file), planned whole before any is
-    written: what goes where, so that the manifest, the layout and VoID (which gives each export's size) are known at
-    once, and the files can be written on other threads. What the previous build had as it is, is copied from its
-    files: a Summary must be such a part."""
+    """The files of a build (every export, the VoID description and the network file), each planned whole before it is
+    written: what goes where. The N-Quads export is planned first (the manifest's places, and the store of a build is
+    updated from it), so that it can be written while the others are planned; once they are (plan()), the layout and
+    VoID (which gives each export's size) are known, and the files can be written on other threads. What the previous
+    build had as it is, is copied from its files: a Summary must be such a part."""
 
     def __init__(self, parts: list[Part | Summary], folder: Path, previous: Previous | None = None) -> None:
-        owner: dict[str, Part | Summary] = {}
+        self.owner: dict[str, Part | Summary] = {}
         for part in parts:
             for name in part.graphs:
-                if owner.setdefault(name, part) is not part:
+                if self.owner.setdefault(name, part) is not part:
                     raise ValueError(f"{name}: a named graph in two parts of the dataset")
-        self.folder = folder
-        names = sorted(owner)
-        graph_items = [_graph_items(name, owner[name], previous) for name in names]
-        segments = _union(parts, previous)
-        self.files: dict[str, _File] = {}
-        for export in EXPORTS:
-            name = f"{STEM}.{export.suffix}"
-            old = previous.folder / name if previous else None
-            if export.union:
-                header = _prefix_lines(ox.RdfFormat.TURTLE) if export.suffix == "ttl" else b""
-                file = _File(folder / name, old, [segment.items[export.suffix] for segment in segments], header)
-            elif export.suffix == "jsonld":
-                file = _File(folder / name, old, [items["jsonld"] for items in graph_items], OPENING.encode("utf-8"), b",\n", CLOSING.encode("utf-8"))
-            else:
-                header = _prefix_lines(ox.RdfFormat.TRIG) if export.suffix == "trig" else b""
-                file = _File(folder / name, old, [items[export.suffix] for items in graph_items], header)
-            self.files[export.suffix] = file
-        summaries = [summary_of(part) for part in parts]
-        graphs = {name: summary.graphs[name] for summary in summaries for name in summary.graphs}
-        ordered = sorted(parts, key=lambda part: part.key)
-        self.network = _File(folder / NETWORK_FILE, previous.folder / NETWORK_FILE if previous else None,
-                             [_network_item(part, previous) for part in ordered], network_header(graphs[GRAPH + "provenance"].digest))
-        places = {suffix: file.places for suffix, file in self.files.items()}
+        self.parts, self.folder, self.previous = parts, folder, previous
+        self.names = sorted(self.owner)
+        self.graph_items = [_graph_items(name, self.owner[name], previous) for name in self.names]
+        self.summaries = [summary_of(part) for part in parts]
+        self.summary = {name: summary.graphs[name] for summary in self.summaries for name in summary.graphs}
+        self.files = {"nq": self._file("nq", [items["nq"] for items in self.graph_items], b"")}
         # the named graphs, with where each is in the N-Quads export (the manifest's)
-        self.graphs = {name: Graph(graphs[name].digest, graphs[name].triples, graphs[name].size, *places["nq"][number])
-                       for number, name in enumerate(names)}
-        self.layout = Layout({file.path.name: file.size for file in (*self.files.values(), self.network)},
-                             {name: GraphPlace(owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
-                              for number, name in enumerate(names)},
-                             _runs(segments, places), {part.key: place for part, place in zip(ordered, self.network.places)})
-        union = (sum(s.union[0] for s in summaries), sum(s.union[1] for s in summaries), sum(s.union[2] for s in summaries))
-        properties = sorted({name for summary in summaries for name in summary.properties})
-        classes = sorted({name for summary in summaries for name in summary.classes})
-        self._void = functools.partial(void, {name: graphs[name].triples for name in names}, union, properties, classes,
-                                       {export: self.files[export.suffix].size for export in EXPORTS})
+        self.graphs = {name: Graph(self.summary[name].digest, self.summary[name].triples, self.summary[name].size, *place)
+                       for name, place in zip(self.names, self.files["nq"].places)}
+        self.network: _File | None = None
 
     def nquads(self, done: Callable[[str], None] = lambda name: None) -> None:
-        """Write the N-Quads export (that the store of a build is updated from)."""
+        """Write the N-Quads export."""
         self.files["nq"].write()
-        done(f"{STEM}.nq")
+        done(self.files["nq"].path.name)
+
+    def plan(self) -> Layout:
+        """Plan the other files; return the layout of them all."""
+        segments = _union(self.parts, self.previous)
+        for export in EXPORTS:
+            if export.union:
+                header = _prefix_lines(ox.RdfFormat.TURTLE) if export.suffix == "ttl" else b""
+                self.files[export.suffix] = self._file(export.suffix, [segment.items[export.suffix] for segment in segments], header)
+            elif export.suffix == "jsonld":
+                self.files["jsonld"] = self._file("jsonld", [items["jsonld"] for items in self.graph_items], OPENING.encode("utf-8"),
+                                                  b",\n", CLOSING.encode("utf-8"))
+            elif export.suffix == "trig":
+                self.files["trig"] = self._file("trig", [items["trig"] for items in self.graph_items], _prefix_lines(ox.RdfFormat.TRIG))
+        ordered = sorted(self.parts, key=lambda part: part.key)
+        self.network = _File(self.folder / NETWORK_FILE, self.previous.folder / NETWORK_FILE if self.previous else None,
+                             [_network_item(part, self.previous) for part in ordered], network_header(self.summary[GRAPH + "provenance"].digest))
+        places = {suffix: file.places for suffix, file in self.files.items()}
+        return Layout({file.path.name: file.size for file in (*self.files.values(), self.network)},
+                      {name: GraphPlace(self.owner[name].key, places["nq"][number], places["trig"][number], places["jsonld"][number])
+                       for number, name in enumerate(self.names)},
+                      _runs(segments, places), {part.key: place for part, place in zip(ordered, self.network.places)})
 
     def others(self, done: Callable[[str], None] = lambda name: None) -> None:
-        """Write every export but the N-Quads, and the network file."""
+        """Write every export but the N-Quads, and the network file (once planned)."""
+        assert self.network is not None, "plan() first"
         for suffix, file in self.files.items():
             if suffix != "nq":
                 file.write()
@@ -197,9 +194,18 @@ class ExportWriter:
         done(NETWORK_FILE)
 
     def void(self, done: Callable[[str], None] = lambda name: None) -> None:
-        """Write the VoID description (which gives the size of each export, planned)."""
-        (self.folder / VOID_FILE).write_bytes(self._void())
+        """Write the VoID description (once every export is planned: it gives their sizes)."""
+        summaries = self.summaries
+        union = (sum(s.union[0] for s in summaries), sum(s.union[1] for s in summaries), sum(s.union[2] for s in summaries))
+        properties = sorted({name for summary in summaries for name in summary.properties})
+        classes = sorted({name for summary in summaries for name in summary.classes})
+        (self.folder / VOID_FILE).write_bytes(void({name: self.summary[name].triples for name in self.names}, union, properties, classes,
+                                                   {export: self.files[export.suffix].size for export in EXPORTS}))
         done(VOID_FILE)
+
+    def _file(self, suffix: str, items: list[_Item], header: bytes, separator: bytes = b"", footer: bytes = b"") -> _File:
+        name = f"{STEM}.{suffix}"
+        return _File(self.folder / name, self.previous.folder / name if self.previous else None, items, header, separator, footer)
 
 
 def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous | None = None,
@@ -208,9 +214,10 @@ def write_exports(parts: list[Part | Summary], folder: Path, previous: Previous 
     name of each file written; return the named graphs (with where each is in the N-Quads export) and the layout."""
     writer = ExportWriter(parts, folder, previous)
     writer.nquads(done)
+    layout = writer.plan()
     writer.others(done)
     writer.void(done)
-    return writer.graphs, writer.layout
+    return writer.graphs, layout
 
 
 def network_header(provenance: str) -> bytes:
