@@ -104,7 +104,6 @@ def trial(kind: str, way: str, moment: str, folder: Path, graphs: int, triples: 
         send: Callable[[list[tuple[str, bytes]]], None] = Updates(Http(store.update, 600)).replace_many
         if way == "put":
             writer = Http(store.graph_store, 600)
-            writer.request("GET", {"graph": "urn:crash:none"})  # Digest's challenge asked first: Virtuoso answers a large first PUT 401 unread (broken pipe)
 
             def send(graphs: list[tuple[str, bytes]]) -> None:
                 for g, lines in graphs:

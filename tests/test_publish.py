@@ -491,6 +491,32 @@ def test_wrong_credentials_and_a_read_only_store_are_one_line(graph: Path, tmp_p
         assert store.graphs() == set()
 
 
+class _Streamed:
+    """A request body sent a megabyte at a time, as publish streams a graph."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.size = data, len(data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (self.data[start:start + (1 << 20)] for start in range(0, self.size, 1 << 20))
+
+
+def test_a_large_graph_sent_first_on_a_new_connection_with_digest_arrives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso answers a request without the answer to its Digest challenge 401 before it reads the body, and drops
+    the connection while a large body is still being sent: a connection learns the challenge before its first body."""
+    lines = b"".join(b'<https://example.org/s%d> <https://example.org/p> "%s" .\n' % (n, b"x" * 100) for n in range(20000))
+    with running("virtuoso", tmp_path / "virtuoso") as store:
+        for name, value in store.env.items():
+            monkeypatch.setenv(name, value)
+        graph = "https://w3id.org/sanctiongraph/graph/source/large"
+        http = Http(store.graph_store, 60)
+        try:
+            http.check(http.request("PUT", {"graph": graph}, _Streamed(lines), {"Content-Type": "application/n-triples"}), "write")
+        finally:
+            http.close()
+        assert store.graphs() == {graph} and len(store.graph(graph)) == 20000
+
+
 def test_an_update_endpoint_that_cannot_be_reached_is_one_line_and_nothing_is_recorded(versions: tuple[Path, Path, Path]) -> None:
     first = versions[0]
     update = f"http://127.0.0.1:{free_port()}/update"

@@ -78,17 +78,31 @@ class Http:
         target = (self._address.path or "/") + ("?" + query if query else "")
         size = len(body) if isinstance(body, bytes) else body.size if body is not None else 0
         sent = {"User-Agent": f"sanctiongraph/{__version__}", "Content-Length": str(size), **(headers or {})}
+        if size and self._credentials and self._digest and self._challenge is None:
+            self._ask_challenge(target)
         for attempt in (1, 2):
             authorization = self._authorization(method, target)
             if authorization:
                 sent["Authorization"] = authorization
             status, reason, answer, challenge = self._exchange(method, target, body, sent, self._timeout if timeout is None else timeout)
             if status == 401 and attempt == 1 and self._credentials and self._digest and challenge.lower().startswith("digest "):
-                self._challenge = parse_keqv_list(parse_http_list(challenge[len("digest "):]))
-                self._count = 0
+                self._learn(challenge)
                 continue
             return status, reason, answer
         raise AssertionError("unreachable")
+
+    def _ask_challenge(self, target: str) -> None:
+        """Learn the store's Digest challenge by a HEAD request, before the first request with a body on this
+        connection: Virtuoso answers a large request without the challenge's answer with 401 before it has read the
+        body, and drops the connection while it is still being sent."""
+        status, _, _, challenge = self._exchange("HEAD", target, None, {"User-Agent": f"sanctiongraph/{__version__}"}, self._timeout)
+        if status == 401 and challenge.lower().startswith("digest "):
+            self._learn(challenge)
+
+    def _learn(self, challenge: str) -> None:
+        """Keep a Digest challenge (WWW-Authenticate) to answer in the requests that follow."""
+        self._challenge = parse_keqv_list(parse_http_list(challenge[len("digest "):]))
+        self._count = 0
 
     def _exchange(self, method: str, target: str, body: bytes | Body | None, headers: dict[str, str],
                   timeout: float) -> tuple[int, str, bytes, str]:
