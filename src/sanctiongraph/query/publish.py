@@ -15,9 +15,9 @@ hash ("7 sha256:…"), PENDING ("7 pending": the graph is being written or delet
 without a generation is of generation 0. A graph's entry is read from its values of the highest generation: the one
 hash there (DELETED: no entry), or PENDING when there are only pending marks there or more than one hash (two
 publishes that read the same generation). Publishes before generations wrote the manifest whole, as now, and marked a
-graph pending by adding a plain "pending" beside its hash: so among values of generation 0 a graph with more than one
-reads as pending, and a plain "pending" makes its graph pending whatever else it has (a publish never writes one now).
-Such a publish reads an appended value as no hash it has, or as a second value, so it sends that graph again.
+graph pending by adding a plain "pending" beside its hash: so a graph whose highest generation is 0 and has more than
+one value reads as pending, and a plain "pending" makes its graph pending whatever else it has (a publish never writes
+one now). Such a publish reads an appended value as no hash it has, or as a second value, so it sends that graph again.
 
 Each graph is replaced in one step of the store's (sanctiongraph.query.remote), so it is at every moment the old
 one or the new one. When the store takes many graphs in one SPARQL Update request (one transaction), consecutive
