@@ -35,7 +35,17 @@ from sanctiongraph.corpus import generate
 from sanctiongraph.errors import SanctionGraphError
 from sanctiongraph.namespaces import XSD
 from sanctiongraph.query.library import load_queries
-from sanctiongraph.query.publish import LOCK, LOCK_GRAPH, MANIFEST, PENDING, built_graphs, manifest_entries
+from sanctiongraph.query.publish import (
+    COMPACT_SHARE,
+    CONTENT_HASH,
+    DELETED,
+    LOCK,
+    LOCK_GRAPH,
+    MANIFEST,
+    PENDING,
+    StoredManifest,
+    built_graphs,
+)
 from sanctiongraph.query.remote import Http
 
 LIBRARY = load_queries(QUERIES)
@@ -81,7 +91,7 @@ class Store(stores.Store):
             return {line.strip('"') for line in response.read().decode().split()[1:]} - {MANIFEST, LOCK_GRAPH}
 
     def manifest(self) -> dict[str, str]:
-        return manifest_entries(self.graph(MANIFEST))
+        return StoredManifest.of(self.graph(MANIFEST)).entries
 
 
 running = Store.running
@@ -245,6 +255,108 @@ def test_graphs_batched_by_sparql_update_publish_the_same(store: Store, versions
     assert "sent 0 graph(s)" in publish(store, graph, "--update-endpoint", store.update).stderr
 
 
+H1, H2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+
+
+@pytest.mark.parametrize(("values", "entry"), [
+    ([H1], H1),                                 # written whole, or by a publish before generations
+    ([H1, PENDING], PENDING),                   # a publish before generations marked it
+    ([H1, H2], PENDING),
+    ([H1, "3 pending"], PENDING),               # marked, not yet answered
+    ([H1, "3 pending", f"3 {H2}"], H2),
+    ([f"2 {H1}", "3 pending", f"3 {H2}"], H2),
+    ([H1, "3 pending", f"3 {DELETED}"], None),  # deleted: no entry
+    ([f"3 {H2}", "4 pending"], PENDING),
+    ([H1, f"3 {H1}", f"3 {H2}"], PENDING),      # two publishes that read the same generation
+    ([f"3 {H2}", PENDING], PENDING),            # a publish before generations marked it after one with them
+    (["pending"], PENDING),
+])
+def test_an_entry_is_read_from_the_values_of_its_highest_generation(values: list[str], entry: str | None) -> None:
+    g = "https://w3id.org/sanctiongraph/graph/source/a"
+    read = StoredManifest.of(ox.Triple(ox.NamedNode(g), CONTENT_HASH, ox.Literal(v)) for v in values)
+    assert read.entries == ({} if entry is None else {g: entry}), values
+    assert read.values == len(values)
+    assert read.generation == max((int(v.split()[0]) for v in values if " " in v), default=0)
+
+
+def raw_manifest(store: Store) -> set[tuple[str, str]]:
+    """The manifest's values on the store, as they are: (graph, value) pairs."""
+    return {(t.subject.value, t.object.value) for t in store.graph(MANIFEST)}  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def retitled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two builds of 60 generated sources, the second with one source's title edited: two graphs change."""
+    folder = tmp_path_factory.mktemp("retitled")
+    generate(folder / "a" / "sources", sources=60, seed=9, progress=False)
+    shutil.copytree(folder / "a" / "sources", folder / "b" / "sources")
+    edited = folder / "b" / "sources" / "articles" / "synthetic-00007.yaml"
+    annotation = yaml.safe_load(edited.read_text(encoding="utf-8"))
+    annotation["title"] = "An edited title"
+    edited.write_text(yaml.safe_dump(annotation, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for version in ("a", "b"):
+        build(folder / version / "sources", ONTOLOGY, folder / version / "graph")
+    return folder / "a" / "graph", folder / "b" / "graph"
+
+
+@pytest.mark.parametrize("update", [False, True], ids=["graph-store", "update-endpoint"])
+def test_a_republish_appends_its_values_to_the_manifest_until_it_compacts(store: Store, retitled: tuple[Path, Path], update: bool) -> None:
+    """Republishing after an edit appends the changed graphs' values, a new generation, and keeps every value there was;
+    once the stale values would outnumber COMPACT_SHARE of the entries, the manifest is written whole, one value a graph."""
+    options = ["--update-endpoint", store.update] if update else []
+    a, b = retitled
+    assert publish(store, a, *options).returncode == 0
+    live = len(built_graphs(a)[1])
+    appended = compacted = 0
+    for version in (b, a) * 3:
+        before, hashes = raw_manifest(store), {g.iri: g.digest for g in built_graphs(version)[1]}
+        changed = sorted(iri for iri, digest in hashes.items() if store.manifest().get(iri) != digest)
+        assert len(changed) == 2, changed
+        completed = publish(store, version, *options)
+        assert completed.returncode == 0, completed.stderr
+        assert store.manifest() == hashes and {g: store.graph(g) for g in store.graphs()} == contents(version)
+        after = raw_manifest(store)
+        if len(before) + 2 * len(changed) - live > COMPACT_SHARE * live:
+            assert after == set(hashes.items())
+            compacted += 1
+        else:
+            generation = max((int(value.split()[0]) for _, value in before if " " in value), default=0) + 1
+            assert after == before | {(iri, f"{generation} {value}") for iri in changed for value in (PENDING, hashes[iri])}
+            appended += 1
+    assert appended and compacted, (appended, compacted)
+
+
+def test_a_manifest_of_the_layout_before_generations_is_read_and_upgraded(store: Store, versions: tuple[Path, Path, Path],
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A manifest of one plain value a graph, and a second, "pending", for a graph a publish was writing when it stopped:
+    that graph is sent again though its hash is the build's, and the manifest ends in the current layout."""
+    first, second, _ = versions
+    assert publish(store, first).returncode == 0
+    before, after = {g.iri: g.digest for g in built_graphs(first)[1]}, {g.iri: g.digest for g in built_graphs(second)[1]}
+    changed = sorted(iri for iri, digest in after.items() if before.get(iri) != digest)
+    removed = sorted(set(before) - set(after))
+    stopped = "https://w3id.org/sanctiongraph/graph/source/synthetic-00003"
+    assert before[stopped] == after[stopped]
+    old = b"".join(b'<%s> <%s> "%s" .\n' % (iri.encode(), CONTENT_HASH.value.encode(), digest.encode()) for iri, digest in before.items())
+    for name, value in store.env.items():
+        monkeypatch.setenv(name, value)
+    writer = Http(store.graph_store, 60)
+    try:
+        writer.check(writer.request("PUT", {"graph": MANIFEST}, old + b'<%s> <%s> "pending" .\n' % (stopped.encode(), CONTENT_HASH.value.encode()),
+                                    {"Content-Type": "application/n-triples"}), "write")
+    finally:
+        writer.close()
+    assert store.manifest() == before | {stopped: PENDING}
+    dry = publish(store, second, "--dry-run")
+    assert [line.split()[1] for line in dry.stdout.splitlines()] == sorted([*changed, stopped]) + removed
+    completed = publish(store, second)
+    assert completed.returncode == 0, completed.stderr
+    assert f"sent {len(changed) + 1} graph(s)" in completed.stderr and f"deleted {len(removed)}," in completed.stderr
+    assert store.manifest() == after and {g: store.graph(g) for g in store.graphs()} == contents(second)
+    assert not any(value == PENDING for _, value in raw_manifest(store))
+    assert "sent 0 graph(s)" in publish(store, second).stderr
+
+
 @pytest.mark.parametrize(("kind", "batched", "connections"),
                          [("oxigraph", False, 1), ("virtuoso", False, 1), ("oxigraph", True, 1), ("oxigraph", False, 3), ("virtuoso", False, 3)],
                          ids=["oxigraph-put", "virtuoso-put", "oxigraph-batched", "oxigraph-put-3-connections", "virtuoso-put-3-connections"])
@@ -292,6 +404,42 @@ def test_a_publish_stopped_by_killing_the_store_leaves_each_graph_old_or_new(kin
         assert {g: store.graph(g) for g in store.graphs()} == new_graphs
         assert store.manifest() == new_hashes
         assert "sent 0 graph(s)" in publish(store, new).stderr
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_a_publish_killed_between_its_pending_marks_and_its_end_leaves_those_graphs_pending(kind: str, tmp_path: Path) -> None:
+    """The publishing process itself killed (SIGKILL: nothing recorded on the way out) once its pending marks are on the
+    store: the graphs it did not record read as pending, each graph is old or new, and the next publish sends the pending
+    ones and nothing else."""
+    old_sources, new_sources = tmp_path / "old", tmp_path / "new"
+    generate(old_sources, sources=150, seed=5, progress=False)
+    generate(new_sources, sources=150, seed=6, progress=False)  # every graph changes
+    old, new = tmp_path / "old-graph", tmp_path / "new-graph"
+    build(old_sources, ONTOLOGY, old)
+    build(new_sources, ONTOLOGY, new)
+    old_graphs, new_graphs = contents(old), contents(new)
+    new_hashes = {g.iri: g.digest for g in built_graphs(new)[1]}
+    with running(kind, tmp_path / kind) as store:
+        assert publish(store, old).returncode == 0
+        command = [SANCTIONGRAPH, "publish", store.graph_store, "--graph", str(new)]
+        publishing = subprocess.Popen(command, env={**os.environ, **store.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while PENDING not in store.manifest().values():
+            assert publishing.poll() is None and time.monotonic() < deadline, publishing.communicate()
+        publishing.kill()
+        publishing.communicate(timeout=60)
+        on_store, manifest = {g: store.graph(g) for g in store.graphs()}, store.manifest()
+        for iri, triples in on_store.items():
+            assert triples in (old_graphs.get(iri), new_graphs.get(iri)), iri
+        pending = {iri for iri, digest in manifest.items() if digest == PENDING}
+        assert pending, "the publish was killed before it could record every graph"
+        for iri, digest in manifest.items():  # the manifest records only what really arrived
+            assert digest == PENDING or (digest == new_hashes[iri] and on_store[iri] == new_graphs[iri]), iri
+        completed = publish(store, new)
+        assert completed.returncode == 0, completed.stderr  # the lock names a process of this machine that has ended
+        assert f"sent {len(pending)} graph(s)" in completed.stderr
+        assert {g: store.graph(g) for g in store.graphs()} == new_graphs
+        assert store.manifest() == new_hashes
 
 
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
@@ -461,7 +609,7 @@ def test_a_store_that_fails_midway_keeps_a_manifest_of_what_arrived(versions: tu
     first = versions[0]
     with failing_store() as (url, graphs):
         completed = run_publish(url, first, "--connections", str(connections))
-        manifest = manifest_entries(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES))
+        manifest = StoredManifest.of(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)).entries
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1
     assert completed.stderr.startswith(f"sanctiongraph: error: the store {url} answered 500 Internal Server Error: disk full to write <")
     hashes = {g.iri: g.digest for g in built_graphs(first)[1]}
@@ -523,7 +671,7 @@ def test_an_update_endpoint_that_cannot_be_reached_is_one_line_and_nothing_is_re
     with failing_store() as (url, graphs):
         completed = subprocess.run([SANCTIONGRAPH, "publish", url, "--update-endpoint", update, "--graph", str(first), "--timeout", "10"],
                                    capture_output=True, text=True, timeout=120)
-        manifest = manifest_entries(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES))
+        manifest = StoredManifest.of(quad.triple for quad in ox.parse(graphs[MANIFEST], format=ox.RdfFormat.N_TRIPLES)).entries
     assert completed.returncode == 1 and completed.stderr.count("\n") == 1, completed.stderr
     assert completed.stderr.startswith(f"sanctiongraph: error: cannot reach the store {update}: "), completed.stderr
     assert set(graphs) == {MANIFEST}  # the small graphs go to the update endpoint only

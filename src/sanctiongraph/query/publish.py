@@ -1,12 +1,23 @@
 """Publishing the built dataset to a SPARQL 1.1 store, one named graph at a time, sending only what changed.
 
-The store keeps a manifest of what was published to it, in a graph of its own (MANIFEST): one triple
-`<graph> sg:contentHash "sha256:…"` per graph. A graph's hash is that of its N-Triples lines, sorted, so the
-same content gives the same hash on any machine. Each build writes its graphs' hashes in its manifest
-(sanctiongraph.builder.manifest) and a publish reads them, and sends a graph's lines from the build's N-Quads export,
-rather than hashing and serialising every graph again. A publish sends the graphs whose hash differs from the
-manifest's and deletes the graphs the manifest lists that the build no longer has (a removed source's), and
+The store keeps a manifest of what was published to it, in a graph of its own (MANIFEST): triples
+`<graph> sg:contentHash "VALUE"`, read as one entry per graph, its content hash. A graph's hash is that of its
+N-Triples lines, sorted, so the same content gives the same hash on any machine. Each build writes its graphs' hashes
+in its manifest (sanctiongraph.builder.manifest) and a publish reads them, and sends a graph's lines from the build's
+N-Quads export, rather than hashing and serialising every graph again. A publish sends the graphs whose hash differs
+from the manifest's and deletes the graphs the manifest lists that the build no longer has (a removed source's), and
 nothing else on the store is touched.
+
+The manifest's values. Written whole, the manifest holds one value per graph, its hash as it is ("sha256:…").
+A publish appends values (a Graph Store POST of those triples only), each starting with the publish's generation, a
+decimal number one above the highest the manifest held when the publish started, then one space and the graph's new
+hash ("7 sha256:…"), PENDING ("7 pending": the graph is being written or deleted) or DELETED ("7 deleted"); a value
+without a generation is of generation 0. A graph's entry is read from its values of the highest generation: the one
+hash there (DELETED: no entry), or PENDING when there are only pending marks there or more than one hash (two
+publishes that read the same generation). Publishes before generations wrote the manifest whole, as now, and marked a
+graph pending by adding a plain "pending" beside its hash: so a graph whose highest generation is 0 and has more than
+one value reads as pending, and a plain "pending" makes its graph pending whatever else it has (a publish never writes
+one now). Such a publish reads an appended value as no hash it has, or as a second value, so it sends that graph again.
 
 Each graph is replaced in one step of the store's (sanctiongraph.query.remote), so it is at every moment the old
 one or the new one. When the store takes many graphs in one SPARQL Update request (one transaction), consecutive
@@ -19,15 +30,17 @@ come, and after a request fails no other is sent (those in flight are waited for
 a Bulk, the graphs that neither the manifest (not even as pending) nor the store has go to the store's bulk loader,
 as many bytes of N-Quads a request as the loader takes (Loader.size): they were absent, and each request is all or
 nothing (Oxigraph 0.5 shows a bulk request's quads only once all are written; Virtuoso runs one as a transaction), so
-each graph is absent until its request is answered, then new; a graph of a bulk request
-stopped midway stays pending, and the next publish replaces it whole. Before a graph is touched its
-manifest entry is marked PENDING: a triple with that value is added to the manifest (a Graph Store POST of those
-triples only), and a graph the manifest gives two values reads as pending. A graph gets its new hash only once the
-store has answered: the manifest is written whole now and then (every FLUSH_SECONDS, or less often when writing it
-takes long, so that at most FLUSH_SHARE of the time goes to it), and at the end, unless the store has a SPARQL
-Update endpoint and few graphs changed: then only their entries are replaced, in one request. A publish stopped at any
-point (the store killed, the network down) leaves a manifest that records only the graphs that really arrived, so
-the next publish sends the others.
+each graph is absent until its request is answered, then new; a graph of a bulk request stopped midway stays pending,
+and the next publish replaces it whole.
+
+Before a graph is touched its value "N pending" is appended to the manifest. A graph gets its new value only once the
+store has answered, and at the end the new values of the graphs changed are appended in one request: a publish costs
+what it changed, not the manifest's size. The manifest is written whole (one value per graph, a pending one as
+"N pending", none for a deleted one) now and then while graphs are sent (every FLUSH_SECONDS, or less often when
+writing it takes long, so that at most FLUSH_SHARE of the time goes to it), and at the end instead of appending when
+its stale values (those no entry is read from) would outnumber COMPACT_SHARE of its entries. A publish stopped at any
+point (the store killed, the network down, the publish itself killed) leaves a manifest that records only the graphs
+that really arrived, so the next publish sends the others.
 
 Two publishes do not write to one store at once: a publish that sends anything holds a lock, the one triple
 `<manifest> sg:publishLock "HOST PID TOKEN EXPIRY"` of a graph of its own (LOCK_GRAPH), written before anything else,
@@ -64,6 +77,7 @@ MANIFEST = GRAPH + "manifest"
 LOCK_GRAPH = MANIFEST + "/lock"
 CONTENT_HASH = ox.NamedNode(sg.contentHash)
 PENDING = "pending"  # the hash of a graph being written or deleted: it matches no content
+DELETED = "deleted"  # appended for a graph deleted: it has no entry then
 FLUSH_SECONDS = 5.0
 FLUSH_SHARE = 0.1  # at most this share of a publish goes to writing the manifest whole while graphs are sent
 LOCK = ox.NamedNode(sg.publishLock)
@@ -72,7 +86,9 @@ SETTLE = 0.5  # seconds between writing the lock and reading it back
 SEND_CHUNK = 1 << 20  # bytes of a graph's N-Quads read at once while it is sent
 BATCH_BYTES = 1 << 20  # bytes of N-Triples in one request of many graphs: what the store parses in one transaction
 DELETE_BATCH = 1000  # graphs deleted in one request
-REVISE_MAX = 1000  # manifest entries replaced in place at the end of a publish; more, and the manifest is written whole
+# stale values of the manifest, as a share of its entries, that a publish would rather write it whole than leave: each
+# one costs every later publish its reading
+COMPACT_SHARE = 0.1
 # requests in flight at once by default (BENCHMARKS.md, "Publishing"): a second paid nothing for PUTs on Oxigraph and
 # cost 4 to 10 % on Virtuoso, but doubled the speed of Oxigraph's bulk loader, whose requests then overlap, and made
 # Virtuoso's 1.3 times as fast
@@ -158,18 +174,42 @@ def built_graphs(folder: Path) -> tuple[Path, list[LocalGraph]]:
     return build, [LocalGraph(**vars(graph), iri=iri) for iri, graph in sorted(manifest.graphs.items())]
 
 
-def read_manifest(remote: RemoteStore) -> dict[str, str]:
-    """Graph IRI to content hash, as the store's manifest records them."""
-    return manifest_entries(remote.read(MANIFEST))
+@dataclass(frozen=True)
+class StoredManifest:
+    """A store's manifest as read: each graph's entry (graph IRI to content hash, or PENDING), the highest generation of
+    its values and how many values it holds."""
+
+    entries: dict[str, str]
+    generation: int = 0
+    values: int = 0
+
+    @classmethod
+    def of(cls, triples: Iterable[ox.Triple]) -> StoredManifest:
+        found: dict[str, list[tuple[int, str]]] = {}
+        for t in triples:
+            if t.predicate == CONTENT_HASH and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal):
+                found.setdefault(t.subject.value, []).append(_generation(t.object.value))
+        entries = {iri: entry for iri, values in found.items() if (entry := _entry(values)) != DELETED}
+        return cls(entries, max((g for values in found.values() for g, _ in values), default=0), sum(map(len, found.values())))
 
 
-def manifest_entries(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    """Graph IRI to content hash, from the manifest's triples: PENDING for a graph given more than one."""
-    entries: dict[str, str] = {}
-    for t in triples:
-        if t.predicate == CONTENT_HASH and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal):
-            entries[t.subject.value] = PENDING if t.subject.value in entries else t.object.value
-    return entries
+def _generation(value: str) -> tuple[int, str]:
+    """A value of the manifest as its generation and what follows it (generation 0 for a value without one)."""
+    generation, space, rest = value.partition(" ")
+    return (int(generation), rest) if space and generation.isdigit() else (0, value)
+
+
+def _entry(values: list[tuple[int, str]]) -> str:
+    """A graph's entry from its values, (generation, value) pairs: see the module's docstring."""
+    top = max(generation for generation, _ in values)
+    if (0, PENDING) in values or top == 0 and len(values) > 1:
+        return PENDING
+    settled = {value for generation, value in values if generation == top and value != PENDING}
+    return settled.pop() if len(settled) == 1 else PENDING
+
+
+def read_manifest(remote: RemoteStore) -> StoredManifest:
+    return StoredManifest.of(remote.read(MANIFEST))
 
 
 def plan(local: list[LocalGraph], manifest: dict[str, str]) -> Plan:
@@ -227,20 +267,32 @@ def _holder(remote: RemoteStore) -> str | None:
 
 
 class _Manifest:
-    """The manifest as this publish changes it, and the lock it holds meanwhile: the graphs it changes marked pending
-    first, then the manifest written whole now and then (at most every FLUSH_SECONDS, and at most FLUSH_SHARE of the
-    time), and at the end either whole or, where the store can, only the entries of the graphs changed."""
+    """The manifest as this publish changes it, at its generation, and the lock it holds meanwhile: the graphs it
+    changes marked pending first, then the manifest written whole now and then (at most every FLUSH_SECONDS, and at
+    most FLUSH_SHARE of the time), and at the end the new values of the graphs changed appended, or the manifest written
+    whole when it holds too many stale values."""
 
-    def __init__(self, remote: RemoteStore, entries: dict[str, str], lock: Lock) -> None:
-        self._remote, self.entries, self.lock = remote, dict(entries), lock
+    def __init__(self, remote: RemoteStore, stored: StoredManifest, lock: Lock) -> None:
+        self._remote, self.entries, self.lock = remote, dict(stored.entries), lock
+        self.generation = stored.generation + 1
+        self._values = stored.values  # how many the store's manifest holds
+        self._unwritten: set[str] = set()  # the graphs recorded since the manifest was last written
         self._written = 0.0
         self._took = 0.0  # seconds the manifest last took to be written whole
 
     def mark(self, graphs: list[str]) -> None:
-        """The graphs marked pending on the store (their entries' new value added beside the old)."""
-        self._remote.add(MANIFEST, n_triples(ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(PENDING)) for iri in graphs))
+        """The graphs marked pending on the store."""
         self.entries |= dict.fromkeys(graphs, PENDING)
+        self._append(graphs)
         self._written = time.monotonic()
+
+    def record(self, iri: str, digest: str | None) -> None:
+        """A graph the store has answered for: its new hash, or None once deleted."""
+        if digest is None:
+            del self.entries[iri]
+        else:
+            self.entries[iri] = digest
+        self._unwritten.add(iri)
 
     def write(self, *, unless_recent: bool = False) -> None:
         pause = min(max(FLUSH_SECONDS, self._took / FLUSH_SHARE), LEASE / 4)  # the lock is renewed well within its lease
@@ -252,22 +304,32 @@ class _Manifest:
         self._written = time.monotonic()
         self._took = self._written - started
 
-    def finish(self, graphs: list[str]) -> None:
-        """The entries of the graphs changed written, and the lock let go (even if the entries could not be written)."""
+    def finish(self) -> None:
+        """The graphs recorded since the manifest was last written appended to it (or it written whole, compacted), and
+        the lock let go (even if the manifest could not be written)."""
         try:
-            if self._remote.batches and len(graphs) <= REVISE_MAX:
-                self._remote.revise(MANIFEST, CONTENT_HASH.value, [(iri, self.entries.get(iri)) for iri in graphs])
-            else:
+            if self._values + len(self._unwritten) - len(self.entries) > COMPACT_SHARE * len(self.entries):
                 self._write_whole()
+            elif self._unwritten:
+                self._append(sorted(self._unwritten))
         finally:
             self._remote.delete(LOCK_GRAPH)
 
+    def _append(self, graphs: list[str]) -> None:
+        values = (f"{self.generation} {self.entries.get(iri, DELETED)}" for iri in graphs)
+        self._remote.add(MANIFEST, n_triples(ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(value)) for iri, value in zip(graphs, values)))
+        self._values += len(graphs)
+        self._unwritten.clear()
+
     def _write_whole(self) -> None:
         if self.entries:
-            triples = [ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(digest)) for iri, digest in sorted(self.entries.items())]
+            values = {iri: f"{self.generation} {PENDING}" if digest == PENDING else digest for iri, digest in self.entries.items()}
+            triples = [ox.Triple(ox.NamedNode(iri), CONTENT_HASH, ox.Literal(value)) for iri, value in sorted(values.items())]
             self._remote.replace(MANIFEST, _Bytes(n_triples(triples)))
         else:
             self._remote.delete(MANIFEST)
+        self._values = len(self.entries)
+        self._unwritten.clear()
 
 
 class _Bytes:
@@ -288,8 +350,8 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     Progress goes to stderr only when it is a terminal (or when progress=True)."""
     started = time.monotonic()
     build, local = built_graphs(folder)
-    manifest = read_manifest(remote)
-    changes = plan(local, manifest)
+    stored = read_manifest(remote)
+    changes = plan(local, stored.entries)
     done = Publication(changes)
     if dry_run or not (changes.send or changes.delete):
         done.seconds = time.monotonic() - started
@@ -297,17 +359,17 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
     show = _progress(len(changes.send) + len(changes.delete), sys.stderr.isatty() if progress is None else progress)
     lock = Lock()
     lock.take(remote)
-    new = _absent(changes.send, manifest, bulk)
+    new = _absent(changes.send, stored.entries, bulk)
     lock.write(remote)
     changed = [graph.iri for graph in changes.send] + changes.delete
-    recorded = _Manifest(remote, manifest, lock)
+    recorded = _Manifest(remote, stored, lock)
     recorded.mark(changed)
     lock.confirm(remote)
     try:
         senders = _Senders(build, remote, bulk, connections or (BULK_CONNECTIONS if bulk is not None else CONNECTIONS))
         for group in _sent(_requests(changes.send, remote.batches, new, bulk.size if bulk is not None and new else 0), senders):
             for graph in group:
-                recorded.entries[graph.iri] = graph.digest
+                recorded.record(graph.iri, graph.digest)
                 done.triples += graph.triples
             done.sent += len(group)
             show(done.sent)
@@ -316,14 +378,14 @@ def publish(folder: Path, remote: RemoteStore, *, dry_run: bool = False, progres
             gone = changes.delete[start:start + DELETE_BATCH]
             remote.delete_many(gone)
             for iri in gone:
-                del recorded.entries[iri]
+                recorded.record(iri, None)
             done.deleted += len(gone)
             show(done.sent + done.deleted)
             recorded.write(unless_recent=True)
     except BaseException:
-        _record_what_arrived(recorded, changed)
+        _record_what_arrived(recorded)
         raise
-    recorded.finish(changed)
+    recorded.finish()
     done.seconds = time.monotonic() - started
     return done
 
@@ -424,11 +486,11 @@ def _groups(graphs: list[LocalGraph], bound: int, size: Callable[[LocalGraph], i
         yield group
 
 
-def _record_what_arrived(recorded: _Manifest, changed: list[str]) -> None:
+def _record_what_arrived(recorded: _Manifest) -> None:
     """After a failure, write down the graphs that did arrive, if the store still answers: otherwise the next publish
     finds them PENDING and sends them again."""
     try:
-        recorded.finish(changed)
+        recorded.finish()
     except Exception:  # the store is gone or refusing; the error that stopped the publish is the one to report
         pass
 

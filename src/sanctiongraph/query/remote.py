@@ -195,8 +195,6 @@ class RemoteStore(Protocol):
 
     def delete(self, graph: str) -> None: ...
 
-    def revise(self, graph: str, predicate: str, values: Sequence[tuple[str, str | None]]) -> None: ...
-
     def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None: ...
 
     def delete_many(self, graphs: Sequence[str]) -> None: ...
@@ -224,15 +222,6 @@ class Updates:
 
     def add(self, graph: str, lines: bytes) -> None:
         self.run(b"INSERT DATA { GRAPH %s {\n%s} }" % (_iri(graph), lines), f"write <{graph}>")
-
-    def revise(self, graph: str, predicate: str, values: Sequence[tuple[str, str | None]]) -> None:
-        """In one request: for each (subject, value), the subject's values of predicate in graph replaced by value (a
-        plain literal), or removed when it is None."""
-        g, p = _iri(graph), _iri(predicate)
-        operations = [b"DELETE WHERE { GRAPH %s { %s %s ?value } }" % (g, _iri(subject), p) for subject, _ in values]
-        added = b"".join(b"%s %s %s .\n" % (_iri(subject), p, str(ox.Literal(value)).encode("utf-8"))
-                         for subject, value in values if value is not None)
-        self.run(b" ;\n".join(operations + ([b"INSERT DATA { GRAPH %s {\n%s} }" % (g, added)] if added else [])), f"write <{graph}>")
 
     def run(self, text: bytes, doing: str) -> None:
         self.http.check(self.http.request("POST", {}, text, {"Content-Type": SPARQL_UPDATE}), doing)
@@ -275,11 +264,6 @@ class GraphStore:
     def add(self, graph: str, lines: bytes) -> None:
         """The N-Triples lines added to the graph (a Graph Store POST merges them in)."""
         self.http.check(self.http.request("POST", {"graph": graph}, lines, {"Content-Type": N_TRIPLES}), f"write <{graph}>")
-
-    def revise(self, graph: str, predicate: str, values: Sequence[tuple[str, str | None]]) -> None:
-        if self._updates is None:
-            raise AssertionError("revising a graph in place needs the store's SPARQL Update endpoint")
-        self._updates.revise(graph, predicate, values)
 
     def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
         if self._updates is None:
@@ -334,9 +318,6 @@ class UpdateStore:
 
     def add(self, graph: str, lines: bytes) -> None:
         self._updates.add(graph, lines)
-
-    def revise(self, graph: str, predicate: str, values: Sequence[tuple[str, str | None]]) -> None:
-        self._updates.revise(graph, predicate, values)
 
     def replace_many(self, graphs: Sequence[tuple[str, bytes]]) -> None:
         self._updates.replace_many(graphs)
