@@ -381,14 +381,12 @@ def void(per_graph: dict[str, int], union: tuple[int, int, int], properties: lis
         add(distribution, DCTERMS + "description", ox.Literal(
             "the union of all graphs, as triples" if export.union else "the dataset with one named graph per source, and provenance",
             language="en"))
-    # one subset per named graph, as N-Triples lines (tens of thousands of them: text is faster than objects); sorted
-    # as lines, the triples are sorted by subject, predicate and object, since every IRI ends in ">"
-    lines = [f"{triple} .\n" for triple in triples]
-    integer = f"^^<{XSD}integer>"
-    for name, size in per_graph.items():
-        subset = f"<{BASE}dataset/{name[len(GRAPH):]}>"
-        lines += (f"<{dataset.value}> <{VOID}subset> {subset} .\n", f"{subset} <{RDF}type> <{VOID}Dataset> .\n",
-                  f"{subset} <{SD}name> <{name}> .\n", f'{subset} <{VOID}triples> "{size}"{integer} .\n')
-    lines.sort()
-    parsed = ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[return-value]  # bytes when no output file is given
+    described = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)  # grouped by subject
+    assert isinstance(described, bytes)  # when no output file is given
+    # one subset per named graph (tens of thousands of them), written as Turtle text rather than made into objects
+    # and serialised: graph names are IRIs the builder minted, in order; void: is one of PREFIXES
+    subsets = [f"<{BASE}dataset/{name[len(GRAPH):]}>" for name in per_graph]
+    text = [f"<{dataset.value}> void:subset\n\t", " ,\n\t".join(subsets), " .\n"]
+    for subset, (name, size) in zip(subsets, per_graph.items()):
+        text.append(f"{subset} a void:Dataset ;\n\t<{SD}name> <{name}> ;\n\tvoid:triples {size} .\n")
+    return described + "".join(text).encode("utf-8") if per_graph else described
