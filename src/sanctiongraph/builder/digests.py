@@ -16,6 +16,8 @@ import stat
 import time
 from pathlib import Path
 
+import orjson
+
 from sanctiongraph.builder.inputs import read_input
 from sanctiongraph.files import write_atomically
 
@@ -87,4 +89,4 @@ class FileDigests:
     def commit(self) -> None:
         """Keep the digests of the files this build read or found unchanged (once the build is published)."""
         if self.folder is not None:
-            write_atomically(self.folder / DIGESTS, json.dumps({"format": FORMAT, "files": self.now}, separators=(",", ":")).encode("utf-8"))
+            write_atomically(self.folder / DIGESTS, orjson.dumps({"format": FORMAT, "files": self.now}))

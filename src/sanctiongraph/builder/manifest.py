@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import orjson
+
 from sanctiongraph.files import write_atomically
 
 MANIFEST_FILE = "graphs.json"
@@ -38,7 +40,7 @@ class Manifest:
         """The manifest as its file holds it."""
         graphs = {name: [graph.digest, graph.triples, graph.size, graph.offset, graph.length] for name, graph in sorted(self.graphs.items())}
         data = {"format": FORMAT, "fields": [item.name for item in fields(Graph)], "shared": self.shared, "graphs": graphs}
-        return json.dumps(data, separators=(",", ":")).replace('],"', '],\n"').encode("utf-8")
+        return orjson.dumps(data).replace(b'],"', b'],\n"')
 
     def write(self, build: Path, encoded: bytes | None = None) -> None:
         """Write the manifest (encoded already, or now) into the build folder."""
@@ -63,7 +65,7 @@ def graph_hash(build: Path, name: str) -> str | None:
         data = (build / MANIFEST_FILE).read_bytes()
     except OSError:
         return None
-    entry = json.dumps(name).encode("utf-8") + b':["'
+    entry = orjson.dumps(name) + b':["'
     at = data.find(entry)
     if not data.startswith(b'{"format":%d,' % FORMAT) or at < 0:
         return None
