@@ -17,9 +17,7 @@ Every error meant for people is a `SanctionGraphError` with a one-line message.
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
-__version__ = version("sanctiongraph")  # the one place it is kept is pyproject.toml; the modules below read it here
+__version__ = "0.1.0"  # the one place it is kept (pyproject.toml reads it from here); the modules below read it here
 
 from collections.abc import Iterable  # noqa: E402
 from datetime import date  # noqa: E402
