@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from sanctiongraph.builder.exports import NETWORK_FILE, NETWORK_FORMAT
 from sanctiongraph.builder.manifest import graph_hash
@@ -44,7 +45,7 @@ def stored_rows(build: Path) -> list[list[Any]] | None:
         head = json.loads(data[:end])
         if not isinstance(head, dict) or head.get("format") != NETWORK_FORMAT or head.get("provenance") != graph_hash(build, PROVENANCE):
             return None
-        rows = json.loads("[" + data[end:].decode("ascii").rstrip("\n").replace("\n", ",") + "]")  # a JSON line holds no newline
+        rows = orjson.loads(b"[" + data[end:].rstrip(b"\n").replace(b"\n", b",") + b"]")  # a JSON line holds no newline
     except (OSError, ValueError):
         return None
     return rows if isinstance(rows, list) else None
