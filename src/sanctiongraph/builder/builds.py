@@ -104,7 +104,6 @@ def sweep(folder: Path) -> None:
                 os.close(descriptor)
 
 
-
 def hold(build: Path) -> int | None:
     """A shared lock on build's readers file, for a reader (a server) that reads the build for long: the sweep leaves
     a build alone while anyone holds it. The lock lasts until the returned descriptor is closed; None if the build has
