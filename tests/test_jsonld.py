@@ -24,7 +24,8 @@ def _quads() -> list[ox.Quad]:
         *(ox.Literal(text) for text in TRICKY), *(ox.Literal(text, language="pt-BR") for text in TRICKY),
         *(ox.Literal(text, datatype=ox.NamedNode(XSD + "anyURI")) for text in TRICKY)]
     quads = [ox.Quad(subject, ox.NamedNode(SG + "p"), value) for value in objects]
-    quads += [ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(SG + "Thing")), ox.Quad(other, ox.NamedNode(SG + "q"), subject)]
+    quads += [ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(SG + "Thing")), ox.Quad(other, ox.NamedNode(SG + "q"), subject),
+              ox.Quad(other, ox.NamedNode(RDF + "type"), ox.Literal("not a class"))]  # not for "@type", which holds IRIs
     return quads
 
 

@@ -40,6 +40,7 @@ def curie(value: str) -> str:
 # through an lru_cache costs about what making the text does), each emptied when it holds _CACHE_SIZE entries.
 _CACHE_SIZE = 1 << 16
 _TYPE = ', "@type": ['
+_LITERAL_TYPE = f', "{curie(_RDF_TYPE)}": ['  # rdf:type's key for a literal, which "@type" cannot hold
 _KEYS: dict[str, str] = {}  # a predicate: the text that opens its values in a node, _TYPE for rdf:type
 _NAMES: dict[str, str] = {}  # an IRI (its CURIE) or a blank node: a JSON string
 _AROUND: dict[str, tuple[str, str]] = {}  # a literal's language tag or datatype: the text before and after its value
@@ -122,6 +123,8 @@ def node_lines(lines: Iterable[str]) -> list[str]:
                 except KeyError:
                     opening, closing = _around(marker)
                 value = opening + (lexical + '"' if "\\u" not in lexical else _unescaped(lexical + '"')) + closing
+                if key is _TYPE:  # "@type" holds IRIs only
+                    key = _LITERAL_TYPE
             else:
                 term = rest.partition(" ")[0]
                 value = names.get(term) or _name(term)
