@@ -108,6 +108,7 @@ class Dataset:
     changed_inputs: list[str] = field(default_factory=list)
     cache: SourceCache | None = None  # to commit once the build is published
     previous: Previous | None = None
+    shared_digest: str = ""  # of what every graph and check depends on (_shared_digest): the manifest's, with a cache
 
     @property
     def quads(self) -> list[ox.Quad]:
@@ -192,7 +193,8 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
     ontology = Ontology.load(ontology_folder, sources_folder)
     problems = Problems()  # every error of the sources that can be found in one run; raised once all is read
     cache = SourceCache(cache_folder, sources_folder, _shared_inputs(sources_folder, ontology_folder), allow_drafts)
-    known = Previous.of(previous, _shared_digest(cache.key, ontology_folder))
+    shared_digest = _shared_digest(cache.key, ontology_folder)
+    known = Previous.of(previous, shared_digest)
     shared = cache.shared(known.has) if known else cache.shared()  # the ontology, the registry, its links
     if shared is not None and "registry" in shared[0]:
         registry = registry_from_record(shared[0]["registry"])
@@ -279,6 +281,7 @@ def build_dataset(sources_folder: Path, ontology_folder: Path, allow_drafts: boo
                       sum(len(part.statements) for part in contributions))
     if cache_folder:
         dataset.reused, dataset.changed_inputs, dataset.cache = len(cached), cache.changed_inputs(), cache
+        dataset.shared_digest = shared_digest
     dataset.previous = known
     return dataset
 
@@ -777,7 +780,6 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                     return BuildReport(dataset, [output_folder / name for name in (*FILES, STORE_LINK)],
                                        sum(graph.triples for graph in dataset.previous.manifest.graphs.values()), checked=[], unchanged=True)
                 folder = builds.new_build(output_folder)
-                shared = _shared_digest(dataset.cache.key, ontology_folder)
                 before = dataset.previous.manifest if dataset.previous else None  # the store is carried over from it
                 rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
                 loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
@@ -790,7 +792,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                                 bar.set_postfix_str(what, refresh=False)
                                 bar.update()
                         writer = ExportWriter(dataset.parts, folder, dataset.previous)
-                        manifest = Manifest(shared, writer.graphs)
+                        manifest = Manifest(dataset.shared_digest, writer.graphs)
                         report = BuildReport(dataset, [], sum(graph.triples for graph in manifest.graphs.values()))
 
                         def store() -> None:  # from the N-Quads export, once written
