@@ -38,7 +38,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.builder.ontology import closure
 from sanctiongraph.namespaces import DCTERMS, GRAPH, OA, OWL, RDF, RDFS, SCHEMA, SG, SKOS, iri_words, sg
-from sanctiongraph.network.links import Roles, registry_links, statement_links
+from sanctiongraph.network.links import Roles, evidence_text, registry_links, statement_links
 
 _REGISTRY = GRAPH + "registry"
 _TIMES = (SG + "date", SG + "startDate", SG + "referencePeriod")
@@ -164,7 +164,7 @@ def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules
         times = [day for prop in _TIMES for node in _values(item[prop]) for day in _days(facts[node])]
         earliest, latest = _span(times) if times else published
         lines.append(["statement", statement, rules.term[links[0].relation], min(labels) if labels else iri_words(statement),
-                      " … ".join(quotes[iri][1] for iri in ordered), " ".join(dict.fromkeys(sentences)), earliest, latest,
+                      *evidence_text((quotes[iri][1] for iri in ordered), sentences), earliest, latest,
                       [number for link in sorted(links) for number in (rules.entity[link.start], rules.entity[link.end],
                                                                         rules.term[link.start_role or ""], rules.term[link.end_role or ""])]])
     return _lines(lines)

@@ -25,13 +25,12 @@ from followthemoney.proxy import EntityProxy
 
 from sanctiongraph.files import write_atomically
 from sanctiongraph.namespaces import ID, SG
-from sanctiongraph.network.links import Links, solutions
+from sanctiongraph.network.links import QUOTES, Links, solutions
 from sanctiongraph.query.facts import Facts, load_facts
 from sanctiongraph.query.library import load_queries
 
 HERE = Path(__file__).parent
 PREFIX = "sanctiongraph."
-QUOTES = " … "  # between the evidence quotes of one statement, as the network exports join them
 
 
 @dataclass(frozen=True)

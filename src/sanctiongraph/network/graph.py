@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from sanctiongraph.network.links import Link, Links
+from sanctiongraph.network.links import Link, Links, evidence_text
 from sanctiongraph.query.facts import Facts
 
 
@@ -74,6 +74,7 @@ def network_graph(links: Links, found: list[Link], facts: Facts) -> nx.MultiDiGr
         document = facts.documents.get(item.graph) if item else None
         evidence = item.evidence() if item else []
         summary = (min(item.labels) if item and item.labels else facts.label(link.statement)) if link.statement else ""
+        quotes, sentences = evidence_text((quote for quote, _ in evidence), (s for _, lying_in in evidence for s in lying_in))
         graph.add_edge(link.start, link.end, key=link.statement or link.relation,
                        relation=link.relation, label=facts.label(link.relation), registry=link.registry, graph=link.graph,
                        statement=link.statement or "", summary=summary,
@@ -81,6 +82,5 @@ def network_graph(links: Links, found: list[Link], facts: Facts) -> nx.MultiDiGr
                        endRole=facts.label(link.end_role) if link.end_role else "",
                        source=item.document if item else "", sourceTitle=document.title if document else "",
                        address=(document.address or "") if document else "",
-                       evidence=" … ".join(quote for quote, _ in evidence),
-                       sentence=" ".join(dict.fromkeys(s for _, sentences in evidence for s in sentences)))
+                       evidence=quotes, sentence=sentences)
     return graph

@@ -190,6 +190,15 @@ def registry_links(rows: Iterable[dict[str, str]]) -> list[Link]:
     return [Link(row["subject"], row["object"], row["property"], REGISTRY) for row in rows if row["subject"] != row["object"]]
 
 
+QUOTES = " … "  # between the quotes of one statement's evidence, wherever the network shows them
+
+
+def evidence_text(quotes: Iterable[str], sentences: Iterable[str]) -> tuple[str, str]:
+    """A statement's evidence as the network shows it (an edge's `evidence` and `sentence`, a hop's): its quotes
+    joined by QUOTES, and the sentences they lie in, each once, in the order given."""
+    return QUOTES.join(quotes), " ".join(dict.fromkeys(sentences))
+
+
 @dataclass(frozen=True)
 class Attestation:
     """Where a statement is stated and on what evidence, as a hop of `sanctiongraph path` shows it: the document of its
@@ -279,8 +288,8 @@ class Links:
             item = facts.provenance.get(statement)
             if item is not None:
                 document = facts.documents.get(item.graph)
-                found[statement] = Attestation(item.document, " … ".join(e.quote for e in item.evidence),
-                                               " ".join(dict.fromkeys(s for e in item.evidence for s in e.sentences)),
+                found[statement] = Attestation(item.document, *evidence_text((e.quote for e in item.evidence),
+                                                                             (s for e in item.evidence for s in e.sentences)),
                                                document.address if document and document.address else None)
         return found
 
