@@ -38,7 +38,7 @@ import pyoxigraph as ox
 
 from sanctiongraph.builder.ontology import closure
 from sanctiongraph.namespaces import DCTERMS, GRAPH, OA, OWL, RDF, RDFS, SCHEMA, SG, SKOS, iri_words, sg
-from sanctiongraph.network.links import Roles, evidence_text, registry_links, statement_links
+from sanctiongraph.network.links import Roles, evidence_text, in_order, registry_links, statement_links
 
 _REGISTRY = GRAPH + "registry"
 _TIMES = (SG + "date", SG + "startDate", SG + "referencePeriod")
@@ -133,7 +133,7 @@ def shared_network(quads: list[ox.Quad], rules: Rules) -> bytes:
     found = registry_links({"subject": subject.value, "property": prop, "object": obj.value} for subject, prop, obj in registry
                            if prop in rules.roles and isinstance(subject, ox.NamedNode) and subject.value in rules.entity
                            and isinstance(obj, ox.NamedNode) and obj.value in rules.entity)
-    rows += [["registry", rules.entity[link.start], rules.term[link.relation], rules.entity[link.end]] for link in sorted(set(found))]
+    rows += [["registry", rules.entity[link.start], rules.term[link.relation], rules.entity[link.end]] for link in in_order(set(found))]
     return _lines(rows)
 
 
@@ -165,7 +165,7 @@ def source_network(quads: list[ox.Quad], graph: str, document: str, rules: Rules
         earliest, latest = _span(times) if times else published
         lines.append(["statement", statement, rules.term[links[0].relation], min(labels) if labels else iri_words(statement),
                       *evidence_text((quotes[iri][1] for iri in ordered), sentences), earliest, latest,
-                      [number for link in sorted(links) for number in (rules.entity[link.start], rules.entity[link.end],
+                      [number for link in in_order(links) for number in (rules.entity[link.start], rules.entity[link.end],
                                                                         rules.term[link.start_role or ""], rules.term[link.end_role or ""])]])
     return _lines(lines)
 
