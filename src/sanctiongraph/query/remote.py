@@ -297,7 +297,7 @@ class UpdateStore:
 
     def read(self, graph: str) -> list[ox.Triple]:
         text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
-        answer = self._form(self._query, "query", text, {"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
+        answer = _query_form(self._query, text, f"{N_TRIPLES}, text/turtle;q=0.9")
         return _parsed(self._query.url, self._query.check(answer, f"read <{graph}>"), graph)
 
     def replace(self, graph: str, body: Body) -> None:
@@ -331,11 +331,10 @@ class UpdateStore:
     def _update(self, text: str, graph: str) -> None:
         self._updates.run(text.encode("utf-8"), f"write <{graph}>")
 
-    @staticmethod
-    def _form(http_: Http, field: str, text: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        """A form POST: a body of `application/sparql-query` hangs Virtuoso 7."""
-        body = urlencode({field: text}).encode()
-        return http_.request("POST", {}, body, {"Content-Type": FORM, **headers})
+
+def _query_form(http_: Http, text: str, accept: str) -> tuple[int, str, bytes]:
+    """A query sent as a form POST (a body of `application/sparql-query` hangs Virtuoso 7)."""
+    return http_.request("POST", {}, urlencode({"query": text}).encode(), {"Content-Type": FORM, "Accept": accept})
 
 
 @dataclass(frozen=True)
@@ -397,8 +396,7 @@ class Bulk:
 
     def graphs(self) -> set[str]:
         """The IRIs of the store's named graphs."""
-        body = urlencode({"query": self.loader.graphs.read_text(encoding="utf-8")}).encode()
-        answer = self._query.request("POST", {}, body, {"Content-Type": FORM, "Accept": "application/sparql-results+json"})
+        answer = _query_form(self._query, self.loader.graphs.read_text(encoding="utf-8"), "application/sparql-results+json")
         data = self._query.check(answer, "list its graphs")
         try:
             results = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
