@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ONTOLOGY, sanctiongraph_server
 
-from sanctiongraph.builder.builds import BUILDS, CACHE, CURRENT, LOCK, hold, sweep
+from sanctiongraph.builder.builds import BUILDS, CACHE, CURRENT, LOCK, hold, remove_detached, sweep
 from sanctiongraph.builder.exports import EXPORTS, STEM, VOID_FILE
 from sanctiongraph.corpus import generate
 from sanctiongraph.namespaces import DCAT
@@ -68,9 +68,13 @@ def start_build(sources: Path, graph: Path) -> subprocess.Popen[bytes]:
 
 
 def assert_clean(graph: Path) -> None:
-    """graph holds the current build, its links and the lock file, and nothing a replaced or killed build left."""
+    """graph holds the current build, its links and the lock file, and nothing a replaced or killed build left (the
+    build a command replaced is removed by a process of its own: waited for)."""
     assert sorted(p.name for p in graph.iterdir()) == sorted([LOCK, BUILDS, CACHE, CURRENT, *LINKS])
-    assert [p.name for p in (graph / BUILDS).iterdir()] == [Path(os.readlink(graph / CURRENT)).name]
+    deadline = time.monotonic() + 30
+    while [p.name for p in (graph / BUILDS).iterdir()] != [Path(os.readlink(graph / CURRENT)).name]:
+        assert time.monotonic() < deadline, sorted(p.name for p in (graph / BUILDS).iterdir())
+        time.sleep(0.05)
     for name in LINKS:
         assert os.readlink(graph / name) == f"{CURRENT}/{name}", name
 
@@ -266,8 +270,8 @@ def test_a_server_follows_rebuilds_and_keeps_the_build_it_holds(corpora: tuple[C
         assert run_build(broken, graph).returncode != 0
         assert served(root) == second.name and count(root) == "B"
 
-        assert run_build(a.sources, graph).returncode == 0  # its sweep: the first build is free, the second held
-        assert not first.exists() and second.exists()
+        assert run_build(a.sources, graph).returncode == 0  # its sweep: the first build is free (the second held)
+        assert not first.exists()
         deadline = time.monotonic() + 60
         while served(root) == second.name:
             assert time.monotonic() < deadline, "the server did not move to the third build"
@@ -292,4 +296,27 @@ def test_the_sweep_leaves_a_held_build(corpora: tuple[Corpus, Corpus], tmp_path:
         os.close(lock)
     sweep(graph)
     assert not first.exists() and hold(first) is None
+    assert_clean(graph)
+
+
+def test_a_replaced_build_is_removed_by_a_process_of_its_own_unless_held(corpora: tuple[Corpus, Corpus], tmp_path: Path) -> None:
+    """What `sanctiongraph build` does with the build it replaced, once its own work is done: a process of its own
+    removes it, and leaves it while a reader holds it."""
+    a, b = corpora
+    graph = tmp_path / "graph"
+    assert run_build(a.sources, graph).returncode == 0
+    first = Path(os.path.realpath(graph / CURRENT))
+    assert run_build(b.sources, graph).returncode == 0  # the first is replaced, and removed by then or soon after
+    assert_clean(graph)
+    second = Path(os.path.realpath(graph / CURRENT))
+    lock = hold(second)
+    assert lock is not None and not first.exists()
+    try:
+        assert run_build(a.sources, graph).returncode == 0  # the second is replaced while held
+        assert os.waitpid(remove_detached(second), 0)[1] == 0
+        assert (second / STORE_LINK).is_dir() and (second / f"{STEM}.nq").is_file()
+    finally:
+        os.close(lock)
+    assert os.waitpid(remove_detached(second), 0)[1] == 0
+    assert not second.exists()
     assert_clean(graph)

@@ -83,7 +83,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_once(args: argparse.Namespace, sources: Path, output: Path) -> None:
     report = build(sources, args.ontology, output, allow_drafts=args.allow_drafts, progress=Progress(on_terminal(args.quiet)),
-                   jobs=args.jobs)
+                   jobs=args.jobs, detached_removal=not args.watch)
     dataset = report.dataset
     if not args.quiet:
         covered = sum(c.covered for c in dataset.coverage)

@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -87,21 +88,44 @@ def _swap_link(link: Path, target: str) -> None:
     os.replace(new, link)
 
 
-def sweep(folder: Path) -> None:
+def sweep(folder: Path, detached: bool = False) -> None:
     """Remove what replaced and killed builds left in folder: every build but the current one, new links never
     renamed, and the staging folders and stores of the earlier layout. What `current` or `store` point to stays,
-    and so does a build a reader holds (`hold`)."""
+    and so does a build a reader holds (`hold`). With detached, the builds are removed by processes of their own
+    (remove_detached)."""
     in_use = {(folder / name).resolve() for name in (CURRENT, STORE_LINK)}
     builds = folder / BUILDS
     leftovers = [*(builds.iterdir() if builds.is_dir() else ()), *(p for pattern in _LEFTOVERS for p in folder.glob(pattern))]
     for path in leftovers:
         if path.is_symlink() or not path.is_dir():
             path.unlink(missing_ok=True)
-        elif path.resolve() not in in_use and (descriptor := _lock_readers(path, fcntl.LOCK_EX | fcntl.LOCK_NB)) is not None:
-            try:
-                shutil.rmtree(path, ignore_errors=True)
-            finally:
-                os.close(descriptor)
+        elif path.resolve() in in_use:
+            continue
+        elif detached and path.parent == builds:
+            remove_detached(path)
+        else:
+            remove(path)
+
+
+def remove(build: Path) -> None:
+    """Remove a build folder that is not current, unless a reader holds it (hold): the next sweep removes it then."""
+    descriptor = _lock_readers(build, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    if descriptor is not None:
+        try:
+            shutil.rmtree(build, ignore_errors=True)
+        finally:
+            os.close(descriptor)
+
+
+def remove_detached(build: Path) -> int:
+    """remove(build) in a process of its own that outlives this one, as git detaches its housekeeping: a command
+    that has replaced the build need not wait for the disk to free it (1 GB at 10,000 sources: 0.1 to 0.2 s). What
+    that process cannot remove, the next build's sweep does. Returns its process id."""
+    devnull = [(os.POSIX_SPAWN_OPEN, number, os.devnull, os.O_RDWR, 0) for number in (0, 1, 2)]
+    return os.posix_spawn(sys.executable, [sys.executable, "-c", _REMOVE, str(build)], os.environ, file_actions=devnull, setsid=True)
+
+
+_REMOVE = "import pathlib, sys; from sanctiongraph.builder.builds import remove; remove(pathlib.Path(sys.argv[1]))"
 
 
 def hold(build: Path) -> int | None:

@@ -757,7 +757,7 @@ CONTEXT_GRAPHS = (ONTOLOGY_GRAPH.value, REGISTRY_GRAPH.value, LINKS_GRAPH.value)
 
 @without_cycle_collection(freeze=True)
 def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allow_drafts: bool = False,
-          progress: Progress = QUIET, jobs: int | None = None) -> BuildReport:
+          progress: Progress = QUIET, jobs: int | None = None, detached_removal: bool = False) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
     Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
@@ -766,7 +766,10 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
     that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
     The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
-    the exports are written. A build that would write what the current build holds keeps it, and writes only the cache. An output that cannot be written (a read-only or full disk, a file where the folder should be) is an OutputError."""
+    the exports are written. A build that would write what the current build holds keeps it, and writes only the cache.
+    The build it replaces is removed before this returns or, with detached_removal (a command about to exit), by a
+    process of its own (builds.remove_detached). An output that cannot be written (a read-only or full disk, a file
+    where the folder should be) is an OutputError."""
     try:
         with builds.locked(output_folder) as created:
             try:
@@ -808,6 +811,7 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                             writer.void(done)
                             layout.write(folder)
                             encoded = manifest.encoded()
+                            dataset.cache.write()
                             stored.result()
                             copied.result()
                         manifest.write(folder, encoded)
@@ -817,10 +821,8 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                         loading.discard()
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
-                with ThreadPoolExecutor(1) as pool:  # the superseded build removed (unlinking 1 GB at 10,000 sources) as the cache is written
-                    swept = pool.submit(builds.sweep, output_folder)
-                    dataset.cache.commit()
-                    swept.result()
+                dataset.cache.commit()
+                builds.sweep(output_folder, detached_removal)  # the build this one replaced
                 return report
             except BaseException:
                 if created:
