@@ -206,6 +206,40 @@ def test_an_entry_is_not_read_while_the_heads_file_and_the_exports_stand_for_it(
     assert build(pool, ONTOLOGY, graph).dataset.reused == count
 
 
+def _blocks(heads: Path) -> int:
+    """The number of blocks in a heads file (each opened by a line with the size of the rest)."""
+    data, at, count = heads.read_bytes(), 0, 0
+    while at < len(data):
+        start = data.index(b"\n", at) + 1
+        at = start + json.loads(data[at:start])["size"]
+        count += 1
+    assert at == len(data)
+    return count
+
+
+def test_the_heads_file_grows_by_the_heads_a_build_adds(pool: Path, tmp_path: Path) -> None:
+    """An edit appends its source's new head to the heads file, where the next build reads it (the entry itself stays
+    unread); an append cut short is not read, and replaced by the next; once the lines no build uses would pass a tenth
+    of the others, the file is written whole again."""
+    sources, graph = tmp_path / "sources", tmp_path / "graph"
+    shutil.copytree(pool, sources)
+    build(sources, ONTOLOGY, graph)
+    heads, count = graph / CACHE / HEADS, len(_articles(sources))
+    whole = heads.read_bytes()
+    heads.write_bytes(whole + b'{"format": %d, "size": 900, "check": 1}\n["a string"]\n["an entry' % FORMAT)  # an append cut short
+    entries = {path.name for path in (graph / CACHE).glob("*.source")}
+    rng = random.Random(5)
+    _edit_annotation(_articles(sources)[0], rng)
+    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == count - 1
+    assert heads.read_bytes().startswith(whole) and _blocks(heads) == 2 and b"an entry" not in heads.read_bytes()
+    (added,) = {path.name for path in (graph / CACHE).glob("*.source")} - entries
+    (graph / CACHE / added).write_bytes(b"\0" * 64)  # its head is in the appended block: the entry is not read
+    assert build(sources, ONTOLOGY, graph).dataset.reused == count
+    _edit_annotation(_articles(sources)[1], rng)  # two stale lines of 17: written whole
+    assert _same_as_full_build(sources, graph, tmp_path).dataset.reused == count - 1
+    assert _blocks(heads) == 1 and not heads.read_bytes().startswith(whole)
+
+
 def test_a_source_is_rebuilt_when_a_statement_it_refers_to_changes(tmp_path: Path) -> None:
     """The fixture sources refer to statements of the first source: changing one of those rebuilds them too."""
     sources = with_fixture_sources(tmp_path / "sources")
