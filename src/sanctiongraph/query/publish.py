@@ -96,7 +96,7 @@ CONNECTIONS = 1
 BULK_CONNECTIONS = 2
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LocalGraph(Graph):
     """A named graph of the build as its manifest describes it (hash, triples, size, place in the N-Quads export),
     with its IRI."""
@@ -171,7 +171,8 @@ def built_graphs(folder: Path) -> tuple[Path, list[LocalGraph]]:
     if manifest is None:
         raise SanctionGraphError(f"{folder / CURRENT}: no whole {MANIFEST_FILE} (a build made before builds wrote one, "
                                  "or none at all); run `sanctiongraph build` first")
-    return build, [LocalGraph(**vars(graph), iri=iri) for iri, graph in sorted(manifest.graphs.items())]
+    return build, [LocalGraph(graph.digest, graph.triples, graph.size, graph.offset, graph.length, iri)
+                   for iri, graph in sorted(manifest.graphs.items())]
 
 
 @dataclass(frozen=True)
