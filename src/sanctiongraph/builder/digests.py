@@ -10,7 +10,6 @@ digests are kept in `digests.json` in the cache folder, and a file that does not
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 import time
@@ -51,7 +50,7 @@ class FileDigests:
         self.now: dict[str, list[int | str]] = {}
         if folder is not None:
             try:
-                data = json.loads((folder / DIGESTS).read_bytes())
+                data = orjson.loads((folder / DIGESTS).read_bytes())
                 if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
                     self.before = data["files"]
             except (OSError, ValueError):

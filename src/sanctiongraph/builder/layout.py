@@ -14,7 +14,6 @@ the layout says and was last written before the manifest (written once the build
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,13 +64,13 @@ class Layout:
                 "graphs": {name: [place.part, *place.nq, *place.trig, *place.jsonld] for name, place in sorted(self.graphs.items())},
                 "runs": [[run.part, run.first, run.last, *run.nt, *run.ttl] for run in self.runs],
                 "network": {key: list(place) for key, place in sorted(self.network.items())}}
-        write_atomically(build / LAYOUT_FILE, orjson.dumps(data).replace(b"],", b"],\n"))  # orjson: 20,000 graphs in 1/8 of json's time
+        write_atomically(build / LAYOUT_FILE, orjson.dumps(data))  # orjson: 20,000 graphs in 1/8 of json's time
 
     @classmethod
     def read(cls, build: Path) -> Layout | None:
         """The layout of the build folder, or None if it has none whole of this format."""
         try:
-            data = json.loads((build / LAYOUT_FILE).read_bytes())
+            data = orjson.loads((build / LAYOUT_FILE).read_bytes())
             if data["format"] != FORMAT:
                 return None
             graphs = {name: GraphPlace(part, (a, b), (c, d), (e, f)) for name, (part, a, b, c, d, e, f) in data["graphs"].items()}

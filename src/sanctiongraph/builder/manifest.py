@@ -7,7 +7,6 @@ graph again (sanctiongraph.query.publish)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -50,7 +49,7 @@ class Manifest:
     def read(cls, build: Path) -> Manifest | None:
         """The manifest of the build folder, or None if it has none whole of this format."""
         try:
-            data = json.loads((build / MANIFEST_FILE).read_bytes())
+            data = orjson.loads((build / MANIFEST_FILE).read_bytes())
             if data["format"] != FORMAT:
                 return None
             return cls(data["shared"], {name: Graph(*graph) for name, graph in data["graphs"].items()})
