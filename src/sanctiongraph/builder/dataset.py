@@ -46,7 +46,7 @@ from sanctiongraph.builder.sources import (
     source_files,
     without_drafts,
 )
-from sanctiongraph.builder.store_update import LOAD_CHUNK, filled, new_store, written_since
+from sanctiongraph.builder.store_update import LOAD_CHUNK, copied, filled, new_store, written_since
 from sanctiongraph.builder.times import Day, TimeValue, parse_time
 from sanctiongraph.builder.vocabulary import PROJECT_VOCABULARY, vocabulary_files
 from sanctiongraph.builder.workers import Workers
@@ -760,10 +760,10 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
           progress: Progress = QUIET, jobs: int | None = None, detached_removal: bool = False) -> BuildReport:
     """Build the dataset, validate it with the ontology's checks, and publish the exports and the store as one build.
 
-    Under the output folder's lock: nothing is written unless the sources load; leftovers of earlier builds are
-    swept; a new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds).
-    The exports are assembled from the parts of the dataset, most of them cached; the store is the current build's,
-    updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
+    Under the output folder's lock: nothing is kept unless the sources load; leftovers of earlier builds are swept; a
+    new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds). The
+    exports are assembled from the parts of the dataset, most of them cached; the store is the current build's, copied
+    while the sources are read and updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
     that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
     The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
     the exports are written. A build that would write what the current build holds keeps it, and writes only the cache.
@@ -775,18 +775,25 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
             try:
                 current = output_folder / builds.CURRENT
                 previous = current.resolve() if current.is_symlink() and current.resolve().is_dir() else None
-                dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous, jobs)
-                builds.sweep(output_folder)
-                assert dataset.cache is not None
-                if dataset.previous is not None and _unchanged(dataset.parts, dataset.previous):
-                    dataset.cache.commit()
-                    return BuildReport(dataset, [output_folder / name for name in (*FILES, STORE_LINK)],
-                                       sum(graph.triples for graph in dataset.previous.manifest.graphs.values()), checked=[], unchanged=True)
+                # The new build's folder made first, so that the previous store is copied into it while the sources are
+                # read (held, so that this build's own sweep leaves it); removed unless the build is published.
                 folder = builds.new_build(output_folder)
-                before = dataset.previous.manifest if dataset.previous else None  # the store is carried over from it
-                rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
-                loading = _Loading(folder / STORE_LINK, rendered) if before is None and len(rendered) == len(dataset.parts) else None
+                held = builds.hold(folder)
+                copy = _Background(functools.partial(copied, previous, folder)) if previous is not None else None
+                loading: _Background | None = None
+                report: BuildReport | None = None
                 try:
+                    dataset = build_dataset(sources_folder, ontology_folder, allow_drafts, progress, output_folder / builds.CACHE, previous, jobs)
+                    builds.sweep(output_folder)
+                    assert dataset.cache is not None
+                    if dataset.previous is not None and _unchanged(dataset.parts, dataset.previous):
+                        dataset.cache.commit()
+                        return BuildReport(dataset, [output_folder / name for name in (*FILES, STORE_LINK)],
+                                           sum(graph.triples for graph in dataset.previous.manifest.graphs.values()), checked=[], unchanged=True)
+                    before = dataset.previous.manifest if dataset.previous else None  # the store is carried over from it
+                    rendered = [part for part in dataset.parts if isinstance(part, Part)]  # all of them, unless copied from before
+                    if before is None and len(rendered) == len(dataset.parts):
+                        loading = _Background(functools.partial(_loaded, folder / STORE_LINK, rendered, copy))
                     with progress.bar("writing", len(EXPORTS) + 4, "file") as bar:  # the exports, void.ttl, the network, the store, its checks
                         shown = threading.Lock()
 
@@ -799,28 +806,32 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                         report = BuildReport(dataset, [], sum(graph.triples for graph in manifest.graphs.values()))
 
                         def store() -> None:  # from the N-Quads export, once written
+                            assert report is not None
                             writer.nquads(done)
-                            _store_and_check(report, folder, manifest, previous, before, loading, ontology_folder, done)
+                            _store_and_check(report, folder, manifest, previous, before, loading, copy, ontology_folder, done)
                         # On two threads, the store updated (or loaded) and checked, and the other files copied and
                         # written once planned (Oxigraph and the kernel's copies run without Python's lock), while
                         # this one plans them and writes VoID and the layout; the manifest last, once all is written.
                         with ThreadPoolExecutor(2) as pool:
                             stored = pool.submit(store)
                             layout = writer.plan()
-                            copied = pool.submit(writer.others, done)
+                            others = pool.submit(writer.others, done)
                             writer.void(done)
                             layout.write(folder)
                             encoded = manifest.encoded()
                             dataset.cache.write()
                             stored.result()
-                            copied.result()
+                            others.result()
                         manifest.write(folder, encoded)
                     report.written = builds.publish(folder, [*FILES, STORE_LINK])
-                except BaseException:
-                    if loading is not None:
-                        loading.discard()
-                    shutil.rmtree(folder, ignore_errors=True)
-                    raise
+                finally:
+                    if held is not None:
+                        os.close(held)
+                    if report is None or not report.written:
+                        for pending in (loading, copy):
+                            if pending is not None:
+                                pending.discard()
+                        shutil.rmtree(folder, ignore_errors=True)
                 dataset.cache.commit()
                 builds.sweep(output_folder, detached_removal)  # the build this one replaced
                 return report
@@ -857,36 +868,43 @@ def _shared_digest(cache_key: str, ontology_folder: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-class _Loading(threading.Thread):
-    """The store of a build that carries nothing over, loaded from the parts' N-Quads on a thread of its own while the
-    exports are written (Oxigraph's bulk loader runs without Python's lock). The quads that several parts hold are
-    loaded once each: a store is a set."""
+class _Background(threading.Thread):
+    """A store made on a thread of its own (Oxigraph runs without Python's lock): the previous build's copied while the
+    sources are read, or the parts' N-Quads loaded while the exports are written."""
 
-    def __init__(self, target: Path, parts: list[Part]) -> None:
+    def __init__(self, make: Callable[[], ox.Store | None]) -> None:
         super().__init__(name="sanctiongraph-store", daemon=True)
-        self.target, self.parts = target, parts
+        self.make = make
         self.store: ox.Store | None = None
         self.error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self.store = filled(self.target, _slices(self.parts))
+            self.store = self.make()
         except BaseException as error:  # raised by result()
             self.error = error
 
-    def result(self) -> ox.Store:
-        """The store, once loaded; the caller holds the one reference to it (and so closes it)."""
+    def result(self) -> ox.Store | None:
+        """The store, once made; the caller holds the one reference to it (and so closes it)."""
         self.join()
         store, self.store = self.store, None
         if self.error is not None:
             raise self.error
-        assert store is not None
         return store
 
     def discard(self) -> None:
         self.join()
         self.store = None
+
+
+def _loaded(target: Path, parts: list[Part], copy: _Background | None) -> ox.Store:
+    """A store in the folder target holding the parts' quads (those that several parts hold loaded once each: a store is
+    a set), in place of the copy of the previous build's, if one was made there."""
+    if copy is not None:
+        copy.discard()
+        shutil.rmtree(target, ignore_errors=True)
+    return filled(target, _slices(parts))
 
 
 def _slices(parts: list[Part]) -> Iterator[bytes]:
@@ -905,14 +923,15 @@ def _slices(parts: list[Part]) -> Iterator[bytes]:
 
 
 def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, previous: Path | None, before: Manifest | None,
-                     loading: _Loading | None, ontology_folder: Path, done: Callable[[str], None]) -> None:
-    """The build's store (loading, or carried over from the previous build when it can be) and its checks: those whose
-    answer is per graph only on the graphs that changed and their context, when the previous build had the same shared
-    inputs (it passed every check, so the graphs that did not change pass them still)."""
+                     loading: _Background | None, copy: _Background | None, ontology_folder: Path, done: Callable[[str], None]) -> None:
+    """The build's store (loading, or the copy of the previous build's updated when it can be) and its checks: those
+    whose answer is per graph only on the graphs that changed and their context, when the previous build had the same
+    shared inputs (it passed every check, so the graphs that did not change pass them still)."""
     if loading is not None:
         store, report.carried_over = loading.result(), False
+        assert store is not None
     else:
-        store, report.carried_over = new_store(folder, manifest, previous, before)
+        store, report.carried_over = new_store(folder, manifest, previous, before, copy.result() if copy is not None else None)
     done(STORE_LINK)
     if before is not None:
         changed = {name for name, graph in manifest.graphs.items() if name not in before.graphs or before.graphs[name].digest != graph.digest}
