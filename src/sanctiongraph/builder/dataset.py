@@ -939,8 +939,7 @@ def _store_and_check(report: BuildReport, folder: Path, manifest: Manifest, prev
     try:
         violations = run_checks(store, ontology_folder, report.dataset.locations, report.checked)
         done("checks")
-        store.flush()
     finally:
-        del store  # closes it before its build is removed or published
+        del store  # closes it before its build is removed or published (its log not flushed: store_update.copied)
     if violations:
         raise CheckError(violations)
