@@ -15,8 +15,9 @@ depends on: the ontology, the vocabularies, the registry, the builder's code and
 used only if its text file is unchanged, every statement of another source it refers to is still the same, and it
 reads back whole: a corrupt entry, one of another format or builder, or one half-written by a killed build is
 rebuilt, never trusted. When the previous build has the part as it is (sanctiongraph.builder.layout), its exports are
-copied from that build's, and only the entry's head is read: from `heads.json`, written whole by the last build (its
-own checksum; one that is not read whole is ignored), or else from the entry's first lines (and checked). Otherwise the
+copied from that build's, and only the entry's head is read: from `heads.json`, which the builds append to (blocks
+with their own checksums; one that is not read whole is ignored, and those after it), or else from the entry's first
+lines (and checked). Otherwise the
 whole entry is read. Entries and heads are written atomically while the build's exports are written, and once it is
 published the entries it did not use are removed."""
 
@@ -322,6 +323,7 @@ class _Heads:
             file.seek(self.end)
             file.write(block)
             file.truncate()
+
 
 SOURCE = f"{ID}source/"
 _NAMES = {"s": f"{GRAPH}source/", "p": f"{GRAPH}provenance/"}  # a source's two graphs: the prefix of each, before its id

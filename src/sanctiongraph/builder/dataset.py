@@ -763,8 +763,9 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
     Under the output folder's lock: nothing is kept unless the sources load; leftovers of earlier builds are swept; a
     new build folder is written in full and checked, and only then made current (sanctiongraph.builder.builds). The
     exports are assembled from the parts of the dataset, most of them cached; the store is the current build's, copied
-    while the sources are read and updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer is per graph run on the graphs
-    that changed, unless the shared inputs (or the checks) changed since the current build, and on one thread per core.
+    while the sources are read and updated graph by graph (sanctiongraph.builder.store_update); the checks whose answer
+    is per graph run on the graphs that changed, unless the shared inputs (or the checks) changed since the current
+    build, and on one thread per core.
     The sources are read on jobs worker processes (build_dataset); a store that is not carried over is loaded while
     the exports are written. A build that would write what the current build holds keeps it, and writes only the cache.
     The build it replaces is removed before this returns or, with detached_removal (a command about to exit), by a
