@@ -18,8 +18,8 @@ rebuilt, never trusted. When the previous build has the part as it is (sanctiong
 copied from that build's, and only the entry's head is read: from `heads.json`, which the builds append to (blocks
 with their own checksums; one that is not read whole is ignored, and those after it), or else from the entry's first
 lines (and checked). Otherwise the
-whole entry is read. Entries and heads are written atomically while the build's exports are written, and once it is
-published the entries it did not use are removed."""
+whole entry is read. Entries and heads are written once the build has passed its checks, and once it is published
+the entries it did not use are removed: a build that fails leaves the cache as it was."""
 
 from __future__ import annotations
 
@@ -192,9 +192,9 @@ class SourceCache:
             return None
 
     def write(self) -> None:
-        """Write the new entries, the heads of every entry this build uses and the files' digests. Safe before the build
-        is published, while its exports are written: entries are named by what they were made from, and what a build
-        that then fails wrote is used or removed by the next. Written once per build."""
+        """Write the new entries, the heads of every entry this build uses and the files' digests, once the build has
+        passed its checks, while its last exports may still be written (entries are named by what they were made from:
+        any build may use them). Written once per build."""
         if self.folder is None or self._written:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -208,8 +208,7 @@ class SourceCache:
 
     def commit(self) -> None:
         """Once the build is published: write what write() writes (unless done), remove every entry the build did not
-        use (removed or changed sources, leftovers of killed builds), and record the shared inputs. A build that fails
-        before write() leaves the cache as it was."""
+        use (removed or changed sources, leftovers of killed builds), and record the shared inputs."""
         if self.folder is None:
             return
         self.write()

@@ -820,8 +820,8 @@ def build(sources_folder: Path, ontology_folder: Path, output_folder: Path, allo
                             writer.void(done)
                             layout.write(folder)
                             encoded = manifest.encoded()
-                            dataset.cache.write()
                             stored.result()
+                            dataset.cache.write()  # once the checks have passed: a build that fails leaves the cache as it was
                             others.result()
                         manifest.write(folder, encoded)
                     report.written = builds.publish(folder, [*FILES, STORE_LINK])
