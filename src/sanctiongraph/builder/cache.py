@@ -82,7 +82,7 @@ class SourceCache:
         self._names: dict[Path, str | None] = {}
         self._prefix = os.path.join(sources_folder, "")  # of the paths of the sources' files, as strings (a build has thousands)
         self.files = FileDigests(folder, sources_folder)
-        self._written = False
+        self._entries: set[str] | None = None  # the names in the cache folder, once write() has listed them
 
     def changed_inputs(self) -> list[str]:
         """The shared inputs that changed since the last build that wrote this cache (every source is rebuilt)."""
@@ -195,16 +195,15 @@ class SourceCache:
         """Write the new entries, the heads of every entry this build uses and the files' digests, once the build has
         passed its checks, while its last exports may still be written (entries are named by what they were made from:
         any build may use them). Written once per build."""
-        if self.folder is None or self._written:
+        if self.folder is None or self._entries is not None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, (record, part) in self.pending.items():
             self._write(self.folder, name, record, part)
         self.pending.clear()
-        existing = {entry.name for entry in os.scandir(self.folder)}
-        self.heads.write(self.folder / HEADS, {name: self.kept[name] for name in sorted(self.kept) if name in existing})
+        self._entries = {entry.name for entry in os.scandir(self.folder)}
+        self.heads.write(self.folder / HEADS, {name: self.kept[name] for name in sorted(self.kept) if name in self._entries})
         self.files.commit()
-        self._written = True
 
     def commit(self) -> None:
         """Once the build is published: write what write() writes (unless done), remove every entry the build did not
@@ -212,10 +211,10 @@ class SourceCache:
         if self.folder is None:
             return
         self.write()
-        for entry in os.scandir(self.folder):
-            if entry.name not in self.used and entry.name not in (INPUTS, DIGESTS, HEADS):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
+        assert self._entries is not None
+        for name in self._entries - self.used - {INPUTS, DIGESTS, HEADS}:  # as listed by write(), which wrote since
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.folder / name)
         write_atomically(self.folder / INPUTS, json.dumps(self.inputs, indent=1, sort_keys=True).encode())
 
     def _write(self, folder: Path, name: str, record: dict[str, Any], part: Part) -> None:
